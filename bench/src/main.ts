@@ -1,0 +1,44 @@
+/**
+ * `pnpm bench <name> [args]`: runs bench/src/<name>.ts, whose default export is
+ * `(args: string[]) => Promise<unknown>`; prints the JSON it returns on stdout and keeps a copy
+ * in bench/results/<name>.json. Progress goes to stderr so stdout stays machine-readable.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+
+type Bench = (args: string[]) => Promise<unknown>;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const [name, ...args] = process.argv.slice(2);
+
+function available(): string[] {
+  return ['anneal', 'nab', 'ingest'].filter((n) => existsSync(path.join(here, `${n}.js`)));
+}
+
+if (name === undefined || !/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(path.join(here, `${name}.js`))) {
+  process.stderr.write(`usage: pnpm bench <name> [args]; benches: ${available().join(', ')}\n`);
+  process.exit(2);
+}
+
+const mod = (await import(`./${name}.js`)) as { default: Bench };
+const started = new Date();
+const result = await mod.default(args);
+const report = {
+  bench: name,
+  started: started.toISOString(),
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  },
+  result,
+};
+const json = JSON.stringify(report, null, 2);
+const out = path.resolve(here, '..', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, `${name}.json`), json + '\n');
+process.stdout.write(json + '\n');
