@@ -1,0 +1,47 @@
+// Original file: proto/simstream/v1/frame.proto
+
+export const DType = {
+  DTYPE_UNSPECIFIED: 'DTYPE_UNSPECIFIED',
+  DTYPE_FLOAT32: 'DTYPE_FLOAT32',
+  DTYPE_FLOAT64: 'DTYPE_FLOAT64',
+  DTYPE_INT8: 'DTYPE_INT8',
+  DTYPE_UINT8: 'DTYPE_UINT8',
+  DTYPE_INT16: 'DTYPE_INT16',
+  DTYPE_UINT16: 'DTYPE_UINT16',
+  DTYPE_INT32: 'DTYPE_INT32',
+  DTYPE_UINT32: 'DTYPE_UINT32',
+  DTYPE_INT64: 'DTYPE_INT64',
+  DTYPE_UINT64: 'DTYPE_UINT64',
+  DTYPE_FLOAT16: 'DTYPE_FLOAT16',
+  DTYPE_BOOL: 'DTYPE_BOOL',
+} as const;
+
+export type DType =
+  | 'DTYPE_UNSPECIFIED'
+  | 0
+  | 'DTYPE_FLOAT32'
+  | 1
+  | 'DTYPE_FLOAT64'
+  | 2
+  | 'DTYPE_INT8'
+  | 3
+  | 'DTYPE_UINT8'
+  | 4
+  | 'DTYPE_INT16'
+  | 5
+  | 'DTYPE_UINT16'
+  | 6
+  | 'DTYPE_INT32'
+  | 7
+  | 'DTYPE_UINT32'
+  | 8
+  | 'DTYPE_INT64'
+  | 9
+  | 'DTYPE_UINT64'
+  | 10
+  | 'DTYPE_FLOAT16'
+  | 11
+  | 'DTYPE_BOOL'
+  | 12
+
+export type DType__Output = typeof DType[keyof typeof DType]

@@ -1,0 +1,87 @@
+/**
+ * TypeScript shapes of our Avro records, as avsc reads and writes them (long → number,
+ * bytes → Buffer, timestamp-millis → epoch milliseconds).
+ */
+import type { Codec, DType } from './dtype.js';
+
+export interface FrameField {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  codec: Codec;
+  data: Buffer;
+}
+
+export interface Frame {
+  frameId: string;
+  simulationId: string;
+  step: number;
+  simTime: number;
+  fields: FrameField[];
+  attributes: Record<string, string>;
+  ingestedAt: number;
+}
+
+export interface FrameChunk {
+  frameId: string;
+  simulationId: string;
+  step: number;
+  index: number;
+  count: number;
+  totalBytes: number;
+  crc32: number;
+  data: Buffer;
+}
+
+export interface Progress {
+  simulationId: string;
+  lastDurableStep: number;
+  partition: number;
+  offset: number;
+  serverId: string;
+  updatedAt: number;
+}
+
+export interface NeuromorphicResult {
+  simulationId: string;
+  step: number;
+  simTime: number;
+  anomalyScore: number;
+  rawScore: number;
+  featureNames: string[];
+  features: number[];
+  prediction: number[];
+  spikeRate: number;
+  patternId: number;
+  novelty: number;
+  processingMs: number;
+  backend: string;
+  model: string;
+  producedAt: number;
+}
+
+export type ProblemKind = 'ising' | 'qubo' | 'maxcut' | 'partition';
+export type StopReason = 'completed' | 'time_limit' | 'target' | 'cancelled';
+
+export interface QuantumResult {
+  source: 'frame' | 'job';
+  simulationId: string | null;
+  step: number | null;
+  jobId: string | null;
+  problemKind: ProblemKind;
+  problemHash: string;
+  variables: number;
+  solver: string;
+  backend: string;
+  energy: number;
+  cut: number | null;
+  imbalance: number | null;
+  solution: Buffer;
+  reads: number;
+  sweeps: number;
+  timeToBestMs: number;
+  totalMs: number;
+  stoppedBy: StopReason;
+  cached: boolean;
+  producedAt: number;
+}
