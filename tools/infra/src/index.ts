@@ -1,1 +1,71 @@
-export {};
+/**
+ * Programmatic API of the local infrastructure, for integration tests and the demo:
+ *
+ *   import { up, stop, start, endpoints } from '@simstream/infra';
+ *   await up();                       // Kafka, Postgres, Redis, InfluxDB ready on loopback
+ *   await stop('kafka'); ...; await start('kafka');   // an outage with data kept
+ *
+ * The free functions use one Infra built from process.env on first use; createInfra() takes an
+ * injected environment instead.
+ */
+import { loadInfraConfig, type Env, type Endpoints, type ServiceName } from './config.js';
+import { Infra, type DownResult, type ServiceStatus, type UpOptions, type UpResult } from './infra.js';
+import { REPO_ROOT } from './paths.js';
+
+export {
+  SERVICE_NAMES,
+  endpointsOf,
+  loadInfraConfig,
+  parseServiceNames,
+  renderEnvExports,
+} from './config.js';
+export type { Endpoints, Env, InfraConfig, ServiceName } from './config.js';
+export { Infra, StartFailedError } from './infra.js';
+export type { DownResult, ServiceState, ServiceStatus, UpOptions, UpResult } from './infra.js';
+export {
+  BusyError,
+  ChecksumMismatchError,
+  CommandFailedError,
+  DownloadError,
+  LockListError,
+  MissingPackageError,
+  NotReadyError,
+  PortInUseError,
+} from './errors.js';
+
+export interface CreateInfraOptions {
+  /** Environment to read SIMSTREAM_* settings from and to hand to the services (default: process.env). */
+  readonly env?: Env;
+  /** Repository root; `.data/` below it is the default data dir. */
+  readonly repoRoot?: string;
+  /** Progress lines (installs, downloads, readiness); default: stderr. */
+  readonly log?: (line: string) => void;
+}
+
+export function createInfra(options: CreateInfraOptions = {}): Infra {
+  const config = loadInfraConfig(options.env ?? process.env, {
+    repoRoot: options.repoRoot ?? REPO_ROOT,
+    isRoot: process.getuid?.() === 0,
+  });
+  return new Infra(config, options.log);
+}
+
+let shared: Infra | undefined;
+function defaultInfra(): Infra {
+  shared ??= createInfra();
+  return shared;
+}
+
+export const up = (services?: readonly ServiceName[], options?: UpOptions): Promise<UpResult[]> =>
+  defaultInfra().up(services, options);
+export const down = (services?: readonly ServiceName[]): Promise<DownResult[]> =>
+  defaultInfra().down(services);
+export const status = (services?: readonly ServiceName[]): Promise<ServiceStatus[]> =>
+  defaultInfra().status(services);
+export const start = (service: ServiceName, options?: UpOptions): Promise<UpResult> =>
+  defaultInfra().start(service, options);
+export const stop = (service: ServiceName): Promise<DownResult> => defaultInfra().stop(service);
+export const kill9 = (service: ServiceName): Promise<DownResult> => defaultInfra().kill9(service);
+export const reset = (services?: readonly ServiceName[]): Promise<DownResult[]> =>
+  defaultInfra().reset(services);
+export const endpoints = (): Endpoints => defaultInfra().endpoints();

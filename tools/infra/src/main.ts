@@ -1,1 +1,75 @@
-export {};
+#!/usr/bin/env node
+/**
+ * `pnpm infra up|down|status|env|reset [services...]`: the local infrastructure on loopback
+ * (Kafka, Postgres, Redis, InfluxDB), no containers. Wiring only; the work is in infra.ts.
+ */
+import { Command } from 'commander';
+import { messageOf } from '@simstream/errors';
+import { parseServiceNames, renderEnvExports } from './config.js';
+import { formatDown, formatStatus, formatUp } from './format-status.js';
+import { StartFailedError } from './infra.js';
+import { createInfra } from './index.js';
+
+const program = new Command('infra')
+  .description(
+    'Local Kafka (KRaft), Postgres, Redis and InfluxDB on 127.0.0.1, data under .data/ (SIMSTREAM_DATA_DIR)',
+  )
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('start services (all by default) and wait until each answers its readiness probe')
+  .argument('[services...]', 'kafka, postgres, redis, influxdb')
+  .action(async (names: string[]) => {
+    const t0 = Date.now();
+    const infra = createInfra();
+    try {
+      const results = await infra.up(parseServiceNames(names));
+      process.stdout.write(formatUp(results));
+    } catch (error) {
+      if (error instanceof StartFailedError && error.started.length > 0)
+        process.stdout.write(formatUp(error.started));
+      throw error;
+    }
+    process.stdout.write(`all ready in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  });
+
+program
+  .command('down')
+  .description('stop the services this tool started (all by default)')
+  .argument('[services...]')
+  .action(async (names: string[]) => {
+    process.stdout.write(formatDown(await createInfra().down(parseServiceNames(names))));
+  });
+
+program
+  .command('status')
+  .description('state, pid, address, readiness (real probes), version, memory and data dir of each service')
+  .argument('[services...]')
+  .option('--json', 'machine-readable output')
+  .action(async (names: string[], options: { json?: boolean }) => {
+    const statuses = await createInfra().status(parseServiceNames(names));
+    process.stdout.write(
+      options.json === true ? JSON.stringify(statuses, null, 2) + '\n' : formatStatus(statuses),
+    );
+  });
+
+program
+  .command('env')
+  .description('print `export` lines with the endpoints (eval "$(pnpm -s infra env)")')
+  .action(() => {
+    process.stdout.write(renderEnvExports(createInfra().endpoints()));
+  });
+
+program
+  .command('reset')
+  .description('stop the services and delete their data and logs')
+  .argument('[services...]')
+  .action(async (names: string[]) => {
+    process.stdout.write(formatDown(await createInfra().reset(parseServiceNames(names))));
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`infra: ${messageOf(error)}\n`);
+  process.exitCode = 1;
+});

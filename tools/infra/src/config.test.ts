@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@simstream/errors';
+import { endpointsOf, loadInfraConfig, parseServiceNames, renderEnvExports } from './config.js';
+
+const defaults = { repoRoot: '/repo', isRoot: false };
+
+describe('loadInfraConfig', () => {
+  it('uses loopback, the repository .data folder and the standard ports by default', () => {
+    const config = loadInfraConfig({ HOME: '/home/dev' }, defaults);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.dataDir).toBe('/repo/.data');
+    expect(config.cacheDir).toBe('/home/dev/.cache/simstream');
+    expect(config.m2Repository).toBe('/home/dev/.m2/repository');
+    expect(config.mavenRepoUrl).toBe('https://repo.maven.apache.org/maven2');
+    expect(config.java).toBe('java');
+    expect([
+      config.kafka.port,
+      config.kafka.controllerPort,
+      config.postgres.port,
+      config.redis.port,
+      config.influxdb.port,
+    ]).toEqual([9092, 9093, 5432, 6379, 8086]);
+    expect(config.kafka.heapOpts).toEqual(['-Xmx512m', '-Xms256m']);
+  });
+
+  it('reads every override from the injected environment', () => {
+    const config = loadInfraConfig(
+      {
+        HOME: '/h',
+        XDG_CACHE_HOME: '/xdg',
+        JAVA_HOME: '/opt/jdk',
+        SIMSTREAM_DATA_DIR: 'tmp/data',
+        SIMSTREAM_MAVEN_REPO: 'https://mirror.example/maven2/',
+        SIMSTREAM_KAFKA_PORT: '19092',
+        SIMSTREAM_KAFKA_CONTROLLER_PORT: '19093',
+        SIMSTREAM_POSTGRES_PORT: '15432',
+        SIMSTREAM_REDIS_PORT: '16379',
+        SIMSTREAM_INFLUX_PORT: '18086',
+        SIMSTREAM_KAFKA_HEAP_OPTS: '-Xmx1g  -Xms1g',
+      },
+      defaults,
+    );
+    expect(config.dataDir).toBe('/repo/tmp/data');
+    expect(config.cacheDir).toBe('/xdg/simstream');
+    expect(config.java).toBe('/opt/jdk/bin/java');
+    expect(config.mavenRepoUrl).toBe('https://mirror.example/maven2');
+    expect(config.kafka.port).toBe(19092);
+    expect(config.postgres.port).toBe(15432);
+    expect(config.kafka.heapOpts).toEqual(['-Xmx1g', '-Xms1g']);
+  });
+
+  it('lists every problem at once', () => {
+    let caught: unknown;
+    try {
+      loadInfraConfig(
+        {
+          SIMSTREAM_KAFKA_PORT: 'abc',
+          SIMSTREAM_REDIS_PORT: '70000',
+          SIMSTREAM_POSTGRES_PORT: '8086',
+          SIMSTREAM_MAVEN_REPO: 'ftp://x',
+        },
+        defaults,
+      );
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/SIMSTREAM_KAFKA_PORT/);
+    expect(problems.join('\n')).toMatch(/SIMSTREAM_REDIS_PORT/);
+    expect(problems.join('\n')).toMatch(/SIMSTREAM_INFLUX_PORT and SIMSTREAM_POSTGRES_PORT are both 8086/);
+    expect(problems.join('\n')).toMatch(/SIMSTREAM_MAVEN_REPO/);
+  });
+});
+
+describe('endpoints', () => {
+  it('renders client URLs and shell exports', () => {
+    const endpoints = endpointsOf(loadInfraConfig({}, defaults));
+    expect(endpoints).toEqual({
+      kafkaBrokers: ['127.0.0.1:9092'],
+      databaseUrl: 'postgres://simstream:simstream@127.0.0.1:5432/simstream',
+      redisUrl: 'redis://127.0.0.1:6379',
+      influxUrl: 'http://127.0.0.1:8086',
+      influxDatabase: 'simstream',
+    });
+    expect(renderEnvExports(endpoints)).toBe(
+      [
+        'export KAFKA_BROKERS=127.0.0.1:9092',
+        'export DATABASE_URL=postgres://simstream:simstream@127.0.0.1:5432/simstream',
+        'export REDIS_URL=redis://127.0.0.1:6379',
+        'export INFLUX_URL=http://127.0.0.1:8086',
+        'export INFLUX_DATABASE=simstream',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('parseServiceNames', () => {
+  it('means all services when empty, keeps canonical order, refuses unknown names', () => {
+    expect(parseServiceNames([])).toEqual(['kafka', 'postgres', 'redis', 'influxdb']);
+    expect(parseServiceNames(['redis', 'kafka'])).toEqual(['kafka', 'redis']);
+    expect(() => parseServiceNames(['kafka', 'mysql'])).toThrow(/unknown service "mysql"/);
+  });
+});

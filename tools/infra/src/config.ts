@@ -1,0 +1,185 @@
+/**
+ * The one typed configuration of the local infrastructure: ports, directories, the Maven
+ * repository and JVM options, read once from an injected environment so nothing else in this
+ * package touches process.env. Every problem is reported at once as a ConfigError.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigError } from '@simstream/errors';
+
+export const SERVICE_NAMES = ['kafka', 'postgres', 'redis', 'influxdb'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface InfraConfig {
+  /** Loopback address every service binds to; never a wildcard. */
+  readonly host: string;
+  /** Root of all service data, logs, pid files: one subfolder per service. */
+  readonly dataDir: string;
+  /** Downloads kept between clones (Kafka jars), e.g. ~/.cache/simstream. */
+  readonly cacheDir: string;
+  /** Maven repository base URL the Kafka jars are fetched from. */
+  readonly mavenRepoUrl: string;
+  /** A local Maven repository whose jars are reused when their checksum matches. */
+  readonly m2Repository: string;
+  /** The java executable (JAVA_HOME/bin/java or java on PATH). */
+  readonly java: string;
+  readonly kafka: {
+    readonly port: number;
+    readonly controllerPort: number;
+    readonly heapOpts: readonly string[];
+  };
+  readonly postgres: {
+    readonly port: number;
+    readonly user: string;
+    readonly password: string;
+    readonly database: string;
+  };
+  readonly redis: { readonly port: number };
+  readonly influxdb: { readonly port: number; readonly rpcPort: number; readonly database: string };
+  /** Whether this process runs as root (Postgres then runs as the `postgres` system user). */
+  readonly isRoot: boolean;
+  /** The environment handed to the processes we start (PATH, HOME, locale). */
+  readonly childEnv: Env;
+}
+
+export interface ConfigDefaults {
+  /** Repository root; `.data/` below it is the default data dir. */
+  readonly repoRoot: string;
+  readonly isRoot: boolean;
+}
+
+export const DEFAULT_MAVEN_REPO = 'https://repo.maven.apache.org/maven2';
+
+/** Reads the infrastructure configuration from `env`; throws ConfigError listing every problem. */
+export function loadInfraConfig(env: Env, defaults: ConfigDefaults): InfraConfig {
+  const problems: string[] = [];
+  const port = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) {
+      problems.push(`${name} must be a TCP port (1-65535), got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const dir = (name: string, fallback: string): string => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!isAbsolute(raw)) {
+      // Relative dirs would silently depend on the caller's cwd; resolve against the repo root.
+      return resolve(defaults.repoRoot, raw);
+    }
+    return raw;
+  };
+
+  const home = env.HOME ?? '/root';
+  const xdgCache =
+    env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : join(home, '.cache');
+  const mavenRepoUrl = (env.SIMSTREAM_MAVEN_REPO ?? DEFAULT_MAVEN_REPO).replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(mavenRepoUrl))
+    problems.push(`SIMSTREAM_MAVEN_REPO must be an http(s) URL, got "${mavenRepoUrl}"`);
+  const heapRaw = env.SIMSTREAM_KAFKA_HEAP_OPTS ?? '-Xmx512m -Xms256m';
+  const heapOpts = heapRaw.split(/\s+/).filter((s) => s !== '');
+  if (heapOpts.some((opt) => !opt.startsWith('-X')))
+    problems.push(`SIMSTREAM_KAFKA_HEAP_OPTS must be JVM -X options, got "${heapRaw}"`);
+  const javaHome = env.JAVA_HOME;
+
+  const config: InfraConfig = {
+    host: '127.0.0.1',
+    dataDir: dir('SIMSTREAM_DATA_DIR', join(defaults.repoRoot, '.data')),
+    cacheDir: dir('SIMSTREAM_CACHE_DIR', join(xdgCache, 'simstream')),
+    mavenRepoUrl,
+    m2Repository: dir('SIMSTREAM_M2_REPOSITORY', join(home, '.m2', 'repository')),
+    java: javaHome !== undefined && javaHome !== '' ? join(javaHome, 'bin', 'java') : 'java',
+    kafka: {
+      port: port('SIMSTREAM_KAFKA_PORT', 9092),
+      controllerPort: port('SIMSTREAM_KAFKA_CONTROLLER_PORT', 9093),
+      heapOpts,
+    },
+    postgres: {
+      port: port('SIMSTREAM_POSTGRES_PORT', 5432),
+      user: 'simstream',
+      password: 'simstream',
+      database: 'simstream',
+    },
+    redis: { port: port('SIMSTREAM_REDIS_PORT', 6379) },
+    influxdb: {
+      port: port('SIMSTREAM_INFLUX_PORT', 8086),
+      rpcPort: port('SIMSTREAM_INFLUX_RPC_PORT', 8088),
+      database: 'simstream',
+    },
+    isRoot: defaults.isRoot,
+    childEnv: env,
+  };
+
+  const ports = [
+    ['SIMSTREAM_KAFKA_PORT', config.kafka.port],
+    ['SIMSTREAM_KAFKA_CONTROLLER_PORT', config.kafka.controllerPort],
+    ['SIMSTREAM_POSTGRES_PORT', config.postgres.port],
+    ['SIMSTREAM_REDIS_PORT', config.redis.port],
+    ['SIMSTREAM_INFLUX_PORT', config.influxdb.port],
+    ['SIMSTREAM_INFLUX_RPC_PORT', config.influxdb.rpcPort],
+  ] as const;
+  const seen = new Map<number, string>();
+  for (const [name, value] of ports) {
+    const other = seen.get(value);
+    if (other !== undefined) problems.push(`${name} and ${other} are both ${value}`);
+    seen.set(value, name);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The data folder of one service. */
+export function serviceDir(config: InfraConfig, service: ServiceName): string {
+  return join(config.dataDir, service);
+}
+
+/** Parses a list of service names (CLI arguments); empty means all. */
+export function parseServiceNames(names: readonly string[]): ServiceName[] {
+  if (names.length === 0) return [...SERVICE_NAMES];
+  const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((n) => `unknown service "${n}" (known: ${SERVICE_NAMES.join(', ')})`));
+  }
+  return SERVICE_NAMES.filter((n) => names.includes(n));
+}
+
+export interface Endpoints {
+  readonly kafkaBrokers: string[];
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly influxUrl: string;
+  readonly influxDatabase: string;
+}
+
+/** Where clients reach each service. */
+export function endpointsOf(config: InfraConfig): Endpoints {
+  const { host, postgres: pg } = config;
+  return {
+    kafkaBrokers: [`${host}:${config.kafka.port}`],
+    databaseUrl: `postgres://${pg.user}:${pg.password}@${host}:${pg.port}/${pg.database}`,
+    redisUrl: `redis://${host}:${config.redis.port}`,
+    influxUrl: `http://${host}:${config.influxdb.port}`,
+    influxDatabase: config.influxdb.database,
+  };
+}
+
+/** Shell `export` lines for the endpoints (`pnpm infra env`). */
+export function renderEnvExports(endpoints: Endpoints): string {
+  const vars: [string, string][] = [
+    ['KAFKA_BROKERS', endpoints.kafkaBrokers.join(',')],
+    ['DATABASE_URL', endpoints.databaseUrl],
+    ['REDIS_URL', endpoints.redisUrl],
+    ['INFLUX_URL', endpoints.influxUrl],
+    ['INFLUX_DATABASE', endpoints.influxDatabase],
+  ];
+  return vars.map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n') + '\n';
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,357 @@
+/**
+ * The orchestrator: brings services up in parallel (idempotently, with real readiness probes),
+ * stops only the processes it started, reports status, and wipes data on reset. Each service's
+ * specifics live in its driver; this file only sequences them.
+ */
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SimstreamError, messageOf } from '@simstream/errors';
+import { endpointsOf, SERVICE_NAMES, type Endpoints, type InfraConfig, type ServiceName } from './config.js';
+import { fileExists } from './debian-packages.js';
+import { NotReadyError, PortInUseError } from './errors.js';
+import { withFileLock } from './file-lock.js';
+import { InfluxdbService } from './influxdb-service.js';
+import { KafkaService } from './kafka-service.js';
+import { describeListener, isPortOpen } from './ports.js';
+import { PostgresService } from './postgres-service.js';
+import {
+  checkOwnership,
+  isAlive,
+  memoryOf,
+  readPidFile,
+  readProcStat,
+  removePidFile,
+  sendSignal,
+  sleep,
+  spawnDetached,
+  terminate,
+  waitForExit,
+  writePidFile,
+} from './process-control.js';
+import { RedisService } from './redis-service.js';
+import type { ServiceDriver } from './service.js';
+
+export type ServiceState = 'running' | 'stopped' | 'foreign';
+
+export interface ServiceStatus {
+  readonly name: ServiceName;
+  /** running: our process is alive; foreign: the port is held by a process we did not start. */
+  readonly state: ServiceState;
+  readonly pid: number | null;
+  readonly address: string;
+  readonly ready: boolean;
+  readonly detail: string;
+  readonly dataDir: string;
+  readonly version: string | null;
+  /** Resident memory of the main process, and proportional memory of its whole process tree. */
+  readonly rssKiB: number | null;
+  readonly treePssKiB: number | null;
+}
+
+export interface UpResult {
+  readonly name: ServiceName;
+  readonly action: 'already-running' | 'started';
+  readonly pid: number;
+  /** From the start of `up` for this service until its probe passed. */
+  readonly readyMs: number;
+  readonly detail: string;
+}
+
+export interface DownResult {
+  readonly name: ServiceName;
+  readonly action: 'stopped' | 'killed' | 'not-running' | 'stale-pid-file';
+  readonly detail: string;
+}
+
+export interface UpOptions {
+  /** Overrides every service's own readiness timeout. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** Some services failed to come up; the others were started and keep running. */
+export class StartFailedError extends SimstreamError {
+  constructor(
+    readonly failures: readonly { readonly service: ServiceName; readonly error: unknown }[],
+    readonly started: readonly UpResult[],
+  ) {
+    super('INFRA_START_FAILED', failures.map((f) => messageOf(f.error)).join('\n\n'), {
+      cause: failures[0]?.error,
+    });
+  }
+}
+
+export class Infra {
+  private readonly drivers: Readonly<Record<ServiceName, ServiceDriver>>;
+
+  constructor(
+    readonly config: InfraConfig,
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`[infra] ${line}\n`),
+  ) {
+    this.drivers = {
+      kafka: new KafkaService(config, log),
+      postgres: new PostgresService(config, log),
+      redis: new RedisService(config, log),
+      influxdb: new InfluxdbService(config, log),
+    };
+  }
+
+  endpoints(): Endpoints {
+    return endpointsOf(this.config);
+  }
+
+  /** Starts the services (all by default) in parallel; resolves when every one is ready. */
+  async up(services: readonly ServiceName[] = SERVICE_NAMES, options: UpOptions = {}): Promise<UpResult[]> {
+    await mkdir(this.config.dataDir, { recursive: true });
+    const settled = await Promise.allSettled(services.map((name) => this.upOne(this.drivers[name], options)));
+    const started: UpResult[] = [];
+    const failures: { service: ServiceName; error: unknown }[] = [];
+    settled.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') started.push(outcome.value);
+      else failures.push({ service: services[i]!, error: outcome.reason });
+    });
+    if (failures.length > 0) throw new StartFailedError(failures, started);
+    return started;
+  }
+
+  /** Stops the services we started (all by default); never signals a process that is not ours. */
+  async down(services: readonly ServiceName[] = SERVICE_NAMES): Promise<DownResult[]> {
+    return Promise.all(services.map((name) => this.downOne(this.drivers[name])));
+  }
+
+  async start(service: ServiceName, options: UpOptions = {}): Promise<UpResult> {
+    return (await this.up([service], options))[0]!;
+  }
+
+  async stop(service: ServiceName): Promise<DownResult> {
+    return (await this.down([service]))[0]!;
+  }
+
+  /** SIGKILLs the service's whole process group, as a crash would; data stays as the crash left it. */
+  async kill9(service: ServiceName): Promise<DownResult> {
+    const driver = this.drivers[service];
+    return withFileLock(this.lockPath(driver), service, 60_000, async () => {
+      const record = await readPidFile(this.pidPath(driver));
+      if (record === undefined) return { name: service, action: 'not-running', detail: 'no pid file' };
+      const ownership = await checkOwnership(record);
+      await removePidFile(this.pidPath(driver));
+      if (!ownership.owned) return { name: service, action: 'stale-pid-file', detail: ownership.reason };
+      // We started it with its own session, so its pid is also its process group.
+      if (!sendSignal(-record.pid, 'SIGKILL')) sendSignal(record.pid, 'SIGKILL');
+      await waitForExit(record.pid, 10_000);
+      return { name: service, action: 'killed', detail: `SIGKILL to process group ${record.pid}` };
+    });
+  }
+
+  /** Stops the services and deletes their data folders (logs included). */
+  async reset(services: readonly ServiceName[] = SERVICE_NAMES): Promise<DownResult[]> {
+    const results = await this.down(services);
+    for (const name of services) await rm(this.drivers[name].dir, { recursive: true, force: true });
+    return results;
+  }
+
+  async status(services: readonly ServiceName[] = SERVICE_NAMES): Promise<ServiceStatus[]> {
+    return Promise.all(services.map((name) => this.statusOne(this.drivers[name])));
+  }
+
+  private pidPath(driver: ServiceDriver): string {
+    return join(driver.dir, `${driver.name}.pid`);
+  }
+
+  private lockPath(driver: ServiceDriver): string {
+    return join(driver.dir, '.infra.lock');
+  }
+
+  private async upOne(driver: ServiceDriver, options: UpOptions): Promise<UpResult> {
+    const t0 = Date.now();
+    const timeoutMs = options.readyTimeoutMs ?? driver.readyTimeoutMs;
+    await mkdir(driver.dir, { recursive: true });
+    // A cold Kafka start downloads jars while holding the lock: wait long for another holder.
+    return withFileLock(this.lockPath(driver), driver.name, 600_000, async () => {
+      const record = await readPidFile(this.pidPath(driver));
+      if (record !== undefined) {
+        const ownership = await checkOwnership(record);
+        if (ownership.owned) {
+          const detail = await this.waitReady(driver, record.pid, timeoutMs, t0);
+          return {
+            name: driver.name,
+            action: 'already-running',
+            pid: record.pid,
+            readyMs: Date.now() - t0,
+            detail,
+          };
+        }
+        await removePidFile(this.pidPath(driver));
+      }
+      for (const port of driver.ports) {
+        if (await isPortOpen(this.config.host, port))
+          throw new PortInUseError(driver.name, port, await describeListener(port));
+      }
+      await driver.ensureInstalled();
+      await driver.prepare();
+      const spec = await driver.launchSpec();
+      await appendFile(
+        spec.outputFile,
+        `\n=== started by simstream infra at ${new Date().toISOString()} ===\n`,
+      );
+      const pid = spawnDetached({
+        command: spec.command,
+        args: spec.args,
+        logFile: spec.outputFile,
+        cwd: spec.cwd,
+        env: spec.env,
+      });
+      const stat = await readProcStat(pid);
+      if (stat === undefined)
+        throw new NotReadyError(
+          driver.name,
+          `${spec.command} exited at once`,
+          await this.logTail(driver, spec.outputFile),
+        );
+      await writePidFile(this.pidPath(driver), {
+        pid,
+        startTicks: stat.startTicks,
+        identity: spec.identity,
+        startedAt: new Date().toISOString(),
+      });
+      try {
+        const detail = await this.waitReady(driver, pid, timeoutMs, t0, spec.outputFile);
+        this.log(
+          `${driver.name}: ready on ${driver.address} (pid ${pid}) after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        );
+        return { name: driver.name, action: 'started', pid, readyMs: Date.now() - t0, detail };
+      } catch (error) {
+        // A half-started process would block the port for the next attempt: stop it.
+        await terminate(pid, driver.stopSignal, driver.stopTimeoutMs);
+        await removePidFile(this.pidPath(driver));
+        throw error;
+      }
+    });
+  }
+
+  /** Polls the probe until ready, bootstrapping (create database) once the server is up. */
+  private async waitReady(
+    driver: ServiceDriver,
+    pid: number,
+    timeoutMs: number,
+    t0: number,
+    outputFile?: string,
+  ): Promise<string> {
+    const deadline = t0 + timeoutMs;
+    let last = 'not probed yet';
+    for (;;) {
+      const probe = await driver.probe(2000);
+      if (probe.ready) return probe.detail;
+      last = probe.detail;
+      if (probe.serverUp) {
+        try {
+          await driver.bootstrap();
+        } catch (error) {
+          last = messageOf(error);
+        }
+        const again = await driver.probe(2000);
+        if (again.ready) return again.detail;
+        last = again.detail;
+      }
+      if (!(await isAlive(pid))) {
+        throw new NotReadyError(
+          driver.name,
+          `process ${pid} exited before it was ready (${last})`,
+          await this.logTail(driver, outputFile),
+        );
+      }
+      if (Date.now() > deadline) {
+        throw new NotReadyError(
+          driver.name,
+          `not ready within ${timeoutMs / 1000} s: ${last}`,
+          await this.logTail(driver, outputFile),
+        );
+      }
+      await sleep(driver.name === 'kafka' ? 500 : 200);
+    }
+  }
+
+  private async downOne(driver: ServiceDriver): Promise<DownResult> {
+    if (!(await fileExists(driver.dir)))
+      return { name: driver.name, action: 'not-running', detail: 'no data dir' };
+    return withFileLock(this.lockPath(driver), driver.name, 120_000, async () => {
+      const record = await readPidFile(this.pidPath(driver));
+      if (record === undefined) return { name: driver.name, action: 'not-running', detail: 'no pid file' };
+      const ownership = await checkOwnership(record);
+      if (!ownership.owned) {
+        await removePidFile(this.pidPath(driver));
+        return {
+          name: driver.name,
+          action: 'stale-pid-file',
+          detail: `${ownership.reason}; nothing signalled`,
+        };
+      }
+      const outcome = await terminate(record.pid, driver.stopSignal, driver.stopTimeoutMs);
+      await removePidFile(this.pidPath(driver));
+      const how =
+        outcome === 'exited'
+          ? `${driver.stopSignal}`
+          : `${driver.stopSignal}, then SIGKILL after ${driver.stopTimeoutMs / 1000} s`;
+      return {
+        name: driver.name,
+        action: outcome === 'exited' ? 'stopped' : 'killed',
+        detail: `pid ${record.pid} (${how})`,
+      };
+    });
+  }
+
+  private async statusOne(driver: ServiceDriver): Promise<ServiceStatus> {
+    const base = { name: driver.name, address: driver.address, dataDir: driver.dir };
+    const record = await readPidFile(this.pidPath(driver));
+    const owned = record !== undefined && (await checkOwnership(record)).owned;
+    if (record !== undefined && owned) {
+      const [probe, memory] = await Promise.all([driver.probe(2000), memoryOf(record.pid)]);
+      return {
+        ...base,
+        state: 'running',
+        pid: record.pid,
+        ready: probe.ready,
+        detail: probe.detail,
+        version: probe.version ?? (await driver.installedVersion()) ?? null,
+        rssKiB: memory?.rssKiB ?? null,
+        treePssKiB: memory?.treePssKiB ?? null,
+      };
+    }
+    const version = (await driver.installedVersion().catch(() => undefined)) ?? null;
+    for (const port of driver.ports) {
+      if (await isPortOpen(this.config.host, port)) {
+        const holder = await describeListener(port);
+        return {
+          ...base,
+          state: 'foreign',
+          pid: null,
+          ready: false,
+          detail: `port ${port} held by ${holder ?? 'a process we did not start'}`,
+          version,
+          rssKiB: null,
+          treePssKiB: null,
+        };
+      }
+    }
+    return {
+      ...base,
+      state: 'stopped',
+      pid: null,
+      ready: false,
+      detail: record === undefined ? 'not running' : 'not running (stale pid file)',
+      version,
+      rssKiB: null,
+      treePssKiB: null,
+    };
+  }
+
+  private async logTail(driver: ServiceDriver, outputFile?: string): Promise<string> {
+    const files = [...new Set([driver.logFile, ...(outputFile === undefined ? [] : [outputFile])])];
+    const parts: string[] = [];
+    for (const file of files) {
+      const text = await readFile(file, 'utf8').catch(() => '');
+      const lines = text.trimEnd().split('\n').slice(-15);
+      if (text.trim() !== '') parts.push(`${file}:\n${lines.join('\n')}`);
+    }
+    return parts.join('\n');
+  }
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  KAFKA_MAX_MESSAGE_BYTES,
+  kafkaJvmArgs,
+  newClusterId,
+  renderLog4jProperties,
+  renderServerProperties,
+} from './kafka-config.js';
+
+function parseProperties(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || !line.includes('=')) continue;
+    const eq = line.indexOf('=');
+    map.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return map;
+}
+
+describe('renderServerProperties', () => {
+  const props = parseProperties(
+    renderServerProperties({
+      host: '127.0.0.1',
+      port: 9092,
+      controllerPort: 9093,
+      nodeId: 1,
+      logDirs: '/d/kafka/kraft',
+    }),
+  );
+
+  it('runs one node as broker and controller on loopback only', () => {
+    expect(props.get('process.roles')).toBe('broker,controller');
+    expect(props.get('controller.quorum.voters')).toBe('1@127.0.0.1:9093');
+    expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093');
+    expect(props.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:9092');
+    expect(props.get('controller.listener.names')).toBe('CONTROLLER');
+    expect(props.get('log.dirs')).toBe('/d/kafka/kraft');
+  });
+
+  it('suits a single node with transactions and large frames', () => {
+    expect(props.get('auto.create.topics.enable')).toBe('false');
+    expect(props.get('offsets.topic.replication.factor')).toBe('1');
+    expect(props.get('transaction.state.log.replication.factor')).toBe('1');
+    expect(props.get('transaction.state.log.min.isr')).toBe('1');
+    expect(props.get('group.initial.rebalance.delay.ms')).toBe('0');
+    expect(Number(props.get('message.max.bytes'))).toBeGreaterThanOrEqual(16 * 1024 * 1024);
+    expect(Number(props.get('replica.fetch.max.bytes'))).toBeGreaterThanOrEqual(KAFKA_MAX_MESSAGE_BYTES);
+  });
+});
+
+describe('renderLog4jProperties', () => {
+  it('writes every logger to files under the log dir, none to the console', () => {
+    const text = renderLog4jProperties('/d/kafka/logs');
+    expect(text).toContain('log4j.appender.serverAppender.File=/d/kafka/logs/server.log');
+    expect(text).toContain('log4j.appender.controllerAppender.File=/d/kafka/logs/controller.log');
+    expect(text).not.toMatch(/ConsoleAppender/);
+  });
+});
+
+describe('kafkaJvmArgs', () => {
+  it('puts heap options first and the classpath last', () => {
+    const args = kafkaJvmArgs(['-Xmx512m', '-Xms256m'], '/d/log4j.properties', '/d/logs', '/cache/libs/*');
+    expect(args.slice(0, 2)).toEqual(['-Xmx512m', '-Xms256m']);
+    expect(args).toContain('-Dlog4j.configuration=file:/d/log4j.properties');
+    expect(args.slice(-2)).toEqual(['-cp', '/cache/libs/*']);
+  });
+});
+
+describe('newClusterId', () => {
+  it('is 22 URL-safe base64 characters and never starts with a dash', () => {
+    const draws = [Buffer.alloc(16, 0xfb), Buffer.alloc(16, 0x01)];
+    const id = newClusterId(() => draws.shift()!);
+    expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    expect(draws).toHaveLength(0); // the first draw encoded to a leading '-' and was refused
+  });
+});
