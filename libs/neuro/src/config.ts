@@ -1,0 +1,191 @@
+/**
+ * Configuration of a detector bank: defaults, validation (every problem listed at once, as a
+ * ValidationError), and a hash of the resolved configuration that exported state carries so that
+ * state is never restored into a differently built network.
+ */
+import { ValidationError, type FieldViolation } from '@simstream/errors';
+
+export interface LikelihoodConfig {
+  /** Steps at the start whose raw scores are not used at all (the readout is still learning). */
+  readonly learningPeriod: number;
+  /** Further steps collected before the first estimate; the likelihood is 0.5 until then. */
+  readonly estimationSamples: number;
+  /** How many recent averaged raw scores the distribution is fitted to. */
+  readonly historicWindow: number;
+  /** The short-term average of raw scores that is compared to the distribution. */
+  readonly averagingWindow: number;
+  /** Re-fit the distribution every this many steps. */
+  readonly reestimationPeriod: number;
+  /** Floor on the fitted standard deviation, so a perfectly predicted stream is not hair-triggered. */
+  readonly minStd: number;
+}
+
+export interface DetectorConfig {
+  /** Length d of every feature vector. */
+  readonly featureDim: number;
+  /** Reservoir size N. */
+  readonly neurons: number;
+  /** Outgoing recurrent synapses per neuron (the recurrent matrix has N·degree non-zeros). */
+  readonly recurrentDegree: number;
+  /** Spectral radius the recurrent matrix is scaled to, in units of the firing threshold. */
+  readonly spectralRadius: number;
+  /** Fraction of neurons whose outgoing synapses are inhibitory. */
+  readonly inhibitoryFraction: number;
+  /** `population`: Gaussian receptive fields per feature; `rate`: current ∝ the value (±). */
+  readonly encoding: 'population' | 'rate';
+  /** Receptive fields per feature (population coding). */
+  readonly populationSize: number;
+  /** Encoding units each neuron listens to. */
+  readonly inputDegree: number;
+  readonly inputGain: number;
+  /** Constant drive, as a fraction of threshold, spread uniformly over [0, 2·bias]. */
+  readonly biasCurrent: number;
+  /** Membrane time constant, in substeps. */
+  readonly membraneTau: number;
+  /** Substeps a neuron stays silent after a spike. */
+  readonly refractorySteps: number;
+  /** LIF updates per input step. */
+  readonly substeps: number;
+  /** Time constants, in steps, of the spike-rate traces the readout sees. */
+  readonly traceTaus: readonly number[];
+  /** How many neurons' traces (per time constant) feed the readout. */
+  readonly readoutNeurons: number;
+  readonly rlsForgetting: number;
+  /** Initial P = I·rlsInitialGain; also the cap on trace(P)/F against wind-up. */
+  readonly rlsInitialGain: number;
+  /** Pattern clusters kept per stream. */
+  readonly clusters: number;
+  /** Cosine novelty above which a spike-rate vector starts a new pattern. */
+  readonly clusterThreshold: number;
+  /** Slowest a pattern centroid ever learns (its rate is max(1/count, this)). */
+  readonly clusterMinRate: number;
+  /** Half-life, in steps, of the running mean/variance used to normalise features. */
+  readonly normaliserHalfLife: number;
+  /** Normalised features are clipped to ±this. */
+  readonly inputClip: number;
+  /** Weight of pattern novelty added to the prediction error before the likelihood. */
+  readonly noveltyWeight: number;
+  readonly likelihood: LikelihoodConfig;
+  readonly seed: number;
+}
+
+export type DetectorOptions = Partial<Omit<DetectorConfig, 'likelihood'>> & {
+  readonly featureDim: number;
+  readonly likelihood?: Partial<LikelihoodConfig>;
+};
+
+export const DEFAULT_LIKELIHOOD: LikelihoodConfig = {
+  learningPeriod: 300,
+  estimationSamples: 300,
+  historicWindow: 8640,
+  averagingWindow: 10,
+  reestimationPeriod: 100,
+  minStd: 1e-4,
+};
+
+export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
+  neurons: 400,
+  recurrentDegree: 16,
+  spectralRadius: 0.9,
+  inhibitoryFraction: 0.2,
+  encoding: 'population',
+  populationSize: 24,
+  inputDegree: 4,
+  inputGain: 1.2,
+  biasCurrent: 0.05,
+  membraneTau: 4,
+  refractorySteps: 1,
+  substeps: 2,
+  traceTaus: [2, 12],
+  readoutNeurons: 48,
+  rlsForgetting: 0.999,
+  rlsInitialGain: 10,
+  clusters: 32,
+  clusterThreshold: 0.15,
+  clusterMinRate: 0.02,
+  normaliserHalfLife: 2000,
+  inputClip: 8,
+  noveltyWeight: 0,
+  likelihood: DEFAULT_LIKELIHOOD,
+  seed: 1,
+};
+
+function check(v: FieldViolation[], ok: boolean, field: string, description: string): void {
+  if (!ok) v.push({ field, reason: 'OUT_OF_RANGE', description });
+}
+
+const isInt = (x: number, lo: number, hi: number): boolean => Number.isInteger(x) && x >= lo && x <= hi;
+const inRange = (x: number, lo: number, hi: number): boolean => Number.isFinite(x) && x >= lo && x <= hi;
+
+/** Fills in defaults and validates; throws a ValidationError listing every bad field. */
+export function resolveConfig(options: DetectorOptions): DetectorConfig {
+  const c: DetectorConfig = {
+    ...DEFAULT_CONFIG,
+    ...options,
+    likelihood: { ...DEFAULT_LIKELIHOOD, ...options.likelihood },
+  };
+  const v: FieldViolation[] = [];
+  check(v, isInt(c.featureDim, 1, 4096), 'featureDim', 'must be an integer in [1, 4096]');
+  check(v, isInt(c.neurons, 8, 16384), 'neurons', 'must be an integer in [8, 16384]');
+  check(v, isInt(c.recurrentDegree, 1, Math.max(1, c.neurons - 1)), 'recurrentDegree', 'must be an integer in [1, neurons−1]');
+  check(v, inRange(c.spectralRadius, 0, 4), 'spectralRadius', 'must be in [0, 4]');
+  check(v, inRange(c.inhibitoryFraction, 0, 1), 'inhibitoryFraction', 'must be in [0, 1]');
+  check(v, c.encoding === 'population' || c.encoding === 'rate', 'encoding', "must be 'population' or 'rate'");
+  check(v, isInt(c.populationSize, 2, 256), 'populationSize', 'must be an integer in [2, 256]');
+  check(v, isInt(c.inputDegree, 1, 256), 'inputDegree', 'must be an integer in [1, 256]');
+  check(v, inRange(c.inputGain, 0, 100), 'inputGain', 'must be in [0, 100]');
+  check(v, inRange(c.biasCurrent, 0, 10), 'biasCurrent', 'must be in [0, 10]');
+  check(v, inRange(c.membraneTau, 0.1, 1e4), 'membraneTau', 'must be in [0.1, 10000]');
+  check(v, isInt(c.refractorySteps, 0, 100), 'refractorySteps', 'must be an integer in [0, 100]');
+  check(v, isInt(c.substeps, 1, 32), 'substeps', 'must be an integer in [1, 32]');
+  check(
+    v,
+    Array.isArray(c.traceTaus) && c.traceTaus.length >= 1 && c.traceTaus.length <= 8 && c.traceTaus.every((t) => inRange(t, 0.1, 1e5)),
+    'traceTaus',
+    'must be 1 to 8 time constants in [0.1, 100000]',
+  );
+  check(v, isInt(c.readoutNeurons, 1, c.neurons), 'readoutNeurons', 'must be an integer in [1, neurons]');
+  check(v, inRange(c.rlsForgetting, 0.9, 1), 'rlsForgetting', 'must be in [0.9, 1]');
+  check(v, inRange(c.rlsInitialGain, 1e-6, 1e6), 'rlsInitialGain', 'must be in [1e-6, 1e6]');
+  check(v, isInt(c.clusters, 1, 1024), 'clusters', 'must be an integer in [1, 1024]');
+  check(v, inRange(c.clusterThreshold, 0, 1), 'clusterThreshold', 'must be in [0, 1]');
+  check(v, inRange(c.clusterMinRate, 0, 1), 'clusterMinRate', 'must be in [0, 1]');
+  check(v, inRange(c.normaliserHalfLife, 1, Number.MAX_VALUE), 'normaliserHalfLife', 'must be ≥ 1 (Infinity for all history)');
+  check(v, inRange(c.inputClip, 0.1, 1e6), 'inputClip', 'must be in [0.1, 1e6]');
+  check(v, inRange(c.noveltyWeight, 0, 1e3), 'noveltyWeight', 'must be in [0, 1000]');
+  check(v, isInt(c.seed, 0, 2 ** 32 - 1), 'seed', 'must be an integer in [0, 2^32−1]');
+  const l = c.likelihood;
+  check(v, isInt(l.learningPeriod, 0, 1e7), 'likelihood.learningPeriod', 'must be an integer ≥ 0');
+  check(v, isInt(l.estimationSamples, 2, 1e7), 'likelihood.estimationSamples', 'must be an integer ≥ 2');
+  check(v, isInt(l.historicWindow, 2, 1e6), 'likelihood.historicWindow', 'must be an integer in [2, 1e6]');
+  check(v, isInt(l.averagingWindow, 1, 1e4), 'likelihood.averagingWindow', 'must be an integer in [1, 10000]');
+  check(v, isInt(l.reestimationPeriod, 1, 1e6), 'likelihood.reestimationPeriod', 'must be an integer ≥ 1');
+  check(v, inRange(l.minStd, 0, 1e6), 'likelihood.minStd', 'must be ≥ 0');
+  if (v.length > 0) throw new ValidationError(v);
+  return c;
+}
+
+/** Readout features per stream: traces of `readoutNeurons` per time constant, the input, a bias. */
+export function readoutSize(c: DetectorConfig): number {
+  return c.readoutNeurons * c.traceTaus.length + c.featureDim + 1;
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(value === Infinity ? 'Infinity' : value);
+}
+
+/** 64-bit FNV-1a of the canonical JSON of a resolved config, as 16 hex digits. */
+export function configHash(c: DetectorConfig): string {
+  let h = 0xcbf29ce484222325n;
+  const prime = 0x100000001b3n;
+  for (const byte of new TextEncoder().encode(canonical(c))) {
+    h ^= BigInt(byte);
+    h = (h * prime) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}

@@ -1,0 +1,188 @@
+/**
+ * One step of a batch of streams, all in tfjs ops on [B, …] tensors: learn the readout from the
+ * error of the last prediction (batched recursive least squares with forgetting), encode the new
+ * features into currents, run the leaky integrate-and-fire substeps, update the spike-rate
+ * traces, predict the next features, and assign the slow spike-rate vector to a pattern cluster.
+ */
+import { tf } from '@simstream/compute';
+import { type DetectorConfig, readoutSize } from './config.js';
+import type { ReservoirWeights } from './reservoir-weights.js';
+
+type Tensor = tf.Tensor;
+export type Resident = Record<string, Tensor>;
+
+/** The network's constant tensors, shared by every stream. Dispose when done. */
+export interface Network {
+  readonly recurrent: tf.Tensor2D;
+  readonly input: tf.Tensor2D;
+  readonly bias: tf.Tensor2D;
+  readonly centres: tf.Tensor1D;
+  readonly eye: tf.Tensor2D;
+  readonly traceDecay: tf.Tensor3D;
+}
+
+export function createNetwork(c: DetectorConfig, w: ReservoirWeights): Network {
+  const n = c.neurons;
+  const m = c.populationSize;
+  // Receptive-field centres span ±3 normalised units; the outer ones also catch the tails.
+  const centres = Array.from({ length: m }, (_, i) => -3 + (6 * i) / (m - 1));
+  const decays = c.traceTaus.map((tau) => Math.exp(-1 / tau));
+  return {
+    recurrent: tf.tensor2d(w.recurrent, [n, n]),
+    input: tf.tensor2d(w.input, [w.encodingUnits, n]),
+    bias: tf.tensor2d(w.bias, [1, n]),
+    centres: tf.tensor1d(centres),
+    eye: tf.eye(readoutSize(c)),
+    traceDecay: tf.tensor3d(decays, [1, decays.length, 1]),
+  };
+}
+
+export function disposeNetwork(net: Network): void {
+  for (const t of Object.values(net)) (t as Tensor).dispose();
+}
+
+/** Encoding units' activity for normalised features z [B, d]. */
+function encode(c: DetectorConfig, net: Network, z: tf.Tensor2D): tf.Tensor2D {
+  const b = z.shape[0];
+  if (c.encoding === 'rate') return tf.concat([tf.relu(z), tf.relu(tf.neg(z))], 1);
+  const width = 6 / (c.populationSize - 1);
+  const diff = tf.sub(tf.expandDims(z, 2), tf.reshape(net.centres, [1, 1, -1]));
+  const act = tf.exp(tf.mul(tf.square(diff), -0.5 / (width * width)));
+  return tf.reshape(act, [b, c.featureDim * c.populationSize]);
+}
+
+/**
+ * Batched RLS with forgetting λ on features φ [B, F] and error e [B, d] (the a-priori error of
+ * the prediction made from φ). The symmetrisation and the trace cap keep float32 P positive and
+ * bounded when the input stops exciting some directions (flat series), where plain RLS winds up.
+ */
+function rlsUpdate(c: DetectorConfig, net: Network, s: Resident, err: Tensor, active: Tensor) {
+  const f = readoutSize(c);
+  const lambda = c.rlsForgetting;
+  const P = s['P']!;
+  const phi = tf.expandDims(s['phi']!, 2);
+  const pphi = tf.matMul(P as tf.Tensor3D, phi as tf.Tensor3D);
+  const denom = tf.add(tf.sum(tf.mul(phi, pphi), 1, true), lambda);
+  const k = tf.div(pphi, denom);
+  let nextP = tf.div(tf.sub(P, tf.matMul(k as tf.Tensor3D, pphi as tf.Tensor3D, false, true)), lambda);
+  nextP = tf.mul(tf.add(nextP, tf.transpose(nextP, [0, 2, 1])), 0.5);
+  const trace = tf.sum(tf.mul(nextP, net.eye), [1, 2], true);
+  nextP = tf.mul(nextP, tf.minimum(1, tf.div(f * c.rlsInitialGain, trace)));
+  const gate = tf.reshape(active, [-1, 1, 1]);
+  const P2 = tf.add(tf.mul(nextP, gate), tf.mul(P, tf.sub(1, gate)));
+  const W2 = tf.add(s['W']!, tf.mul(tf.matMul(k as tf.Tensor3D, tf.expandDims(err, 1) as tf.Tensor3D), gate));
+  return { P: P2, W: W2 };
+}
+
+export interface StepOutput {
+  readonly state: Resident;
+  /** [B, d + 4]: prediction (d), rms error, spike rate, pattern id, novelty. */
+  readonly out: tf.Tensor2D;
+  /** [B]: spikes fired this step (for synaptic-event accounting). */
+}
+
+export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Tensor2D): StepOutput {
+  return tf.tidy(() => {
+    const b = z.shape[0];
+    const meta = s['meta']!;
+    const active = tf.slice(meta, [0, 0], [b, 1]); // a prediction is pending
+    const stepCount = tf.slice(meta, [0, 1], [b, 1]);
+    const nextId = tf.slice(meta, [0, 2], [b, 1]);
+
+    const err = tf.mul(tf.sub(z, s['prediction']!), active);
+    const rms = tf.sqrt(tf.mean(tf.square(err), 1, true));
+    const { P, W } = rlsUpdate(c, net, s, err, active);
+
+    const current = tf.add(tf.matMul(encode(c, net, z), net.input), net.bias);
+    const alpha = Math.exp(-1 / c.membraneTau);
+    let v = s['v']!;
+    let ref = s['refractory']!;
+    let spikes = s['spikes']!;
+    let count: Tensor = tf.zerosLike(v);
+    for (let i = 0; i < c.substeps; i++) {
+      const drive = tf.add(current, tf.matMul(spikes as tf.Tensor2D, net.recurrent));
+      const ready = tf.lessEqual(ref, 0);
+      v = tf.where(ready, tf.add(tf.mul(v, alpha), drive), tf.zerosLike(v));
+      const fired = tf.logicalAnd(ready, tf.greaterEqual(v, 1));
+      spikes = tf.cast(fired, 'float32');
+      v = tf.where(fired, tf.zerosLike(v), v);
+      ref = tf.where(fired, tf.fill(v.shape, c.refractorySteps), tf.maximum(tf.sub(ref, 1), 0));
+      count = tf.add(count, spikes);
+    }
+    const rate = tf.div(count, c.substeps);
+    const decay = net.traceDecay;
+    const traces = tf.add(tf.mul(s['traces']!, decay), tf.mul(tf.expandDims(rate, 1), tf.sub(1, decay)));
+
+    const r = c.readoutNeurons;
+    const parts = c.traceTaus.map((_, i) => tf.reshape(tf.slice(traces, [0, i, 0], [b, 1, r]), [b, r]));
+    const phi = tf.concat([...parts, z, tf.ones([b, 1])], 1);
+    const prediction = tf.reshape(tf.matMul(tf.expandDims(phi, 1) as tf.Tensor3D, W as tf.Tensor3D), [b, c.featureDim]);
+
+    const slow = parts[parts.length - 1]!;
+    const clusters = assignPattern(c, s, slow, stepCount, nextId);
+
+    const spikeRate = tf.mean(rate, 1, true);
+    const out = tf.concat([prediction, rms, spikeRate, clusters.patternId, clusters.novelty], 1) as tf.Tensor2D;
+    const nextMeta = tf.concat([tf.onesLike(active), tf.add(stepCount, 1), clusters.nextId], 1);
+    const state: Resident = {
+      v,
+      refractory: ref,
+      spikes,
+      traces,
+      P,
+      W,
+      phi,
+      prediction,
+      meta: nextMeta,
+      centroids: clusters.centroids,
+      clusterCount: clusters.count,
+      clusterLastUsed: clusters.lastUsed,
+      clusterId: clusters.id,
+    };
+    return { state, out };
+  });
+}
+
+/**
+ * Online leader clustering of spike-rate vectors by cosine similarity: join the nearest pattern
+ * (and move its centroid) unless the novelty 1 − cos exceeds the threshold, in which case a new
+ * pattern takes the slot of an unused or the least recently used one, with a fresh id.
+ */
+function assignPattern(c: DetectorConfig, s: Resident, x: Tensor, stepCount: Tensor, nextId: Tensor) {
+  const k = c.clusters;
+  const unit = tf.div(x, tf.add(tf.norm(x, 'euclidean', 1, true), 1e-9));
+  const C = s['centroids']!;
+  const count = s['clusterCount']!;
+  const lastUsed = s['clusterLastUsed']!;
+  const id = s['clusterId']!;
+  const cnorm = tf.add(tf.norm(C, 'euclidean', 2), 1e-9);
+  const dots = tf.squeeze(tf.matMul(C as tf.Tensor3D, tf.expandDims(unit, 2) as tf.Tensor3D), [2]);
+  const used = tf.greater(count, 0);
+  const cos = tf.where(used, tf.div(dots, cnorm), tf.fill(count.shape, -2));
+  const best = tf.max(cos, 1, true);
+  const nearest = tf.argMax(cos, 1);
+  const novelty = tf.clipByValue(tf.sub(1, best), 0, 1);
+  const isNew = tf.greater(novelty, c.clusterThreshold);
+  const lru = tf.argMin(tf.where(used, lastUsed, tf.fill(lastUsed.shape, -1)), 1);
+  const slot = tf.where(tf.squeeze(isNew, [1]), lru, nearest);
+  const oneHot = tf.oneHot(slot, k, 1, 0, 'float32');
+  const slotCount = tf.sum(tf.mul(count, oneHot), 1, true);
+  const newF = tf.cast(isNew, 'float32');
+  const rate = tf.add(newF, tf.mul(tf.sub(1, newF), tf.maximum(tf.div(1, tf.add(slotCount, 1)), c.clusterMinRate)));
+  const move = tf.mul(tf.expandDims(tf.mul(oneHot, rate), 2), tf.sub(tf.expandDims(unit, 1), C));
+  const centroids = tf.add(C, move);
+  const keep = tf.sub(1, oneHot);
+  const nextCount = tf.add(tf.mul(count, keep), tf.mul(oneHot, tf.add(tf.mul(slotCount, tf.sub(1, newF)), 1)));
+  const nextLast = tf.add(tf.mul(lastUsed, keep), tf.mul(oneHot, stepCount));
+  const slotId = tf.add(tf.mul(newF, nextId), tf.mul(tf.sub(1, newF), tf.sum(tf.mul(id, oneHot), 1, true)));
+  const nextIds = tf.add(tf.mul(id, keep), tf.mul(oneHot, slotId));
+  return {
+    centroids,
+    count: nextCount,
+    lastUsed: nextLast,
+    id: nextIds,
+    nextId: tf.add(nextId, newF),
+    patternId: slotId,
+    novelty,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Per-stream state: the named Float32 arrays that live in tensors while a stream is stepping
+ * (membranes, refractory counters, traces, the RLS inverse correlation and weights, pattern
+ * centroids …) and the Float64 arrays that stay on the host (normaliser, likelihood). Also the
+ * self-describing binary format streams are exported in.
+ */
+import { type DetectorConfig, readoutSize } from './config.js';
+import { StateMismatchError } from './errors.js';
+import { initLikelihoodState, likelihoodStateSize } from './likelihood.js';
+import { normaliserStateSize } from './normaliser.js';
+
+/** A tensor-resident field: its per-stream shape. */
+export interface FieldSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+export interface StreamState {
+  /** Tensor-resident fields, flattened, in layout order. */
+  readonly tensors: Record<string, Float32Array>;
+  readonly normaliser: Float64Array;
+  readonly likelihood: Float64Array;
+}
+
+/** The tensor fields, in order. `meta` = [has a pending prediction, step count, next pattern id]. */
+export function tensorLayout(c: DetectorConfig): FieldSpec[] {
+  const n = c.neurons;
+  const f = readoutSize(c);
+  const k = c.clusters;
+  return [
+    { name: 'v', shape: [n] },
+    { name: 'refractory', shape: [n] },
+    { name: 'spikes', shape: [n] },
+    { name: 'traces', shape: [c.traceTaus.length, n] },
+    { name: 'P', shape: [f, f] },
+    { name: 'W', shape: [f, c.featureDim] },
+    { name: 'phi', shape: [f] },
+    { name: 'prediction', shape: [c.featureDim] },
+    { name: 'meta', shape: [3] },
+    { name: 'centroids', shape: [k, c.readoutNeurons] },
+    { name: 'clusterCount', shape: [k] },
+    { name: 'clusterLastUsed', shape: [k] },
+    { name: 'clusterId', shape: [k] },
+  ];
+}
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+export function initStreamState(c: DetectorConfig): StreamState {
+  const tensors: Record<string, Float32Array> = {};
+  for (const spec of tensorLayout(c)) tensors[spec.name] = new Float32Array(sizeOf(spec.shape));
+  const f = readoutSize(c);
+  const p = tensors['P'];
+  if (p !== undefined) for (let i = 0; i < f; i++) p[i * f + i] = c.rlsInitialGain;
+  return {
+    tensors,
+    normaliser: new Float64Array(normaliserStateSize(c.featureDim)),
+    likelihood: initLikelihoodState(c.likelihood),
+  };
+}
+
+const MAGIC = 0x53_4e_52_53; // 'SNRS'
+export const STATE_VERSION = 1;
+
+interface Header {
+  readonly streamId: string;
+  readonly configHash: string;
+  readonly sections: { name: string; dtype: 'float32' | 'float64'; length: number }[];
+}
+
+/**
+ * Layout: u32 magic, u32 version, u32 header length, UTF-8 JSON header (stream id, config hash,
+ * sections), zero padding to 8 bytes, then each section's little-endian values in order.
+ */
+export function encodeState(streamId: string, hash: string, c: DetectorConfig, s: StreamState): Uint8Array {
+  const sections: Header['sections'] = [];
+  const arrays: (Float32Array | Float64Array)[] = [];
+  for (const spec of tensorLayout(c)) {
+    const a = s.tensors[spec.name] ?? new Float32Array(0);
+    sections.push({ name: spec.name, dtype: 'float32', length: a.length });
+    arrays.push(a);
+  }
+  sections.push({ name: 'normaliser', dtype: 'float64', length: s.normaliser.length });
+  arrays.push(s.normaliser);
+  sections.push({ name: 'likelihood', dtype: 'float64', length: s.likelihood.length });
+  arrays.push(s.likelihood);
+  const header = new TextEncoder().encode(JSON.stringify({ streamId, configHash: hash, sections } satisfies Header));
+  const start = Math.ceil((12 + header.length) / 8) * 8;
+  const total = arrays.reduce((n, a) => n + a.byteLength, start);
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, STATE_VERSION, true);
+  view.setUint32(8, header.length, true);
+  out.set(header, 12);
+  let off = start;
+  for (const a of arrays) {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    out.set(bytes, off);
+    off += a.byteLength;
+  }
+  return out;
+}
+
+export function decodeState(streamId: string, hash: string, c: DetectorConfig, bytes: Uint8Array): StreamState {
+  const fail = (why: string): never => {
+    throw new StateMismatchError(streamId, why);
+  };
+  if (bytes.length < 12) fail('too short to be exported state');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) fail('not detector state (bad magic)');
+  const version = view.getUint32(4, true);
+  if (version !== STATE_VERSION) fail(`format version ${version}, this build reads ${STATE_VERSION}`);
+  const hlen = view.getUint32(8, true);
+  if (12 + hlen > bytes.length) fail('truncated header');
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hlen))) as Header;
+  } catch {
+    return fail('unreadable header');
+  }
+  if (header.configHash !== hash) {
+    fail(`it was exported by a detector with config ${header.configHash}; this one is ${hash}`);
+  }
+  const expected = initStreamState(c);
+  let off = Math.ceil((12 + hlen) / 8) * 8;
+  const tensors: Record<string, Float32Array> = {};
+  let normaliser = expected.normaliser;
+  let likelihood = expected.likelihood;
+  for (const sec of header.sections) {
+    const width = sec.dtype === 'float64' ? 8 : 4;
+    const end = off + sec.length * width;
+    if (end > bytes.length) fail(`section '${sec.name}' is truncated`);
+    // Copy so the state owns aligned memory independent of the caller's buffer.
+    const copy = bytes.slice(off, end);
+    if (sec.dtype === 'float64') {
+      const a = new Float64Array(copy.buffer);
+      if (sec.name === 'normaliser' && a.length === normaliser.length) normaliser = a;
+      else if (sec.name === 'likelihood' && a.length === likelihood.length) likelihood = a;
+      else fail(`unexpected section '${sec.name}'`);
+    } else {
+      const want = expected.tensors[sec.name];
+      if (want === undefined || want.length !== sec.length) fail(`unexpected section '${sec.name}'`);
+      tensors[sec.name] = new Float32Array(copy.buffer);
+    }
+    off = end;
+  }
+  for (const name of Object.keys(expected.tensors)) if (tensors[name] === undefined) fail(`missing section '${name}'`);
+  if (likelihood.length !== likelihoodStateSize(c.likelihood)) fail('likelihood section has the wrong size');
+  return { tensors, normaliser, likelihood };
+}
