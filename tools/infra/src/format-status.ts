@@ -1,7 +1,7 @@
 /**
  * Plain-text rendering of `infra status` and `infra up` results for the terminal. Pure.
  */
-import type { ServiceStatus, UpResult, DownResult } from './infra.js';
+import type { ServiceStatus, UpResult, DownResult } from './results.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));

@@ -9,7 +9,8 @@
  * injected environment instead.
  */
 import { loadInfraConfig, type Env, type Endpoints, type ServiceName } from './config.js';
-import { Infra, type DownResult, type ServiceStatus, type UpOptions, type UpResult } from './infra.js';
+import { Infra } from './infra.js';
+import type { DownResult, ServiceStatus, UpOptions, UpResult } from './results.js';
 import { REPO_ROOT } from './paths.js';
 
 export {
@@ -20,8 +21,10 @@ export {
   renderEnvExports,
 } from './config.js';
 export type { Endpoints, Env, InfraConfig, ServiceName } from './config.js';
-export { Infra, StartFailedError } from './infra.js';
-export type { DownResult, ServiceState, ServiceStatus, UpOptions, UpResult } from './infra.js';
+export { Infra } from './infra.js';
+export { StartFailedError } from './results.js';
+export type { DownResult, ServiceState, ServiceStatus, UpOptions, UpResult } from './results.js';
+export { fetchMetadata as fetchKafkaMetadata, type BrokerMetadata } from './kafka-protocol.js';
 export {
   BusyError,
   ChecksumMismatchError,
@@ -69,3 +72,8 @@ export const kill9 = (service: ServiceName): Promise<DownResult> => defaultInfra
 export const reset = (services?: readonly ServiceName[]): Promise<DownResult[]> =>
   defaultInfra().reset(services);
 export const endpoints = (): Endpoints => defaultInfra().endpoints();
+export const kafkaToolCommand = (
+  mainClass: string,
+  args: readonly string[],
+  heapOpts?: readonly string[],
+): Promise<{ command: string; args: string[] }> => defaultInfra().kafkaToolCommand(mainClass, args, heapOpts);

@@ -5,7 +5,7 @@
  */
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SimstreamError, messageOf } from '@simstream/errors';
+import { messageOf } from '@simstream/errors';
 import { endpointsOf, SERVICE_NAMES, type Endpoints, type InfraConfig, type ServiceName } from './config.js';
 import { fileExists } from './debian-packages.js';
 import { NotReadyError, PortInUseError } from './errors.js';
@@ -29,66 +29,26 @@ import {
   writePidFile,
 } from './process-control.js';
 import { RedisService } from './redis-service.js';
+import {
+  StartFailedError,
+  type DownResult,
+  type ServiceStatus,
+  type UpOptions,
+  type UpResult,
+} from './results.js';
 import type { ServiceDriver } from './service.js';
-
-export type ServiceState = 'running' | 'stopped' | 'foreign';
-
-export interface ServiceStatus {
-  readonly name: ServiceName;
-  /** running: our process is alive; foreign: the port is held by a process we did not start. */
-  readonly state: ServiceState;
-  readonly pid: number | null;
-  readonly address: string;
-  readonly ready: boolean;
-  readonly detail: string;
-  readonly dataDir: string;
-  readonly version: string | null;
-  /** Resident memory of the main process, and proportional memory of its whole process tree. */
-  readonly rssKiB: number | null;
-  readonly treePssKiB: number | null;
-}
-
-export interface UpResult {
-  readonly name: ServiceName;
-  readonly action: 'already-running' | 'started';
-  readonly pid: number;
-  /** From the start of `up` for this service until its probe passed. */
-  readonly readyMs: number;
-  readonly detail: string;
-}
-
-export interface DownResult {
-  readonly name: ServiceName;
-  readonly action: 'stopped' | 'killed' | 'not-running' | 'stale-pid-file';
-  readonly detail: string;
-}
-
-export interface UpOptions {
-  /** Overrides every service's own readiness timeout. */
-  readonly readyTimeoutMs?: number;
-}
-
-/** Some services failed to come up; the others were started and keep running. */
-export class StartFailedError extends SimstreamError {
-  constructor(
-    readonly failures: readonly { readonly service: ServiceName; readonly error: unknown }[],
-    readonly started: readonly UpResult[],
-  ) {
-    super('INFRA_START_FAILED', failures.map((f) => messageOf(f.error)).join('\n\n'), {
-      cause: failures[0]?.error,
-    });
-  }
-}
 
 export class Infra {
   private readonly drivers: Readonly<Record<ServiceName, ServiceDriver>>;
+  private readonly kafka: KafkaService;
 
   constructor(
     readonly config: InfraConfig,
     private readonly log: (line: string) => void = (line) => process.stderr.write(`[infra] ${line}\n`),
   ) {
+    this.kafka = new KafkaService(config, log);
     this.drivers = {
-      kafka: new KafkaService(config, log),
+      kafka: this.kafka,
       postgres: new PostgresService(config, log),
       redis: new RedisService(config, log),
       influxdb: new InfluxdbService(config, log),
@@ -97,6 +57,18 @@ export class Infra {
 
   endpoints(): Endpoints {
     return endpointsOf(this.config);
+  }
+
+  /**
+   * A `java` command line running a Kafka tool class with the broker's locked jars (downloaded
+   * if needed), e.g. org.apache.kafka.tools.ProducerPerformance or TopicCommand.
+   */
+  kafkaToolCommand(
+    mainClass: string,
+    args: readonly string[],
+    heapOpts?: readonly string[],
+  ): Promise<{ command: string; args: string[] }> {
+    return this.kafka.toolCommand(mainClass, args, heapOpts);
   }
 
   /** Starts the services (all by default) in parallel; resolves when every one is ready. */

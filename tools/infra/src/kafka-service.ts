@@ -4,12 +4,18 @@
  * the data dir; readiness is a Metadata answer that lists our broker.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serviceDir, type InfraConfig } from './config.js';
 import { ensurePackage, fileExists } from './debian-packages.js';
 import { ensureArtifacts } from './kafka-artifacts.js';
-import { kafkaJvmArgs, newClusterId, renderLog4jProperties, renderServerProperties } from './kafka-config.js';
+import {
+  kafkaJvmArgs,
+  newClusterId,
+  renderLog4jProperties,
+  renderServerProperties,
+  renderToolsLog4jProperties,
+} from './kafka-config.js';
 import { fetchMetadata } from './kafka-protocol.js';
 import { parseLockList, type LockList } from './lock-list.js';
 import { KAFKA_LOCK_FILE } from './paths.js';
@@ -78,6 +84,36 @@ export class KafkaService implements ServiceDriver {
       m2Repository: this.config.m2Repository,
       log: this.log,
     });
+  }
+
+  /**
+   * A `java` command that runs a Kafka tool class with the locked jars (fetched if needed), e.g.
+   * org.apache.kafka.tools.ProducerPerformance for benchmarks or TopicCommand.
+   */
+  async toolCommand(
+    mainClass: string,
+    args: readonly string[],
+    heapOpts: readonly string[] = ['-Xmx512m'],
+  ): Promise<{ command: string; args: string[] }> {
+    await this.ensureInstalled();
+    const log4j = join(await this.libDir(), '..', 'tools-log4j.properties');
+    const text = renderToolsLog4jProperties();
+    // Several benchmark processes may ask at once: rewrite only when different, via rename.
+    if ((await readFile(log4j, 'utf8').catch(() => '')) !== text) {
+      await writeFile(`${log4j}.${process.pid}`, text);
+      await rename(`${log4j}.${process.pid}`, log4j);
+    }
+    return {
+      command: this.config.java,
+      args: [
+        ...heapOpts,
+        `-Dlog4j.configuration=file:${log4j}`,
+        '-cp',
+        await this.classpath(),
+        mainClass,
+        ...args,
+      ],
+    };
   }
 
   async prepare(): Promise<void> {

@@ -3,18 +3,20 @@
  * `pnpm infra up|down|status|env|reset [services...]`: the local infrastructure on loopback
  * (Kafka, Postgres, Redis, InfluxDB), no containers. Wiring only; the work is in infra.ts.
  */
+import { spawn } from 'node:child_process';
 import { Command } from 'commander';
 import { messageOf } from '@simstream/errors';
 import { parseServiceNames, renderEnvExports } from './config.js';
 import { formatDown, formatStatus, formatUp } from './format-status.js';
-import { StartFailedError } from './infra.js';
+import { StartFailedError } from './results.js';
 import { createInfra } from './index.js';
 
 const program = new Command('infra')
   .description(
     'Local Kafka (KRaft), Postgres, Redis and InfluxDB on 127.0.0.1, data under .data/ (SIMSTREAM_DATA_DIR)',
   )
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .enablePositionalOptions();
 
 program
   .command('up')
@@ -67,6 +69,25 @@ program
   .argument('[services...]')
   .action(async (names: string[]) => {
     process.stdout.write(formatDown(await createInfra().reset(parseServiceNames(names))));
+  });
+
+program
+  .command('kafka-tool')
+  .description(
+    'run a Kafka tool class with the locked jars, e.g. org.apache.kafka.tools.ProducerPerformance --help',
+  )
+  .argument('<main-class>', 'fully qualified class name')
+  .argument('[args...]', 'arguments for the tool')
+  .allowUnknownOption()
+  .passThroughOptions()
+  .action(async (mainClass: string, args: string[]) => {
+    const command = await createInfra().kafkaToolCommand(mainClass, args);
+    const child = spawn(command.command, command.args, { stdio: 'inherit' });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    process.exitCode = code ?? 1;
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
