@@ -75,8 +75,8 @@ async function runNab(corpus: NabCorpus, prepared: readonly PreparedFile[], dump
   const longest = Math.max(...series.map((s) => s.values.length));
   const scores = series.map((s) => new Float64Array(s.values.length));
   const raws = series.map((s) => new Float64Array(s.values.length));
+  const novelties = series.map((s) => new Float64Array(s.values.length));
   const started = performance.now();
-  const one = new Float32Array(1);
   for (let t = 0; t < longest; t++) {
     const batch = [];
     for (let i = 0; i < series.length; i++) {
@@ -90,14 +90,14 @@ async function runNab(corpus: NabCorpus, prepared: readonly PreparedFile[], dump
       const r = results[k++]!;
       scores[i]![t] = r.anomalyScore;
       raws[i]![t] = r.rawScore;
+      novelties[i]![t] = r.novelty;
     }
     if (t % 2000 === 0) log(`step ${t}/${longest} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
-  one[0] = 0;
   const seconds = (performance.now() - started) / 1000;
   const stats = detector.stats();
   if (dump !== undefined) {
-    writeFileSync(dump, JSON.stringify({ names, scores: scores.map((s) => [...s]), raws: raws.map((s) => [...s]) }));
+    writeFileSync(dump, JSON.stringify({ names, scores: scores.map((s) => [...s]), raws: raws.map((s) => [...s]), novelties: novelties.map((s) => [...s]) }));
   }
   const result = {
     config: detector.config,

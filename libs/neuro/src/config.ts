@@ -33,6 +33,8 @@ export interface DetectorConfig {
   readonly inhibitoryFraction: number;
   /** `population`: Gaussian receptive fields per feature; `rate`: current ∝ the value (±). */
   readonly encoding: 'population' | 'rate';
+  /** What the readout predicts: the next population code, or the next normalised features. */
+  readonly readoutTarget: 'code' | 'features';
   /** Receptive fields per feature (population coding). */
   readonly populationSize: number;
   /** Encoding units each neuron listens to. */
@@ -89,6 +91,7 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   spectralRadius: 0.9,
   inhibitoryFraction: 0.2,
   encoding: 'population',
+  readoutTarget: 'code',
   populationSize: 24,
   inputDegree: 4,
   inputGain: 1.2,
@@ -131,6 +134,7 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   check(v, inRange(c.spectralRadius, 0, 4), 'spectralRadius', 'must be in [0, 4]');
   check(v, inRange(c.inhibitoryFraction, 0, 1), 'inhibitoryFraction', 'must be in [0, 1]');
   check(v, c.encoding === 'population' || c.encoding === 'rate', 'encoding', "must be 'population' or 'rate'");
+  check(v, c.readoutTarget === 'features' || (c.readoutTarget === 'code' && c.encoding === 'population'), 'readoutTarget', "must be 'features', or 'code' with population encoding");
   check(v, isInt(c.populationSize, 2, 256), 'populationSize', 'must be an integer in [2, 256]');
   check(v, isInt(c.inputDegree, 1, 256), 'inputDegree', 'must be an integer in [1, 256]');
   check(v, inRange(c.inputGain, 0, 100), 'inputGain', 'must be in [0, 100]');
@@ -168,6 +172,11 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
 /** Readout features per stream: traces of `readoutNeurons` per time constant, the input, a bias. */
 export function readoutSize(c: DetectorConfig): number {
   return c.readoutNeurons * c.traceTaus.length + c.featureDim + 1;
+}
+
+/** Per-stream width of what the readout predicts. */
+export function targetSize(c: DetectorConfig): number {
+  return c.readoutTarget === 'code' ? c.featureDim * c.populationSize : c.featureDim;
 }
 
 function canonical(value: unknown): string {

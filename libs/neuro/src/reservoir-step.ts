@@ -5,7 +5,7 @@
  * traces, predict the next features, and assign the slow spike-rate vector to a pattern cluster.
  */
 import { tf } from '@simstream/compute';
-import { type DetectorConfig, readoutSize } from './config.js';
+import { type DetectorConfig, readoutSize, targetSize } from './config.js';
 import type { ReservoirWeights } from './reservoir-weights.js';
 
 type Tensor = tf.Tensor;
@@ -24,7 +24,7 @@ export interface Network {
 export function createNetwork(c: DetectorConfig, w: ReservoirWeights): Network {
   const n = c.neurons;
   const m = c.populationSize;
-  // Receptive-field centres span ±3 normalised units; the outer ones also catch the tails.
+  // Receptive-field centres span ±3 normalised units.
   const centres = Array.from({ length: m }, (_, i) => -3 + (6 * i) / (m - 1));
   const decays = c.traceTaus.map((tau) => Math.exp(-1 / tau));
   return {
@@ -46,9 +46,36 @@ function encode(c: DetectorConfig, net: Network, z: tf.Tensor2D): tf.Tensor2D {
   const b = z.shape[0];
   if (c.encoding === 'rate') return tf.concat([tf.relu(z), tf.relu(tf.neg(z))], 1);
   const width = 6 / (c.populationSize - 1);
-  const diff = tf.sub(tf.expandDims(z, 2), tf.reshape(net.centres, [1, 1, -1]));
+  // Clipped to the outer centres: values beyond them light the edge fields fully instead of
+  // fading to a code of nothing.
+  const zc = tf.clipByValue(z, -3, 3);
+  const diff = tf.sub(tf.expandDims(zc, 2), tf.reshape(net.centres, [1, 1, -1]));
   const act = tf.exp(tf.mul(tf.square(diff), -0.5 / (width * width)));
   return tf.reshape(act, [b, c.featureDim * c.populationSize]);
+}
+
+/**
+ * Raw anomaly score [B, 1]. For a code target: the share of the actual code the prediction did
+ * not cover, 1 − clip(⟨predicted, actual⟩ / ⟨actual, actual⟩, 0, 1), averaged over features —
+ * low whenever the value was among the predicted possibilities. For features: the RMS error.
+ */
+function rawError(c: DetectorConfig, err: Tensor, code: Tensor, predicted: Tensor): Tensor {
+  if (c.readoutTarget !== 'code') return tf.sqrt(tf.mean(tf.square(err), 1, true));
+  const b = code.shape[0] ?? 0;
+  const shape = [b, c.featureDim, c.populationSize];
+  const a = tf.reshape(code, shape);
+  const p = tf.reshape(predicted, shape);
+  const overlap = tf.div(tf.sum(tf.mul(a, p), 2), tf.add(tf.sum(tf.square(a), 2), 1e-9));
+  return tf.mean(tf.sub(1, tf.clipByValue(overlap, 0, 1)), 1, true);
+}
+
+/** Features decoded from a predicted code: the centre of mass of its positive part. */
+function decode(c: DetectorConfig, net: Network, predicted: Tensor): Tensor {
+  const b = predicted.shape[0] ?? 0;
+  const p = tf.relu(tf.reshape(predicted, [b, c.featureDim, c.populationSize]));
+  const mass = tf.sum(p, 2);
+  const centre = tf.sum(tf.mul(p, tf.reshape(net.centres, [1, 1, -1])), 2);
+  return tf.div(centre, tf.add(mass, 1e-9));
 }
 
 /**
@@ -76,7 +103,7 @@ function rlsUpdate(c: DetectorConfig, net: Network, s: Resident, err: Tensor, ac
 
 export interface StepOutput {
   readonly state: Resident;
-  /** [B, d + 4]: prediction (d), rms error, spike rate, pattern id, novelty. */
+  /** [B, d + 4]: predicted features (d), raw score, spike rate, pattern id, novelty. */
   readonly out: tf.Tensor2D;
   /** [B]: spikes fired this step (for synaptic-event accounting). */
 }
@@ -89,11 +116,15 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
     const stepCount = tf.slice(meta, [0, 1], [b, 1]);
     const nextId = tf.slice(meta, [0, 2], [b, 1]);
 
-    const err = tf.mul(tf.sub(z, s['prediction']!), active);
-    const rms = tf.sqrt(tf.mean(tf.square(err), 1, true));
+    const code = encode(c, net, z);
+    // The readout's target: the next population code (a soft set of likely values, as HTM
+    // predicts a set of columns) or the next normalised features.
+    const target = c.readoutTarget === 'code' ? code : z;
+    const err = tf.mul(tf.sub(target, s['prediction']!), active);
+    const raw = tf.mul(rawError(c, err, code, s['prediction']!), active);
     const { P, W } = rlsUpdate(c, net, s, err, active);
 
-    const current = tf.add(tf.matMul(encode(c, net, z), net.input), net.bias);
+    const current = tf.add(tf.matMul(code, net.input), net.bias);
     const alpha = Math.exp(-1 / c.membraneTau);
     let v = s['v']!;
     let ref = s['refractory']!;
@@ -116,13 +147,14 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
     const r = c.readoutNeurons;
     const parts = c.traceTaus.map((_, i) => tf.reshape(tf.slice(traces, [0, i, 0], [b, 1, r]), [b, r]));
     const phi = tf.concat([...parts, z, tf.ones([b, 1])], 1);
-    const prediction = tf.reshape(tf.matMul(tf.expandDims(phi, 1) as tf.Tensor3D, W as tf.Tensor3D), [b, c.featureDim]);
+    const prediction = tf.reshape(tf.matMul(tf.expandDims(phi, 1) as tf.Tensor3D, W as tf.Tensor3D), [b, targetSize(c)]);
+    const predictedFeatures = c.readoutTarget === 'code' ? decode(c, net, prediction) : prediction;
 
     const slow = parts[parts.length - 1]!;
     const clusters = assignPattern(c, s, slow, stepCount, nextId);
 
     const spikeRate = tf.mean(rate, 1, true);
-    const out = tf.concat([prediction, rms, spikeRate, clusters.patternId, clusters.novelty], 1) as tf.Tensor2D;
+    const out = tf.concat([predictedFeatures, raw, spikeRate, clusters.patternId, clusters.novelty], 1) as tf.Tensor2D;
     const nextMeta = tf.concat([tf.onesLike(active), tf.add(stepCount, 1), clusters.nextId], 1);
     const state: Resident = {
       v,
@@ -144,13 +176,15 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
 }
 
 /**
- * Online leader clustering of spike-rate vectors by cosine similarity: join the nearest pattern
+ * Online leader clustering of (centred) spike-rate vectors by cosine similarity: join the nearest pattern
  * (and move its centroid) unless the novelty 1 − cos exceeds the threshold, in which case a new
  * pattern takes the slot of an unused or the least recently used one, with a fresh id.
  */
 function assignPattern(c: DetectorConfig, s: Resident, x: Tensor, stepCount: Tensor, nextId: Tensor) {
   const k = c.clusters;
-  const unit = tf.div(x, tf.add(tf.norm(x, 'euclidean', 1, true), 1e-9));
+  // Centred before normalising: rates are non-negative, so raw cosines all sit near 1.
+  const centred = tf.sub(x, tf.mean(x, 1, true));
+  const unit = tf.div(centred, tf.add(tf.norm(centred, 'euclidean', 1, true), 1e-9));
   const C = s['centroids']!;
   const count = s['clusterCount']!;
   const lastUsed = s['clusterLastUsed']!;
@@ -165,7 +199,8 @@ function assignPattern(c: DetectorConfig, s: Resident, x: Tensor, stepCount: Ten
   const isNew = tf.greater(novelty, c.clusterThreshold);
   const lru = tf.argMin(tf.where(used, lastUsed, tf.fill(lastUsed.shape, -1)), 1);
   const slot = tf.where(tf.squeeze(isNew, [1]), lru, nearest);
-  const oneHot = tf.oneHot(slot, k, 1, 0, 'float32');
+  // Cast after: tfjs-backend-wasm 4.22 writes the int bit pattern when oneHot is asked for float32.
+  const oneHot = tf.cast(tf.oneHot(slot, k), 'float32');
   const slotCount = tf.sum(tf.mul(count, oneHot), 1, true);
   const newF = tf.cast(isNew, 'float32');
   const rate = tf.add(newF, tf.mul(tf.sub(1, newF), tf.maximum(tf.div(1, tf.add(slotCount, 1)), c.clusterMinRate)));

@@ -4,7 +4,7 @@
  * centroids …) and the Float64 arrays that stay on the host (normaliser, likelihood). Also the
  * self-describing binary format streams are exported in.
  */
-import { type DetectorConfig, readoutSize } from './config.js';
+import { type DetectorConfig, readoutSize, targetSize } from './config.js';
 import { StateMismatchError } from './errors.js';
 import { initLikelihoodState, likelihoodStateSize } from './likelihood.js';
 import { normaliserStateSize } from './normaliser.js';
@@ -33,9 +33,9 @@ export function tensorLayout(c: DetectorConfig): FieldSpec[] {
     { name: 'spikes', shape: [n] },
     { name: 'traces', shape: [c.traceTaus.length, n] },
     { name: 'P', shape: [f, f] },
-    { name: 'W', shape: [f, c.featureDim] },
+    { name: 'W', shape: [f, targetSize(c)] },
     { name: 'phi', shape: [f] },
-    { name: 'prediction', shape: [c.featureDim] },
+    { name: 'prediction', shape: [targetSize(c)] },
     { name: 'meta', shape: [3] },
     { name: 'centroids', shape: [k, c.readoutNeurons] },
     { name: 'clusterCount', shape: [k] },
