@@ -23,6 +23,9 @@ export async function fileExists(path: string): Promise<boolean> {
   }
 }
 
+// dpkg allows one installer at a time; services come up in parallel, so installs queue here.
+let installQueue: Promise<unknown> = Promise.resolve();
+
 export async function ensurePackage(
   need: PackageNeed,
   context: {
@@ -31,25 +34,38 @@ export async function ensurePackage(
     readonly log: (line: string) => void;
   },
 ): Promise<void> {
-  const { isRoot, log } = context;
   if (await need.present()) return;
-  if (!isRoot)
+  if (!context.isRoot) {
     throw new MissingPackageError(
       [need.pkg],
       `the Debian package ${need.pkg} is not installed and this is not root`,
     );
+  }
+  const turn = installQueue.then(() => install(need, context));
+  installQueue = turn.catch(() => undefined);
+  await turn;
+}
+
+async function install(
+  need: PackageNeed,
+  context: {
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly log: (line: string) => void;
+  },
+): Promise<void> {
+  if (await need.present()) return;
+  const { log } = context;
   log(`installing Debian package ${need.pkg} (apt-get install -y ${need.pkg})`);
   const env = { ...context.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = (): ReturnType<typeof runCommand> =>
-    runCommand('apt-get', ['install', '-y', '--no-install-recommends', need.pkg], {
-      env,
-      timeoutMs: 600_000,
-    });
-  let result = await install();
+  // Another apt (a person's, another helper's) may hold the dpkg lock: wait for it rather than fail.
+  const lockWait = ['-o', 'DPkg::Lock::Timeout=300'];
+  const apt = (args: string[]): ReturnType<typeof runCommand> =>
+    runCommand('apt-get', [...lockWait, ...args], { env, timeoutMs: 900_000 });
+  let result = await apt(['install', '-y', '--no-install-recommends', need.pkg]);
   if (result.code !== 0) {
     log(`apt-get install ${need.pkg} failed; running apt-get update and trying again`);
-    await runCommand('apt-get', ['update'], { env, timeoutMs: 600_000 });
-    result = await install();
+    await apt(['update']);
+    result = await apt(['install', '-y', '--no-install-recommends', need.pkg]);
   }
   if (result.code !== 0 || !(await need.present())) {
     const tail = (result.stdout + result.stderr).trim().split('\n').slice(-5).join('\n');

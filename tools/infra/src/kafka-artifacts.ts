@@ -34,6 +34,7 @@ const VERIFIED_FILE = '.verified.json';
 /** Ensures `libDir` holds every locked jar, verified; removes jars the lock does not list. */
 export async function ensureArtifacts(lock: LockList, src: ArtifactSources): Promise<ArtifactReport> {
   await mkdir(src.libDir, { recursive: true });
+  const t0 = Date.now();
   // Hashing 56 MiB on every start would cost time; a jar whose size and mtime are unchanged
   // since we verified it is trusted.
   const verified = await readVerified(src.libDir);
@@ -84,7 +85,7 @@ export async function ensureArtifacts(lock: LockList, src: ArtifactSources): Pro
   await writeFile(join(src.libDir, VERIFIED_FILE), JSON.stringify(nextVerified));
   if (downloaded > 0 || fromM2 > 0) {
     src.log(
-      `kafka: ${downloaded} jars downloaded (${(downloadedBytes / 1048576).toFixed(1)} MiB), ${fromM2} reused from ${src.m2Repository}, ${cached} cached`,
+      `kafka: ${downloaded} jars downloaded (${(downloadedBytes / 1048576).toFixed(1)} MiB), ${fromM2} reused from ${src.m2Repository}, ${cached} cached, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
   }
   return { libDir: src.libDir, cached, fromM2, downloaded, downloadedBytes };

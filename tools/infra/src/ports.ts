@@ -33,5 +33,12 @@ export async function describeListener(port: number): Promise<string | undefined
   if (inodes.size === 0) return undefined;
   const owner = await findSocketOwner(inodes);
   if (owner === undefined) return undefined;
-  return `pid ${owner.pid} (${owner.argv.join(' ').slice(0, 100)})`;
+  return `pid ${owner.pid} (${summarizeArgv(owner.argv)})`;
+}
+
+/** A long command line as its program and last arguments, where the identifying paths usually are. */
+export function summarizeArgv(argv: readonly string[]): string {
+  const full = argv.join(' ');
+  if (full.length <= 120 || argv.length <= 3) return full.slice(0, 200);
+  return `${argv[0]} … ${argv.slice(-2).join(' ')}`.slice(0, 200);
 }

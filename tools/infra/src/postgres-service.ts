@@ -95,6 +95,18 @@ export class PostgresService implements ServiceDriver {
 
   async prepare(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
+    if (this.config.isRoot) {
+      // The server runs as `postgres`: every folder above its data must be searchable by it.
+      const [cmd, args] = this.asOwner('test', ['-x', this.dir]);
+      if ((await runCommand(cmd, args)).code !== 0) {
+        throw new CommandFailedError(
+          `${cmd} ${args.join(' ')}`,
+          1,
+          `the ${SYSTEM_USER} system user cannot reach ${this.dir}; ` +
+            'set SIMSTREAM_DATA_DIR to a folder whose parents are world-searchable (chmod o+x)',
+        );
+      }
+    }
     if (!(await fileExists(join(this.pgdata, 'PG_VERSION')))) await this.initdb();
     const socketDir = socketDirFits(this.pgdata, this.config.postgres.port) ? this.pgdata : undefined;
     const conf = join(this.pgdata, 'simstream.conf');

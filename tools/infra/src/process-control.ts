@@ -139,13 +139,25 @@ export function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/**
+ * Waits until the process has really gone. A zombie is not enough: a multi-threaded process
+ * (the JVM) shows its leader as a zombie while other threads still hold its sockets, and Postgres
+ * refuses to start while the pid in postmaster.pid still exists. A zombie nobody reaps for a few
+ * seconds is taken as gone.
+ */
 export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!(await isAlive(pid))) return true;
-    await sleep(100);
+  let zombieSince: number | undefined;
+  for (;;) {
+    const stat = await readProcStat(pid);
+    if (stat === undefined) return true;
+    if (stat.state === 'Z' || stat.state === 'X') {
+      zombieSince ??= Date.now();
+      if (Date.now() - zombieSince > 3000) return true;
+    }
+    if (Date.now() > deadline) return false;
+    await sleep(50);
   }
-  return !(await isAlive(pid));
 }
 
 /** Memory of a process and all its descendants: RSS of the main process, PSS summed over the tree. */
