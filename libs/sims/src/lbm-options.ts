@@ -83,6 +83,7 @@ export function readLbmCylinderOptions(options: unknown): LbmCylinderConfig {
     min: 0,
     max: Number(maxVelocity.toFixed(4)),
     exclusiveMin: true,
+    why: `Mach number U·√3 <= ${MAX_MACH} keeps compressibility errors small`,
   });
   const diameter = r.number('diameter', Math.max(4, Math.round(ny / 8)), { min: 4, max: 1024 });
   const cylinderX = r.number('cylinderX', Math.max(4 * diameter, Math.round(nx / 5)), { min: 0 });

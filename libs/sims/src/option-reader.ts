@@ -10,6 +10,8 @@ export interface NumberRule {
   /** When true, `min` itself is refused (e.g. dt > 0). */
   readonly exclusiveMin?: boolean;
   readonly integer?: boolean;
+  /** Appended to the range message, e.g. what the limit protects. */
+  readonly why?: string;
 }
 
 export class OptionReader {
@@ -49,7 +51,8 @@ export class OptionReader {
       rule.min !== undefined && (rule.exclusiveMin === true ? value <= rule.min : value < rule.min);
     const tooHigh = rule.max !== undefined && value > rule.max;
     if (tooLow || tooHigh) {
-      this.fail(name, 'OUT_OF_RANGE', `must be ${rangeText(rule)}, got ${value}`);
+      const why = rule.why === undefined ? '' : ` (${rule.why})`;
+      this.fail(name, 'OUT_OF_RANGE', `must be ${rangeText(rule)}, got ${value}${why}`);
       return fallback;
     }
     return value;
