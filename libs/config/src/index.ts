@@ -10,6 +10,16 @@ export { z };
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * One environment variable's schema, parsed from its text to a `T`. Declared here (not as a
+ * zod type in other packages' declarations) so that packages using config need not depend on zod.
+ */
+export type EnvVar<T> = z.ZodType<T, string | undefined>;
+export type EnvShape = Record<string, EnvVar<unknown>>;
+export type ConfigOf<S extends EnvShape> = { [K in keyof S]: S[K] extends EnvVar<infer T> ? T : never };
+
+const v = <T>(schema: z.ZodType<T, string | undefined>): EnvVar<T> => schema;
+
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
   b: 1,
@@ -54,22 +64,25 @@ function fromText<T>(parse: (text: string) => T | undefined, what: string, examp
  * are given as the text a user would write, and parsed like it.
  */
 export const env = {
-  string: (fallback?: string) =>
-    fallback === undefined ? z.string().min(1) : z.string().min(1).default(fallback),
-  optionalString: () => z.string().min(1).optional(),
-  int: (options: { min?: number; max?: number; default?: number } = {}) => {
+  string: (fallback?: string): EnvVar<string> =>
+    v(fallback === undefined ? z.string().min(1) : z.string().min(1).default(fallback)),
+  optionalString: (): EnvVar<string | undefined> => v(z.string().min(1).optional()),
+  int: (options: { min?: number; max?: number; default?: number } = {}): EnvVar<number> => {
     let schema = z.coerce.number<string>().int();
     if (options.min !== undefined) schema = schema.min(options.min);
     if (options.max !== undefined) schema = schema.max(options.max);
-    return options.default === undefined ? schema : schema.default(options.default);
+    return v(options.default === undefined ? schema : schema.default(options.default));
   },
-  port: (fallback: number) => z.coerce.number<string>().int().min(0).max(65535).default(fallback),
-  bool: (fallback: boolean) =>
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-      .transform((v) => v === 'true' || v === '1' || v === 'yes')
-      .default(fallback),
-  list: (fallback?: string) => {
+  port: (fallback: number): EnvVar<number> =>
+    v(z.coerce.number<string>().int().min(0).max(65535).default(fallback)),
+  bool: (fallback: boolean): EnvVar<boolean> =>
+    v(
+      z
+        .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+        .transform((x) => x === 'true' || x === '1' || x === 'yes')
+        .default(fallback),
+    ),
+  list: (fallback?: string): EnvVar<string[]> => {
     const schema = z
       .string()
       .transform((text) =>
@@ -79,29 +92,30 @@ export const env = {
           .filter((s) => s.length > 0),
       )
       .refine((items) => items.length > 0, { message: 'expected a comma-separated list' });
-    return fallback === undefined ? schema : schema.prefault(fallback);
+    return v(fallback === undefined ? schema : schema.prefault(fallback));
   },
-  bytes: (fallback: string) => fromText(parseBytes, 'a size', '64MiB').prefault(fallback),
-  duration: (fallback: string) => fromText(parseDuration, 'a duration', '10s').prefault(fallback),
-  oneOf: <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
-    z.enum(values).default(fallback),
+  bytes: (fallback: string): EnvVar<number> => v(fromText(parseBytes, 'a size', '64MiB').prefault(fallback)),
+  duration: (fallback: string): EnvVar<number> =>
+    v(fromText(parseDuration, 'a duration', '10s').prefault(fallback)),
+  oneOf: <const T extends readonly [string, ...string[]]>(
+    values: T,
+    fallback: T[number],
+  ): EnvVar<T[number]> =>
+    v(z.enum(values).default(fallback) as unknown as z.ZodType<T[number], string | undefined>),
 };
 
 /**
  * Reads and validates `shape` from `source`. Unknown variables are ignored; empty strings count
  * as unset so that `FOO=` in a compose file means "use the default".
  */
-export function loadConfig<T extends z.ZodRawShape>(
-  shape: T,
-  source: Env = process.env,
-): z.output<z.ZodObject<T>> {
+export function loadConfig<S extends EnvShape>(shape: S, source: Env = process.env): ConfigOf<S> {
   const input: Record<string, string> = {};
   for (const key of Object.keys(shape)) {
     const value = source[key];
     if (value !== undefined && value !== '') input[key] = value;
   }
   const result = z.object(shape).safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return result.data as ConfigOf<S>;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(config)';
     const missing = issue.code === 'invalid_type' && input[name] === undefined;

@@ -36,8 +36,7 @@ export interface FrameChunk {
 export interface Progress {
   simulationId: string;
   lastDurableStep: number;
-  partition: number;
-  offset: number;
+  frameId: string;
   serverId: string;
   updatedAt: number;
 }

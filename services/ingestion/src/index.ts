@@ -1,1 +1,3 @@
-export {};
+/** The ingestion service as a library (tests and the demo start it in-process). */
+export { startIngestionService, type IngestionService } from './app.js';
+export { loadIngestionConfig, INGESTION_ENV, type IngestionConfig } from './config.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crc64Avro } from './crc64-avro.js';
-import { SchemaRegistry } from './registry.js';
+import { SchemaRegistry, type AvroSchema } from './registry.js';
 import { RecordName, createRegistry } from './schemas.js';
 import type { Frame } from '../records.js';
 
@@ -69,17 +69,15 @@ describe('SchemaRegistry', () => {
   });
 
   it('resolves an old writer schema into the current reader (a field added with a default)', () => {
-    const v1 = {
+    const fields = [
+      { name: 'sensor', type: 'string' },
+      { name: 'value', type: 'double' },
+    ];
+    const v1: AvroSchema = { type: 'record', name: 'io.simstream.test.Reading', fields };
+    const v2: AvroSchema = {
       type: 'record',
       name: 'io.simstream.test.Reading',
-      fields: [
-        { name: 'sensor', type: 'string' },
-        { name: 'value', type: 'double' },
-      ],
-    } as const;
-    const v2 = {
-      ...v1,
-      fields: [...v1.fields, { name: 'unit', type: 'string', default: 'kelvin' }],
+      fields: [...fields, { name: 'unit', type: 'string', default: 'kelvin' }],
     };
     const old = new SchemaRegistry();
     old.register(v1);

@@ -1,0 +1,317 @@
+/**
+ * Resumable, flow-controlled upload of one simulation's frames.
+ *
+ * Frames are kept until acknowledged, in a window bounded by bytes and count (`send` waits
+ * while it is full). When the stream breaks (server restart, network, Kafka outage), the
+ * uploader reconnects with backoff, learns the last durable step from the server, drops what
+ * is durable and resends the rest in order. A process that restarts calls `start()`, which
+ * returns the last durable step, and continues after it.
+ */
+import { EventEmitter, once } from 'node:events';
+import { status as Status, type ServiceError } from '@grpc/grpc-js';
+import type {
+  ProtoFrameAckOutput as FrameAckOutput,
+  ProtoFrameRejectedOutput as FrameRejectedOutput,
+  StreamFramesResponseOutput,
+} from '@simstream/contracts';
+import { SimstreamError, UnavailableError, messageOf } from '@simstream/errors';
+import { prepareFrame, type ClientFrame, type PreparedFrame } from './frames.js';
+import type { FrameStreamCall, IngestionClient } from './ingestion-client.js';
+
+export interface UploaderOptions {
+  readonly simulationId: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+  readonly maxUnackedBytes?: number;
+  readonly maxUnackedFrames?: number;
+  readonly reconnect?: {
+    readonly initialDelayMs?: number;
+    readonly maxDelayMs?: number;
+    readonly giveUpAfterMs?: number;
+  };
+  readonly onAck?: (ack: FrameAckOutput) => void;
+  readonly onReject?: (rejection: FrameRejectedOutput) => void;
+  readonly onReconnect?: (info: { attempt: number; error: string; delayMs: number }) => void;
+  readonly onResume?: (info: {
+    lastDurableStep: number | undefined;
+    resent: number;
+    alreadyDurable: number;
+  }) => void;
+}
+
+/** The stream failed in a way reconnecting cannot fix (bad simulation id, superseded ...). */
+export class UploadFailedError extends SimstreamError {
+  readonly grpcCode: number | undefined;
+  constructor(message: string, grpcCode?: number, cause?: unknown) {
+    super('UPLOAD_FAILED', message, { cause });
+    this.grpcCode = grpcCode;
+  }
+}
+
+const RETRIABLE = new Set<number>([
+  Status.UNAVAILABLE,
+  Status.INTERNAL,
+  Status.UNKNOWN,
+  Status.DEADLINE_EXCEEDED,
+  Status.RESOURCE_EXHAUSTED,
+  Status.CANCELLED,
+]);
+
+interface Entry {
+  readonly frame: PreparedFrame;
+  /** The stream generation it was last written on. */
+  sentOn: number;
+}
+
+export class FrameUploader {
+  lastDurableStep: number | undefined;
+  readonly stats = { acked: 0, rejected: 0, resent: 0, reconnects: 0, alreadyDurable: 0 };
+  private readonly window: Entry[] = [];
+  private windowBytes = 0;
+  private lastStep = -1;
+  private call: FrameStreamCall | undefined;
+  private generation = 0;
+  private closing = false;
+  private failure: Error | undefined;
+  private readonly events = new EventEmitter();
+  private connecting: Promise<void> | undefined;
+  private firstFailureAt: number | undefined;
+  private readonly maxBytes: number;
+  private readonly maxFrames: number;
+
+  constructor(
+    private readonly client: IngestionClient,
+    private readonly options: UploaderOptions,
+  ) {
+    this.maxBytes = options.maxUnackedBytes ?? 64 * 1024 * 1024;
+    this.maxFrames = options.maxUnackedFrames ?? 256;
+    this.events.setMaxListeners(0);
+  }
+
+  /** Frames written and not yet acknowledged. */
+  get unacked(): number {
+    return this.window.length;
+  }
+
+  /** Opens the stream; resolves with the simulation's last durable step (undefined: none yet). */
+  async start(): Promise<number | undefined> {
+    await this.connect();
+    return this.lastDurableStep;
+  }
+
+  /** Enqueues a frame (its bytes are copied); waits while the window is full. */
+  async send(frame: ClientFrame): Promise<void> {
+    this.throwIfFailed();
+    if (this.closing) throw new UploadFailedError('uploader is closed');
+    if (!Number.isSafeInteger(frame.step) || frame.step <= this.lastStep) {
+      throw new UploadFailedError(
+        `step ${frame.step} must be an integer after the last step sent (${this.lastStep})`,
+      );
+    }
+    if (this.lastDurableStep !== undefined && frame.step <= this.lastDurableStep) {
+      throw new UploadFailedError(
+        `step ${frame.step} is already durable (last durable step ${this.lastDurableStep}); continue after it`,
+      );
+    }
+    this.lastStep = frame.step;
+    const prepared = await prepareFrame(this.options.simulationId, frame);
+    while (
+      this.window.length > 0 &&
+      (this.window.length >= this.maxFrames || this.windowBytes + prepared.bytes > this.maxBytes)
+    ) {
+      await once(this.events, 'progress');
+      this.throwIfFailed();
+    }
+    this.window.push({ frame: prepared, sentOn: -1 });
+    this.windowBytes += prepared.bytes;
+    if (this.call === undefined) await this.connect();
+    else this.pump();
+  }
+
+  /** Resolves when every frame sent so far is acknowledged or rejected. */
+  async flush(): Promise<void> {
+    while (this.window.length > 0) {
+      this.throwIfFailed();
+      await once(this.events, 'progress');
+    }
+    this.throwIfFailed();
+  }
+
+  /** Flushes, then ends the stream. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closing = true;
+    const call = this.call;
+    this.call = undefined;
+    if (call !== undefined) {
+      const ended = new Promise<void>((resolve) => {
+        call.once('status', () => resolve());
+        call.once('error', () => resolve());
+      });
+      call.end();
+      await ended;
+    }
+  }
+
+  /** Stops at once; unacknowledged frames are dropped. */
+  abort(): void {
+    this.closing = true;
+    this.call?.cancel();
+    this.call = undefined;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.events.emit('progress');
+  }
+
+  private connect(): Promise<void> {
+    this.connecting ??= this.reconnectLoop().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    const r = this.options.reconnect ?? {};
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.openStream();
+        this.firstFailureAt = undefined;
+        return;
+      } catch (error) {
+        if (error instanceof UploadFailedError) {
+          this.fail(error);
+          throw error;
+        }
+        this.firstFailureAt ??= Date.now();
+        if (Date.now() - this.firstFailureAt > (r.giveUpAfterMs ?? 300_000)) {
+          const failed = new UploadFailedError(`gave up reconnecting: ${messageOf(error)}`, undefined, error);
+          this.fail(failed);
+          throw failed;
+        }
+        const delayMs =
+          Math.min(r.maxDelayMs ?? 5000, (r.initialDelayMs ?? 200) * 2 ** attempt) *
+          (0.5 + Math.random() / 2);
+        this.stats.reconnects++;
+        this.options.onReconnect?.({
+          attempt: attempt + 1,
+          error: messageOf(error),
+          delayMs: Math.round(delayMs),
+        });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  /** Opens a stream, waits for StreamOpened, prunes what is durable and resends the rest. */
+  private async openStream(): Promise<void> {
+    const generation = ++this.generation;
+    const call = this.client.streamFrames();
+    const opened = new Promise<number | undefined>((resolve, reject) => {
+      const onData = (response: StreamFramesResponseOutput) => {
+        if (response.opened != null) {
+          call.off('data', onData);
+          resolve(response.opened.lastDurableStep ?? undefined);
+        }
+      };
+      call.on('data', onData);
+      call.once('error', reject);
+      call.once('end', () => reject(new UnavailableError('ingestion', 'stream ended before it opened')));
+    });
+    call.write({
+      open: { simulationId: this.options.simulationId, attributes: { ...(this.options.attributes ?? {}) } },
+    });
+    let durable: number | undefined;
+    try {
+      durable = await opened;
+    } catch (error) {
+      call.cancel();
+      throw this.classify(error);
+    }
+    call.removeAllListeners();
+    this.lastDurableStep = durable;
+    let alreadyDurable = 0;
+    while (durable !== undefined && this.window.length > 0 && this.window[0]!.frame.step <= durable) {
+      const entry = this.window.shift()!;
+      this.windowBytes -= entry.frame.bytes;
+      alreadyDurable++;
+    }
+    this.stats.alreadyDurable += alreadyDurable;
+    const resent = this.window.filter((e) => e.sentOn >= 0).length;
+    this.stats.resent += resent;
+    this.options.onResume?.({ lastDurableStep: durable, resent, alreadyDurable });
+    this.call = call;
+    call.on('data', (response: StreamFramesResponseOutput) => this.onResponse(generation, response));
+    call.on('error', (error: ServiceError) => this.onBroken(generation, error));
+    call.on('end', () =>
+      this.onBroken(generation, new UnavailableError('ingestion', 'stream ended by the server')),
+    );
+    call.on('drain', () => this.pump());
+    if (alreadyDurable > 0) this.events.emit('progress');
+    this.pump();
+  }
+
+  private classify(error: unknown): Error {
+    const code = (error as Partial<ServiceError>).code;
+    if (code !== undefined && !RETRIABLE.has(code)) {
+      return new UploadFailedError(`ingestion refused the stream: ${messageOf(error)}`, code, error);
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  /** Writes window entries not yet written on the current stream, respecting write backpressure. */
+  private pump(): void {
+    const call = this.call;
+    if (call === undefined) return;
+    for (const entry of this.window) {
+      if (entry.sentOn === this.generation) continue;
+      entry.sentOn = this.generation;
+      if (!call.write({ frame: entry.frame.message })) return; // resumes on 'drain'
+    }
+  }
+
+  private onResponse(generation: number, response: StreamFramesResponseOutput): void {
+    if (generation !== this.generation) return;
+    const result = response.ack ?? response.rejected;
+    if (result == null) return;
+    const head = this.window[0];
+    if (head === undefined || head.frame.step !== result.step) {
+      this.onBroken(
+        generation,
+        new UnavailableError(
+          'ingestion',
+          `response for step ${result.step} does not match the oldest unacknowledged step ${head?.frame.step}`,
+        ),
+      );
+      return;
+    }
+    this.window.shift();
+    this.windowBytes -= head.frame.bytes;
+    if (response.ack != null) {
+      this.stats.acked++;
+      if (response.ack.lastDurableStep != null) this.lastDurableStep = response.ack.lastDurableStep;
+      this.options.onAck?.(response.ack);
+    } else if (response.rejected != null) {
+      this.stats.rejected++;
+      this.options.onReject?.(response.rejected);
+    }
+    this.events.emit('progress');
+  }
+
+  private onBroken(generation: number, error: Error): void {
+    if (generation !== this.generation || this.closing) return;
+    const call = this.call;
+    this.call = undefined;
+    call?.removeAllListeners();
+    call?.on('error', () => undefined);
+    call?.cancel();
+    const classified = this.classify(error);
+    if (classified instanceof UploadFailedError) {
+      this.fail(classified);
+      return;
+    }
+    void this.connect().catch(() => undefined);
+  }
+}

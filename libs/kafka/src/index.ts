@@ -1,0 +1,12 @@
+/** @simstream/kafka: everything Kafka, behind our own small interfaces (kafkajs stays replaceable). */
+export * from './topics.js';
+export * from './connection.js';
+export * from './admin.js';
+export * from './partitioner.js';
+export * from './kafka-errors.js';
+export * from './producer.js';
+export * from './headers.js';
+export * from './framing.js';
+export * from './reassembler.js';
+export * from './consumer.js';
+export * from './table.js';

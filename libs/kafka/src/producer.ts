@@ -1,0 +1,530 @@
+/**
+ * The batching producer every service uses to write to Kafka.
+ *
+ * kafkajs sends one request per `send()` and keeps nothing in flight per partition for us, so
+ * batching is ours: callers enqueue *groups* of records; while one request (or transaction) is
+ * in flight the next groups accumulate, and go together in the next one ("natural batching":
+ * no linger when idle, large batches under load). One request/transaction is in flight at a
+ * time, which also keeps the idempotent producer's sequence numbers in order.
+ *
+ * Transactional mode (a `transactionalId`): each batch is one Kafka transaction, so a group
+ * (e.g. the chunks of a large frame plus its progress record) becomes visible to read_committed
+ * consumers all at once or never. A group's promise resolves with the offsets only after the
+ * commit (acks=all): that is what callers may acknowledge.
+ *
+ * Failures: transient errors are retried until `outageTimeoutMs` has passed since the batch
+ * first failed; then the batch's groups are rejected with UnavailableError. A rejected group
+ * poisons its `orderingKey`: later groups with the same key are rejected too, never written
+ * after it, so the order of a stream is never broken by a retry that the caller does later.
+ */
+import type { Kafka, Producer, RecordMetadata, Transaction } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import { CancelledError, SimstreamError, UnavailableError, messageOf } from '@simstream/errors';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS,
+  SIZE_BUCKETS,
+  type Logger,
+  type Registry,
+} from '@simstream/observability';
+import { partitionForKey } from './partitioner.js';
+import { KafkaRejectedError, ProducerFencedError, classifyKafkaError } from './kafka-errors.js';
+import type { PartitionCounts } from './admin.js';
+
+export interface OutRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string | Buffer>>;
+  /** Chosen from the key (Kafka's default partitioner) when absent. */
+  readonly partition?: number;
+}
+
+export interface Delivery {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+export interface SendOptions {
+  /** Groups with the same key keep their order; a failed group rejects the later ones. */
+  readonly orderingKey?: string;
+  /** Aborting before the group is taken into a request rejects it with CancelledError. */
+  readonly signal?: AbortSignal;
+}
+
+export interface BatchingProducerOptions {
+  readonly kafka: Kafka;
+  readonly logger: Logger;
+  readonly partitions: PartitionCounts;
+  /** Metric label, e.g. 'frames'. */
+  readonly name: string;
+  readonly registry?: Registry;
+  /** Makes every batch a Kafka transaction. Must be unique per live instance. */
+  readonly transactionalId?: string;
+  /** Record bytes per batch (transaction). */
+  readonly maxBatchBytes?: number;
+  /** Largest record batch per partition per request: the topic's max.message.bytes, with headroom. */
+  readonly maxPartitionBytes?: (topic: string) => number;
+  readonly outageTimeoutMs?: number;
+  readonly transactionTimeoutMs?: number;
+  readonly compression?: 'none' | 'gzip';
+}
+
+interface Pending {
+  readonly records: (OutRecord & { partition: number })[];
+  readonly bytes: number;
+  readonly orderingKey: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly enqueuedAt: number;
+  resolve(deliveries: Delivery[]): void;
+  reject(error: Error): void;
+}
+
+interface Metrics {
+  readonly requestSeconds: Histogram;
+  readonly batchBytes: Histogram;
+  readonly batches: Counter;
+  readonly failures: Counter;
+  readonly queuedBytes: Gauge;
+}
+
+const RECORD_OVERHEAD = 64;
+const POISON_TTL_MS = 10 * 60_000;
+/** Below the broker's socket.request.max.bytes (100 MiB by default). */
+const MAX_REQUEST_BYTES = 48 * 1024 * 1024;
+
+function recordBytes(r: OutRecord): number {
+  let bytes = r.value.length + Buffer.byteLength(r.key) + RECORD_OVERHEAD;
+  for (const [k, v] of Object.entries(r.headers ?? {}))
+    bytes += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  return bytes;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class BatchingProducer {
+  private readonly queue: Pending[] = [];
+  private queued = 0;
+  private running = false;
+  private closing = false;
+  private producer: Producer | undefined;
+  private connecting: Promise<Producer> | undefined;
+  private readonly poisoned = new Map<string, number>();
+  private unavailableSince: number | undefined;
+  private fatal: Error | undefined;
+  private readonly metrics: Metrics | undefined;
+  private readonly maxBatchBytes: number;
+  private readonly outageTimeoutMs: number;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => undefined;
+
+  constructor(private readonly options: BatchingProducerOptions) {
+    this.maxBatchBytes = options.maxBatchBytes ?? 32 * 1024 * 1024;
+    this.outageTimeoutMs = options.outageTimeoutMs ?? 30_000;
+    const registers = options.registry === undefined ? [] : [options.registry];
+    this.metrics =
+      options.registry === undefined
+        ? undefined
+        : {
+            requestSeconds: new Histogram({
+              name: `simstream_kafka_${options.name}_produce_seconds`,
+              help: 'Time to write one batch to Kafka (incl. commit when transactional), acks=all',
+              buckets: LATENCY_BUCKETS,
+              registers,
+            }),
+            batchBytes: new Histogram({
+              name: `simstream_kafka_${options.name}_batch_bytes`,
+              help: 'Record bytes per batch written to Kafka',
+              buckets: SIZE_BUCKETS,
+              registers,
+            }),
+            batches: new Counter({
+              name: `simstream_kafka_${options.name}_batches_total`,
+              help: 'Batches written to Kafka',
+              registers,
+            }),
+            failures: new Counter({
+              name: `simstream_kafka_${options.name}_failures_total`,
+              help: 'Failed attempts to write a batch, by kind (transient, reset, permanent, fenced, timeout)',
+              labelNames: ['kind'],
+              registers,
+            }),
+            queuedBytes: new Gauge({
+              name: `simstream_kafka_${options.name}_queued_bytes`,
+              help: 'Record bytes waiting for or in a Kafka request',
+              registers,
+            }),
+          };
+  }
+
+  get transactional(): boolean {
+    return this.options.transactionalId !== undefined;
+  }
+
+  /** Bytes enqueued and not yet delivered or rejected. */
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  /** Milliseconds since Kafka writes started failing, or undefined when writes go through. */
+  get unavailableForMs(): number | undefined {
+    return this.unavailableSince === undefined ? undefined : Date.now() - this.unavailableSince;
+  }
+
+  /** Connects (and, when transactional, fences any previous instance with our id). */
+  async connect(): Promise<void> {
+    await this.ensureProducer();
+  }
+
+  /**
+   * Enqueues a group of records written atomically (transactional mode) and in order.
+   * Resolves with one delivery per record once Kafka holds them durably.
+   */
+  async send(records: readonly OutRecord[], options: SendOptions = {}): Promise<Delivery[]> {
+    if (this.fatal !== undefined) throw this.fatal;
+    if (this.closing) throw new UnavailableError('kafka', 'producer is shutting down');
+    if (options.orderingKey !== undefined && this.poisoned.has(options.orderingKey)) {
+      throw new UnavailableError(
+        'kafka',
+        'an earlier write of this stream failed; reconnect and resend from the last ack',
+      );
+    }
+    const placed: (OutRecord & { partition: number })[] = [];
+    for (const record of records) {
+      const partition =
+        record.partition ?? partitionForKey(record.key, await this.options.partitions.of(record.topic));
+      placed.push({ ...record, partition });
+    }
+    const bytes = placed.reduce((sum, r) => sum + recordBytes(r), 0);
+    return new Promise<Delivery[]>((resolve, reject) => {
+      this.queue.push({
+        records: placed,
+        bytes,
+        orderingKey: options.orderingKey,
+        signal: options.signal,
+        enqueuedAt: Date.now(),
+        resolve,
+        reject,
+      });
+      this.queued += bytes;
+      this.metrics?.queuedBytes.set(this.queued);
+      this.kick();
+    });
+  }
+
+  /** Resolves when everything enqueued so far is delivered or rejected. */
+  async flush(): Promise<void> {
+    while (this.running) await this.idle;
+  }
+
+  /** Stops accepting, delivers what is queued (bounded by the outage timeout), disconnects. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.flush();
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    this.idle = new Promise((resolve) => (this.markIdle = resolve));
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.take();
+        if (batch.length > 0) await this.deliver(batch);
+      }
+    } catch (error) {
+      // deliver() settles every group itself; reaching here is a bug, not a Kafka failure.
+      this.options.logger.error({ err: error }, 'producer loop failed');
+      this.rejectAll(this.queue.splice(0), error as Error);
+    } finally {
+      this.running = false;
+      this.markIdle();
+    }
+  }
+
+  /** Takes the next groups, up to maxBatchBytes (at least one), skipping cancelled and poisoned ones. */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && bytes + next.bytes > this.maxBatchBytes) break;
+      this.queue.shift();
+      if (next.signal?.aborted) {
+        this.settle(next, new CancelledError('write cancelled before it was sent'));
+        continue;
+      }
+      if (next.orderingKey !== undefined && this.poisoned.has(next.orderingKey)) {
+        this.settle(
+          next,
+          new UnavailableError(
+            'kafka',
+            'an earlier write of this stream failed; reconnect and resend from the last ack',
+          ),
+        );
+        continue;
+      }
+      batch.push(next);
+      bytes += next.bytes;
+    }
+    return batch;
+  }
+
+  private settle(pending: Pending, result: Error | Delivery[]): void {
+    this.queued -= pending.bytes;
+    this.metrics?.queuedBytes.set(this.queued);
+    if (result instanceof Error) {
+      if (pending.orderingKey !== undefined) this.poison(pending.orderingKey);
+      pending.reject(result);
+    } else {
+      pending.resolve(result);
+    }
+  }
+
+  private rejectAll(groups: Pending[], error: Error): void {
+    for (const group of groups) this.settle(group, error);
+  }
+
+  private poison(key: string): void {
+    const now = Date.now();
+    this.poisoned.set(key, now);
+    for (const [k, at] of this.poisoned) if (now - at > POISON_TTL_MS) this.poisoned.delete(k);
+  }
+
+  private async deliver(groups: Pending[]): Promise<void> {
+    const bytes = groups.reduce((sum, g) => sum + g.bytes, 0);
+    let firstFailure: number | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      const remaining =
+        firstFailure === undefined
+          ? this.outageTimeoutMs
+          : this.outageTimeoutMs - (Date.now() - firstFailure);
+      try {
+        const deliveries = await this.withDeadline(this.attempt(groups), Math.max(remaining, 1));
+        this.metrics?.requestSeconds.observe((performance.now() - started) / 1000);
+        this.metrics?.batchBytes.observe(bytes);
+        this.metrics?.batches.inc();
+        this.unavailableSince = undefined;
+        let at = 0;
+        for (const group of groups) {
+          this.settle(group, deliveries.slice(at, at + group.records.length));
+          at += group.records.length;
+        }
+        return;
+      } catch (error) {
+        const kind = error instanceof DeadlineError ? 'timeout' : classifyKafkaError(error);
+        this.metrics?.failures.inc({ kind });
+        firstFailure ??= Date.now();
+        this.unavailableSince ??= firstFailure;
+        const log = { err: error, kind, attempt, groups: groups.length, bytes, producer: this.options.name };
+        if (kind === 'fenced') {
+          this.fatal = new ProducerFencedError(this.options.transactionalId ?? '', error);
+          this.options.logger.error(log, 'producer fenced: another instance owns the transactional id');
+          this.rejectAll([...groups, ...this.queue.splice(0)], this.fatal);
+          return;
+        }
+        if (kind === 'permanent') {
+          this.options.logger.error(log, 'Kafka refused a batch');
+          this.rejectAll(groups, new KafkaRejectedError(error));
+          return;
+        }
+        // A timed-out attempt may still be running inside kafkajs: drop that producer so that
+        // its late writes are fenced (transactional) and the next attempt starts clean.
+        if (kind === 'timeout' || kind === 'reset' || this.transactional) await this.discardProducer();
+        if (kind === 'timeout' || Date.now() - firstFailure >= this.outageTimeoutMs || this.closing) {
+          this.options.logger.error(log, 'Kafka unavailable past the outage timeout; failing the batch');
+          this.rejectAll(
+            groups,
+            new UnavailableError(
+              'kafka',
+              `no successful write for ${this.outageTimeoutMs} ms: ${messageOf(error)}`,
+              { cause: error },
+            ),
+          );
+          return;
+        }
+        this.options.logger.warn(log, 'Kafka write failed; retrying');
+        await sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+
+  private async withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlineError(ms)), ms);
+    });
+    work.catch(() => undefined); // a late failure after the deadline is not unhandled
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async ensureProducer(): Promise<Producer> {
+    if (this.producer !== undefined) return this.producer;
+    this.connecting ??= (async () => {
+      const producer = this.options.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        ...(this.options.transactionalId === undefined
+          ? {}
+          : {
+              transactionalId: this.options.transactionalId,
+              transactionTimeout: this.options.transactionTimeoutMs ?? 30_000,
+            }),
+        // Fast first retries: right after a commit the coordinator answers CONCURRENT_TRANSACTIONS
+        // until the markers are written (a few ms), and the Java client retries that after 20 ms too.
+        retry: {
+          retries: Number.MAX_SAFE_INTEGER,
+          initialRetryTime: 15,
+          maxRetryTime: 1000,
+          factor: 0.2,
+          multiplier: 2,
+        },
+      });
+      try {
+        await producer.connect();
+        if (this.transactional) {
+          // initProducerId happens on the first transaction; do it now so that a restarted
+          // instance aborts its predecessor's open transaction before serving.
+          const txn = await producer.transaction();
+          await txn.abort();
+        }
+      } catch (error) {
+        await producer.disconnect().catch(() => undefined);
+        throw error;
+      }
+      this.producer = producer;
+      return producer;
+    })().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async discardProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer !== undefined) await producer.disconnect().catch(() => undefined);
+  }
+
+  /** One try at writing the batch: split into requests that respect per-partition limits. */
+  private async attempt(groups: Pending[]): Promise<Delivery[]> {
+    const producer = await this.ensureProducer();
+    const records = groups.flatMap((g) => g.records);
+    const requests = this.plan(records);
+    const deliveries: Delivery[] = new Array<Delivery>(records.length);
+    const compression = this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    let txn: Transaction | undefined;
+    try {
+      if (this.transactional) txn = await producer.transaction();
+      for (const request of requests) {
+        const topicMessages = [...groupByTopic(request, records)].map(([topic, indexes]) => ({
+          topic,
+          messages: indexes.map((i) => {
+            const r = records[i]!;
+            return {
+              key: r.key,
+              value: r.value,
+              partition: r.partition,
+              headers: r.headers,
+            };
+          }),
+        }));
+        const sent =
+          txn === undefined
+            ? producer.sendBatch({ topicMessages, acks: -1, compression })
+            : txn.sendBatch({ topicMessages, acks: -1, compression });
+        assignOffsets(await sent, request, records, deliveries);
+      }
+      if (txn !== undefined) await txn.commit();
+    } catch (error) {
+      if (txn?.isActive()) await txn.abort().catch(() => undefined);
+      throw error;
+    }
+    return deliveries;
+  }
+
+  /**
+   * Splits record indexes, in order, into requests: a new request starts when a record would
+   * take its partition past the per-partition limit (the topic's max.message.bytes applies to a
+   * partition's record batch) or the request past MAX_REQUEST_BYTES.
+   */
+  private plan(records: (OutRecord & { partition: number })[]): number[][] {
+    const requests: number[][] = [];
+    let current: number[] = [];
+    let used = new Map<string, number>();
+    let total = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const slot = `${r.topic}/${r.partition}`;
+      const limit = this.options.maxPartitionBytes?.(r.topic) ?? 1024 * 1024;
+      const size = recordBytes(r);
+      if (current.length > 0 && ((used.get(slot) ?? 0) + size > limit || total + size > MAX_REQUEST_BYTES)) {
+        requests.push(current);
+        current = [];
+        used = new Map();
+        total = 0;
+      }
+      current.push(i);
+      used.set(slot, (used.get(slot) ?? 0) + size);
+      total += size;
+    }
+    if (current.length > 0) requests.push(current);
+    return requests;
+  }
+}
+
+class DeadlineError extends SimstreamError {
+  constructor(ms: number) {
+    super('KAFKA_TIMEOUT', `Kafka write did not finish within ${ms} ms`, { retriable: true });
+  }
+}
+
+function groupByTopic(request: number[], records: OutRecord[]): Map<string, number[]> {
+  const byTopic = new Map<string, number[]>();
+  for (const i of request) {
+    const topic = records[i]!.topic;
+    const list = byTopic.get(topic);
+    if (list === undefined) byTopic.set(topic, [i]);
+    else list.push(i);
+  }
+  return byTopic;
+}
+
+/** kafkajs reports a base offset per partition; records of a partition follow it in order. */
+function assignOffsets(
+  metadata: RecordMetadata[],
+  request: number[],
+  records: (OutRecord & { partition: number })[],
+  deliveries: Delivery[],
+): void {
+  const next = new Map<string, number>();
+  for (const m of metadata) {
+    if (m.baseOffset === undefined)
+      throw new SimstreamError('KAFKA_NO_OFFSET', `no offset for ${m.topicName}/${m.partition}`);
+    next.set(`${m.topicName}/${m.partition}`, Number(m.baseOffset));
+  }
+  for (const i of request) {
+    const r = records[i]!;
+    const slot = `${r.topic}/${r.partition}`;
+    const offset = next.get(slot);
+    if (offset === undefined) throw new SimstreamError('KAFKA_NO_OFFSET', `no offset for ${slot}`);
+    deliveries[i] = { topic: r.topic, partition: r.partition, offset };
+    next.set(slot, offset + 1);
+  }
+}

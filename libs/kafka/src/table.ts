@@ -1,0 +1,130 @@
+/**
+ * A compacted topic read whole into memory (a "table"), e.g. the last durable step of every
+ * simulation. Every instance reads every partition (its own consumer group, no commits) from
+ * the beginning, and knows when it has caught up with what was in the topic when it started.
+ * Local writes are merged in at once so an instance always sees its own updates.
+ */
+import type { Consumer, Kafka } from 'kafkajs';
+import type { SchemaRegistry } from '@simstream/contracts';
+import { messageOf } from '@simstream/errors';
+import type { Logger } from '@simstream/observability';
+
+export interface CompactedTableOptions<T> {
+  readonly kafka: Kafka;
+  readonly logger: Logger;
+  readonly registry: SchemaRegistry;
+  readonly topic: string;
+  readonly recordName: string;
+  /** Unique per instance: each instance reads the whole topic. */
+  readonly groupId: string;
+  /** Combines the value held with a newer one (e.g. keep the larger step). Default: the newer. */
+  readonly merge?: (held: T, incoming: T) => T;
+}
+
+export class CompactedTable<T> {
+  private readonly values = new Map<string, T>();
+  private readonly consumer: Consumer;
+  private readonly targets = new Map<number, number>();
+  private readonly reached = new Map<number, number>();
+  private caughtUp = false;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(private readonly options: CompactedTableOptions<T>) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (event) => {
+      const { partition, lastOffset } = event.payload;
+      this.reached.set(partition, Math.max(this.reached.get(partition) ?? -1, Number(lastOffset)));
+      this.checkCaughtUp();
+    });
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  get isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  get(key: string): T | undefined {
+    return this.values.get(key);
+  }
+
+  /** Merges a value this instance has just written (visible before it comes back from Kafka). */
+  put(key: string, value: T): void {
+    const held = this.values.get(key);
+    this.values.set(
+      key,
+      held === undefined || this.options.merge === undefined ? value : this.options.merge(held, value),
+    );
+  }
+
+  async start(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
+        if (Number(high) > Number(low)) this.targets.set(partition, Number(high) - 1);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const key = message.key?.toString('utf8');
+          if (key === undefined) continue;
+          if (message.value === null) {
+            this.values.delete(key); // tombstone
+            continue;
+          }
+          try {
+            this.put(key, this.options.registry.decodeAs<T>(this.options.recordName, message.value));
+          } catch (error) {
+            this.options.logger.warn(
+              { topic: this.options.topic, offset: message.offset, err: messageOf(error) },
+              'table record skipped',
+            );
+          }
+        }
+        return Promise.resolve();
+      },
+    });
+    this.checkCaughtUp();
+  }
+
+  /** Resolves true once caught up, false if `timeoutMs` passes first. */
+  async waitUntilCaughtUp(timeoutMs: number): Promise<boolean> {
+    if (this.caughtUp) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private checkCaughtUp(): void {
+    if (this.caughtUp) return;
+    for (const [partition, target] of this.targets) {
+      if ((this.reached.get(partition) ?? -1) < target) return;
+    }
+    this.caughtUp = true;
+    this.options.logger.info({ topic: this.options.topic, keys: this.values.size }, 'table caught up');
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The Kafka topics of simstream: one definition each, used by `ensureTopics` locally and by
+ * the k8s/ KafkaTopic resources (generated from, and checked against, this table). Partition
+ * counts are the production ones: twelve partitions let twelve consumer pods share the load,
+ * and a one-broker local cluster runs them the same way.
+ */
+
+export interface TopicDefinition {
+  readonly name: string;
+  readonly partitions: number;
+  readonly description: string;
+  /** Kafka topic configuration (strings, as the broker takes them). */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export interface TopicEnvironment {
+  /** 1 on a single local broker, 3 in a cluster. */
+  readonly replicationFactor: number;
+  /** min.insync.replicas: 1 locally, 2 in a cluster (with acks=all: one broker may fail). */
+  readonly minInsyncReplicas: number;
+}
+
+export const LOCAL_TOPIC_ENVIRONMENT: TopicEnvironment = { replicationFactor: 1, minInsyncReplicas: 1 };
+export const CLUSTER_TOPIC_ENVIRONMENT: TopicEnvironment = { replicationFactor: 3, minInsyncReplicas: 2 };
+
+const MiB = 1024 * 1024;
+const DAY_MS = 24 * 3600 * 1000;
+
+export const TopicName = {
+  frames: 'simstream.frames.v1',
+  progress: 'simstream.progress.v1',
+  neuromorphicResults: 'simstream.neuromorphic.results.v1',
+  quantumResults: 'simstream.quantum.results.v1',
+  quantumJobs: 'simstream.quantum.jobs.v1',
+  dlq: 'simstream.dlq.v1',
+} as const;
+export type TopicName = (typeof TopicName)[keyof typeof TopicName];
+
+/**
+ * Largest record batch the frames topic takes. Frames whose encoding is larger travel as
+ * chunks of FRAME_CHUNK_BYTES in one transaction.
+ */
+export const FRAMES_MAX_MESSAGE_BYTES = 8 * MiB;
+export const FRAME_CHUNK_BYTES = 4 * MiB;
+
+const BASE_TOPICS: readonly TopicDefinition[] = [
+  {
+    name: TopicName.frames,
+    partitions: 12,
+    description: 'Frames of running simulations (Avro Frame or FrameChunk), keyed by simulation id.',
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(3 * DAY_MS),
+      'retention.bytes': String(64 * 1024 * MiB),
+      // Arrays are compressed end to end by their own codec when worth it; recompressing
+      // floats costs CPU for little gain.
+      'compression.type': 'producer',
+      'max.message.bytes': String(FRAMES_MAX_MESSAGE_BYTES),
+      'segment.bytes': String(512 * MiB),
+      'message.timestamp.type': 'CreateTime',
+    },
+  },
+  {
+    name: TopicName.progress,
+    partitions: 12,
+    description: 'Last durable step per simulation (Avro Progress), compacted, keyed by simulation id.',
+    config: {
+      'cleanup.policy': 'compact',
+      'min.compaction.lag.ms': '0',
+      'segment.ms': String(3600 * 1000),
+      'min.cleanable.dirty.ratio': '0.1',
+      'compression.type': 'producer',
+      'max.message.bytes': String(1 * MiB),
+    },
+  },
+  {
+    name: TopicName.neuromorphicResults,
+    partitions: 12,
+    description: 'One spiking-network result per frame (Avro NeuromorphicResult), keyed by simulation id.',
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(14 * DAY_MS),
+      'compression.type': 'producer',
+      'max.message.bytes': String(1 * MiB),
+    },
+  },
+  {
+    name: TopicName.quantumResults,
+    partitions: 12,
+    description: 'Solved optimisation problems (Avro QuantumResult), keyed by simulation id or job id.',
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(14 * DAY_MS),
+      'compression.type': 'producer',
+      'max.message.bytes': String(8 * MiB),
+    },
+  },
+  {
+    name: TopicName.quantumJobs,
+    partitions: 12,
+    description: 'Optimisation jobs submitted by users, keyed by job id.',
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(7 * DAY_MS),
+      'compression.type': 'producer',
+      'max.message.bytes': String(FRAMES_MAX_MESSAGE_BYTES),
+    },
+  },
+  {
+    name: TopicName.dlq,
+    partitions: 3,
+    description:
+      'Messages no consumer could decode, with the reason, source topic, partition and offset in headers.',
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(30 * DAY_MS),
+      'compression.type': 'producer',
+      'max.message.bytes': String(FRAMES_MAX_MESSAGE_BYTES),
+    },
+  },
+];
+
+/** The topic table for an environment (replication and min.insync.replicas filled in). */
+export function topicDefinitions(
+  environment: TopicEnvironment = LOCAL_TOPIC_ENVIRONMENT,
+): (TopicDefinition & {
+  readonly replicationFactor: number;
+})[] {
+  return BASE_TOPICS.map((topic) => ({
+    ...topic,
+    replicationFactor: environment.replicationFactor,
+    config: { ...topic.config, 'min.insync.replicas': String(environment.minInsyncReplicas) },
+  }));
+}
+
+export function topicDefinition(name: TopicName, environment?: TopicEnvironment) {
+  const found = topicDefinitions(environment).find((t) => t.name === name);
+  if (found === undefined) throw new Error(`unknown topic ${name}`);
+  return found;
+}

@@ -1,0 +1,3 @@
+/** @simstream/rpc: shared gRPC server plumbing. */
+export * from './status.js';
+export * from './server.js';

@@ -1,0 +1,80 @@
+/**
+ * A grpc-js server set up the same way in every service: message size limits from config,
+ * keepalive so dead clients are noticed, the standard grpc.health.v1 service driven by our
+ * readiness checks, and server reflection so grpcurl and any standard client need no .proto.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+
+export interface GrpcServerOptions {
+  readonly maxReceiveMessageBytes: number;
+  readonly maxSendMessageBytes?: number;
+  /** Package definitions served by reflection. */
+  readonly reflect?: readonly PackageDefinition[];
+  /** Fully qualified service names reported by grpc.health.v1 (plus '' for the server). */
+  readonly healthServices: readonly string[];
+}
+
+export interface GrpcServerHandle {
+  readonly server: grpc.Server;
+  setServing(status: ServingStatus): void;
+  listen(host: string, port: number): Promise<number>;
+  /** Stops accepting calls, waits for open ones up to `graceMs`, then cancels the rest. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+export function createGrpcServer(options: GrpcServerOptions): GrpcServerHandle {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
+    'grpc.max_send_message_length': options.maxSendMessageBytes ?? 16 * 1024 * 1024,
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+  });
+  const health = new HealthImplementation(
+    Object.fromEntries(['', ...options.healthServices].map((s) => [s, 'NOT_SERVING' as const])),
+  );
+  health.addToServer(server);
+  for (const definition of options.reflect ?? []) new ReflectionService(definition).addToServer(server);
+
+  return {
+    server,
+    setServing(status) {
+      for (const s of ['', ...options.healthServices]) health.setStatus(s, status);
+    },
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => {
+          if (error) reject(error);
+          else resolve(bound);
+        });
+      });
+    },
+    async shutdown(graceMs) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+/**
+ * grpc-js reads ahead up to 16 messages (the object-mode highWaterMark) into a paused server
+ * stream. With frames of many MiB that is far more memory than our in-flight budget allows, so
+ * reduce the read-ahead of a stream to one message: pausing then really stops the HTTP/2 reads
+ * after at most one more message, and flow control pushes back on the client.
+ */
+export function limitReadAhead(stream: NodeJS.ReadableStream, messages = 1): void {
+  const state = (stream as unknown as { _readableState?: { highWaterMark: number } })._readableState;
+  if (state !== undefined && typeof state.highWaterMark === 'number') state.highWaterMark = messages;
+}

@@ -1,0 +1,187 @@
+/**
+ * Assembles the ingestion service from its config: Kafka (topics, transactional producers,
+ * the progress table), the gRPC server, the ops endpoint; and takes it down gracefully.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadIngestionContract, schemaRegistry, type Progress, RecordName } from '@simstream/contracts';
+import {
+  BatchingProducer,
+  CompactedTable,
+  FRAME_CHUNK_BYTES,
+  FRAMES_MAX_MESSAGE_BYTES,
+  PartitionCounts,
+  TopicName,
+  createKafka,
+  ensureTopics,
+  murmur2,
+  topicDefinitions,
+} from '@simstream/kafka';
+import {
+  HealthChecks,
+  createLogger,
+  createMetricsRegistry,
+  startOpsServer,
+  type Logger,
+  type OpsServer,
+} from '@simstream/observability';
+import { createGrpcServer } from '@simstream/rpc';
+import { ByteBudget } from './byte-budget.js';
+import type { IngestionConfig } from './config.js';
+import { ingestionHandlers } from './grpc-service.js';
+import { Ingestor } from './ingestor.js';
+import { IngestMetrics } from './metrics.js';
+import { mergeProgress, type ProgressStore } from './progress.js';
+import { SessionRegistry } from './stream-session.js';
+
+export interface IngestionService {
+  readonly grpcPort: number;
+  readonly opsPort: number;
+  readonly logger: Logger;
+  /** Graceful: not ready, streams drained, producers flushed, everything closed. */
+  stop(): Promise<void>;
+}
+
+/** Headroom below the topic's max.message.bytes for record and batch overhead. */
+const RECORD_HEADROOM = 64 * 1024;
+
+export async function startIngestionService(config: IngestionConfig): Promise<IngestionService> {
+  const logger = createLogger({ service: 'ingestion', level: config.logLevel });
+  const registry = createMetricsRegistry({ service: 'ingestion' });
+  const metrics = new IngestMetrics(registry);
+  const health = new HealthChecks();
+  const avro = schemaRegistry();
+  const kafka = createKafka(config.kafka, logger);
+
+  if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
+
+  const partitions = new PartitionCounts(kafka);
+  const producers = Array.from(
+    { length: config.producers },
+    (_, i) =>
+      new BatchingProducer({
+        kafka,
+        logger,
+        partitions,
+        name: `ingest_${i}`,
+        registry,
+        transactionalId: `simstream-ingestion-${config.instanceId}-${i}`,
+        maxBatchBytes: config.maxBatchBytes,
+        maxPartitionBytes: (topic) =>
+          topic === TopicName.frames
+            ? FRAMES_MAX_MESSAGE_BYTES - RECORD_HEADROOM
+            : 1024 * 1024 - RECORD_HEADROOM,
+        outageTimeoutMs: config.outageTimeoutMs,
+        transactionTimeoutMs: config.transactionTimeoutMs,
+      }),
+  );
+  await Promise.all(producers.map((p) => p.connect()));
+
+  const table = new CompactedTable<Progress>({
+    kafka,
+    logger,
+    registry: avro,
+    topic: TopicName.progress,
+    recordName: RecordName.Progress,
+    groupId: `simstream-ingestion-progress-${config.instanceId}-${randomUUID().slice(0, 8)}`,
+    merge: mergeProgress,
+  });
+  await table.start();
+  const progress: ProgressStore = {
+    lastDurableStep: (id) => table.get(id)?.lastDurableStep,
+    markDurable: (p) => table.put(p.simulationId, p),
+    waitUntilReady: (ms) => table.waitUntilCaughtUp(ms),
+    get ready() {
+      return table.isCaughtUp;
+    },
+  };
+
+  const ingestor = new Ingestor({
+    sinkFor: (simulationId) =>
+      producers[(murmur2(Buffer.from(simulationId)) & 0x7fffffff) % producers.length]!,
+    registry: avro,
+    progress,
+    serverId: config.instanceId,
+    topics: { frames: TopicName.frames, progress: TopicName.progress },
+    maxRecordBytes: FRAMES_MAX_MESSAGE_BYTES - RECORD_HEADROOM,
+    chunkBytes: FRAME_CHUNK_BYTES,
+  });
+  const processBudget = new ByteBudget(config.maxInFlightBytes);
+  const sessions = new SessionRegistry();
+  const deps = {
+    ingestor,
+    progress,
+    limits: config.limits,
+    streamBudgetBytes: config.maxStreamInFlightBytes,
+    processBudget,
+    metrics,
+    logger,
+    serverId: config.instanceId,
+    sessions,
+    progressTimeoutMs: config.progressCatchUpTimeoutMs,
+    chunkBytes: FRAME_CHUNK_BYTES,
+  };
+
+  const contract = loadIngestionContract();
+  const grpcServer = createGrpcServer({
+    // A frame as sent plus protobuf overhead (field names, shapes, attributes).
+    maxReceiveMessageBytes: config.limits.maxFrameBytes + 1024 * 1024,
+    reflect: [contract.definition],
+    healthServices: ['simstream.v1.IngestionService'],
+  });
+  const ready = () => progress.ready && producers.every((p) => p.unavailableForMs === undefined);
+  grpcServer.server.addService(
+    contract.proto.simstream.v1.IngestionService.service,
+    ingestionHandlers(deps, { ready, inFlightBytes: () => processBudget.inUse }),
+  );
+  health
+    .add('kafka-writes', () => {
+      const down = producers.map((p) => p.unavailableForMs).find((ms) => ms !== undefined);
+      return down === undefined
+        ? Promise.resolve()
+        : Promise.reject(new Error(`Kafka writes failing for ${down} ms`));
+    })
+    .add('kafka-metadata', async () => {
+      await partitions.of(TopicName.frames, { fresh: true });
+    })
+    .add('progress-table', () =>
+      progress.ready
+        ? Promise.resolve()
+        : Promise.reject(new Error('progress topic not read up to date yet')),
+    );
+
+  const grpcPort = await grpcServer.listen(config.grpc.host, config.grpc.port);
+  let ops: OpsServer | undefined;
+  try {
+    ops = await startOpsServer({ port: config.opsPort, registry, health, logger });
+  } catch (error) {
+    await grpcServer.shutdown(0);
+    throw error;
+  }
+  void progress.waitUntilReady(config.progressCatchUpTimeoutMs).then((ok) => {
+    if (ok) grpcServer.setServing('SERVING');
+  });
+  logger.info(
+    { grpcPort, opsPort: ops.port, instanceId: config.instanceId, producers: producers.length },
+    'ingestion service started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    grpcPort,
+    opsPort: ops.port,
+    logger,
+    stop: () =>
+      (stopping ??= (async () => {
+        logger.info('draining');
+        health.startDraining();
+        grpcServer.setServing('NOT_SERVING');
+        const drained = Promise.all([...sessions.all].map((s) => s.drain()));
+        await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, config.drainTimeoutMs))]);
+        await grpcServer.shutdown(1000);
+        await Promise.all(producers.map((p) => p.close()));
+        await table.stop().catch(() => undefined);
+        await ops.close();
+        logger.info('stopped');
+      })()),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The ingestion service's configuration: environment variables, validated once at start.
+ */
+import os from 'node:os';
+import { env, loadConfig, type Env } from '@simstream/config';
+import {
+  KAFKA_ENV,
+  kafkaConnectionFromEnv,
+  type KafkaConnectionConfig,
+  type TopicEnvironment,
+  CLUSTER_TOPIC_ENVIRONMENT,
+  LOCAL_TOPIC_ENVIRONMENT,
+} from '@simstream/kafka';
+import type { FrameLimits } from '@simstream/contracts';
+
+export const INGESTION_ENV = {
+  ...KAFKA_ENV,
+  /** Stable per instance (pod name): names the Kafka transactional ids, so a restarted instance fences its predecessor. */
+  INSTANCE_ID: env.string(os.hostname()),
+  LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
+  GRPC_HOST: env.string('0.0.0.0'),
+  GRPC_PORT: env.port(50051),
+  OPS_PORT: env.port(9101),
+  INGEST_MAX_FRAME_BYTES: env.bytes('256MiB'),
+  INGEST_MAX_DECODED_FRAME_BYTES: env.bytes('512MiB'),
+  INGEST_MAX_FIELDS: env.int({ min: 1, max: 1024, default: 64 }),
+  INGEST_CHECK_FINITE: env.bool(false),
+  INGEST_MAX_STREAM_INFLIGHT_BYTES: env.bytes('64MiB'),
+  INGEST_MAX_INFLIGHT_BYTES: env.bytes('512MiB'),
+  INGEST_KAFKA_OUTAGE_TIMEOUT: env.duration('30s'),
+  INGEST_TRANSACTION_TIMEOUT: env.duration('60s'),
+  INGEST_MAX_BATCH_BYTES: env.bytes('32MiB'),
+  /** Parallel transactional producers; a simulation always uses the same one (order). */
+  INGEST_PRODUCERS: env.int({ min: 1, max: 16, default: 2 }),
+  INGEST_PROGRESS_CATCHUP_TIMEOUT: env.duration('20s'),
+  INGEST_DRAIN_TIMEOUT: env.duration('30s'),
+  INGEST_ENSURE_TOPICS: env.bool(true),
+};
+
+export interface IngestionConfig {
+  readonly instanceId: string;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  readonly grpc: { readonly host: string; readonly port: number };
+  readonly opsPort: number;
+  readonly kafka: KafkaConnectionConfig;
+  readonly topicEnvironment: TopicEnvironment;
+  readonly ensureTopics: boolean;
+  readonly limits: FrameLimits;
+  readonly maxStreamInFlightBytes: number;
+  readonly maxInFlightBytes: number;
+  readonly outageTimeoutMs: number;
+  readonly transactionTimeoutMs: number;
+  readonly maxBatchBytes: number;
+  readonly producers: number;
+  readonly progressCatchUpTimeoutMs: number;
+  readonly drainTimeoutMs: number;
+}
+
+export function loadIngestionConfig(source: Env = process.env): IngestionConfig {
+  const c = loadConfig(INGESTION_ENV, source);
+  return {
+    instanceId: c.INSTANCE_ID,
+    logLevel: c.LOG_LEVEL,
+    grpc: { host: c.GRPC_HOST, port: c.GRPC_PORT },
+    opsPort: c.OPS_PORT,
+    kafka: kafkaConnectionFromEnv(c),
+    topicEnvironment:
+      c.KAFKA_TOPIC_ENVIRONMENT === 'cluster' ? CLUSTER_TOPIC_ENVIRONMENT : LOCAL_TOPIC_ENVIRONMENT,
+    ensureTopics: c.INGEST_ENSURE_TOPICS,
+    limits: {
+      maxFrameBytes: c.INGEST_MAX_FRAME_BYTES,
+      maxDecodedFrameBytes: c.INGEST_MAX_DECODED_FRAME_BYTES,
+      maxFields: c.INGEST_MAX_FIELDS,
+      maxAttributes: 64,
+      checkFinite: c.INGEST_CHECK_FINITE,
+    },
+    maxStreamInFlightBytes: c.INGEST_MAX_STREAM_INFLIGHT_BYTES,
+    maxInFlightBytes: c.INGEST_MAX_INFLIGHT_BYTES,
+    outageTimeoutMs: c.INGEST_KAFKA_OUTAGE_TIMEOUT,
+    transactionTimeoutMs: c.INGEST_TRANSACTION_TIMEOUT,
+    maxBatchBytes: c.INGEST_MAX_BATCH_BYTES,
+    producers: c.INGEST_PRODUCERS,
+    progressCatchUpTimeoutMs: c.INGEST_PROGRESS_CATCHUP_TIMEOUT,
+    drainTimeoutMs: c.INGEST_DRAIN_TIMEOUT,
+  };
+}

@@ -1,0 +1,92 @@
+/** The ingestion service's domain metrics (names with units, counted by reason on rejection). */
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS,
+  SIZE_BUCKETS,
+  type Registry,
+} from '@simstream/observability';
+
+export class IngestMetrics {
+  readonly framesReceived: Counter;
+  readonly bytesReceived: Counter;
+  readonly framesAccepted: Counter;
+  readonly bytesAccepted: Counter;
+  readonly framesRejected: Counter<'reason'>;
+  readonly frameBytes: Histogram;
+  readonly produceLatency: Histogram;
+  readonly ackLatency: Histogram;
+  readonly inFlightBytes: Gauge;
+  readonly openStreams: Gauge;
+  readonly chunkedFrames: Counter;
+  readonly streamsPaused: Counter;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.framesReceived = new Counter({
+      name: 'simstream_ingest_frames_received_total',
+      help: 'Frames received',
+      registers,
+    });
+    this.bytesReceived = new Counter({
+      name: 'simstream_ingest_bytes_received_total',
+      help: 'Frame data bytes received (as sent)',
+      registers,
+    });
+    this.framesAccepted = new Counter({
+      name: 'simstream_ingest_frames_accepted_total',
+      help: 'Frames durable in Kafka and acknowledged',
+      registers,
+    });
+    this.bytesAccepted = new Counter({
+      name: 'simstream_ingest_bytes_accepted_total',
+      help: 'Frame data bytes durable in Kafka and acknowledged',
+      registers,
+    });
+    this.framesRejected = new Counter({
+      name: 'simstream_ingest_frames_rejected_total',
+      help: 'Frames rejected, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.frameBytes = new Histogram({
+      name: 'simstream_ingest_frame_bytes',
+      help: 'Frame data size as received',
+      buckets: SIZE_BUCKETS,
+      registers,
+    });
+    this.produceLatency = new Histogram({
+      name: 'simstream_ingest_produce_latency_seconds',
+      help: 'From handing a valid frame to Kafka to its commit (acks=all)',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.ackLatency = new Histogram({
+      name: 'simstream_ingest_ack_latency_seconds',
+      help: 'From receiving a frame to sending its ack or rejection',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.inFlightBytes = new Gauge({
+      name: 'simstream_ingest_in_flight_bytes',
+      help: 'Frame bytes received and not yet acknowledged or rejected',
+      registers,
+    });
+    this.openStreams = new Gauge({
+      name: 'simstream_ingest_open_streams',
+      help: 'Open StreamFrames calls',
+      registers,
+    });
+    this.chunkedFrames = new Counter({
+      name: 'simstream_ingest_chunked_frames_total',
+      help: 'Frames written as chunks (larger than the topic message limit)',
+      registers,
+    });
+    this.streamsPaused = new Counter({
+      name: 'simstream_ingest_stream_pauses_total',
+      help: 'Times a stream stopped reading because an in-flight budget was exhausted',
+      registers,
+    });
+  }
+}
