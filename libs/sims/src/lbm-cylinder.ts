@@ -1,13 +1,15 @@
 /**
  * Two-dimensional flow past a circular cylinder with the D2Q9 lattice-Boltzmann method:
- * TRT (or BGK) collision, Zou–He velocity inlet on the left, zero-gradient outflow on the right,
- * half-way bounce-back on the cylinder, slip / no-slip / periodic top and bottom.
+ * BGK (or TRT) collision, Zou–He velocity inlet on the left, zero-gradient outflow on the right,
+ * both behind viscous sponge layers, half-way bounce-back on the cylinder, slip / no-slip /
+ * periodic top and bottom. Lattice units throughout (cells, steps); `time` is convective (D/U).
  *
  * One fused pass per step: each fluid cell pulls its populations from its neighbours (streaming),
  * then relaxes them (collision) into the second buffer; buffers swap. Interior cells take a
  * branch-free path with fixed offsets; the few cells touching a boundary pull through a table
  * built once, so the step allocates nothing and tests nothing per population.
  */
+import { ValidationError } from '@simstream/errors';
 import { type LbmCylinderConfig, type LbmCylinderOptions, readLbmCylinderOptions } from './lbm-options.js';
 import { collide, relaxationRates, setEquilibrium, W0, W1, W2 } from './lbm-collision.js';
 import { buildBoundaryTable, INLET, macroscopicFields } from './lbm-lattice.js';
@@ -107,7 +109,13 @@ export class LbmCylinder implements Simulation {
   probe(x: number, y: number): ProbeSample {
     const { nx, ny } = this.config;
     if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= nx || y >= ny) {
-      throw new RangeError(`probe (${x}, ${y}) is outside the ${nx} × ${ny} grid`);
+      throw new ValidationError([
+        {
+          field: 'probe',
+          reason: 'OUT_OF_RANGE',
+          description: `(${x}, ${y}) is not a cell of the ${nx} × ${ny} grid`,
+        },
+      ]);
     }
     const i = y * nx + x;
     if (this.cellType[i] === 2) return { rho: 1, ux: 0, uy: 0 };
@@ -124,7 +132,10 @@ export class LbmCylinder implements Simulation {
     const c = this.config;
     return {
       kind: this.kind,
-      model: `D2Q9 lattice Boltzmann, ${c.collision.toUpperCase()} collision, Zou-He velocity inlet, zero-gradient outlet, half-way bounce-back cylinder, ${c.lateral} top/bottom`,
+      model:
+        `D2Q9 lattice Boltzmann, ${c.collision.toUpperCase()} collision, Zou-He velocity inlet, ` +
+        `zero-gradient outlet, sponge layers ${c.spongeIn}/${c.spongeOut} cells to tau ${c.spongeTau}, ` +
+        `half-way bounce-back cylinder, ${c.lateral} top/bottom`,
       reynolds: String(c.reynolds),
       velocity: String(c.velocity),
       mach: (c.velocity * Math.sqrt(3)).toFixed(4),
