@@ -218,7 +218,7 @@ export class PostgresService implements ServiceDriver {
       serverUp: true,
       ready,
       detail: ready
-        ? `select 1 as ${this.config.postgres.user} ok; database ${db} exists`
+        ? `login as ${this.config.postgres.user} ok; database ${db} exists`
         : `database ${db} missing`,
       version,
     };

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { CommandFailedError } from './errors.js';
 import {
   cmdlineMatches,
   parseCmdline,
@@ -43,7 +44,8 @@ export function spawnDetached(spec: SpawnSpec): number {
     // Swallow spawn errors here (e.g. ENOENT); the caller sees the process missing and reports the log.
     child.on('error', () => undefined);
     child.unref();
-    if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
+    if (child.pid === undefined)
+      throw new CommandFailedError(spec.command, null, 'the program could not be started');
     return child.pid;
   } finally {
     closeSync(fd);
