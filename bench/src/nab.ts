@@ -22,7 +22,19 @@ import {
 const PROFILES = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;
 
 /** The one configuration used for the whole corpus (library defaults plus the input width). */
-export const NAB_DETECTOR: DetectorOptions = { featureDim: 1 };
+export const NAB_DETECTOR: DetectorOptions = { featureDim: 3, errorWeights: [1, 0, 0] };
+
+/**
+ * A row's features: the value and the time of day on the unit circle (as HTM's NAB detector
+ * encodes time of day), so daily patterns are learnable. Everything comes from the row itself.
+ */
+function rowFeatures(timestamp: string, value: number): Float32Array {
+  const h = Number(timestamp.slice(11, 13));
+  const m = Number(timestamp.slice(14, 16));
+  const s = Number(timestamp.slice(17, 19));
+  const day = (2 * Math.PI * (h * 3600 + m * 60 + s)) / 86400;
+  return Float32Array.of(value, Math.sin(day), Math.cos(day));
+}
 
 const log = (msg: string): void => void process.stderr.write(`[nab] ${msg}\n`);
 
@@ -81,7 +93,7 @@ async function runNab(corpus: NabCorpus, prepared: readonly PreparedFile[], dump
     const batch = [];
     for (let i = 0; i < series.length; i++) {
       const v = series[i]!.values;
-      if (t < v.length) batch.push({ streamId: names[i]!, features: Float32Array.of(v[t]!) });
+      if (t < v.length) batch.push({ streamId: names[i]!, features: rowFeatures(series[i]!.timestamps[t]!, v[t]!) });
     }
     const results = detector.step(batch);
     let k = 0;
@@ -116,7 +128,7 @@ async function runNab(corpus: NabCorpus, prepared: readonly PreparedFile[], dump
 
 async function speed(backend: BackendChoice, streams: number, steps: number) {
   await initCompute({ backend });
-  const detector = await createDetector({ ...NAB_DETECTOR, featureDim: 4 });
+  const detector = await createDetector({ featureDim: 4 });
   const ids = Array.from({ length: streams }, (_, i) => `s${i}`);
   let phase = 0;
   const batch = () =>

@@ -65,8 +65,17 @@ export interface DetectorConfig {
   readonly normaliserHalfLife: number;
   /** Normalised features are clipped to ±this. */
   readonly inputClip: number;
-  /** Weight of pattern novelty added to the prediction error before the likelihood. */
-  readonly noveltyWeight: number;
+  /**
+   * Weight of each feature's error in the raw score (length featureDim; empty = all 1). Zero
+   * makes a feature context only: the reservoir sees it, the anomaly score ignores it.
+   */
+  readonly errorWeights: readonly number[];
+  /** Score channels combined by max: prediction error, input deviation, pattern novelty. */
+  readonly channels: readonly ('error' | 'input' | 'novelty')[];
+  /** Score at or above which a step raises an alarm. */
+  readonly alarmThreshold: number;
+  /** Steps after an alarm during which the score stays quiet (0 = off). */
+  readonly alarmRefractory: number;
   readonly likelihood: LikelihoodConfig;
   readonly seed: number;
 }
@@ -91,7 +100,7 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   spectralRadius: 0.9,
   inhibitoryFraction: 0.2,
   encoding: 'population',
-  readoutTarget: 'code',
+  readoutTarget: 'features',
   populationSize: 24,
   inputDegree: 4,
   inputGain: 1.2,
@@ -108,7 +117,10 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   clusterMinRate: 0.02,
   normaliserHalfLife: 2000,
   inputClip: 8,
-  noveltyWeight: 0,
+  errorWeights: [],
+  channels: ['error', 'input', 'novelty'],
+  alarmThreshold: 0.45,
+  alarmRefractory: 100,
   likelihood: DEFAULT_LIKELIHOOD,
   seed: 1,
 };
@@ -144,7 +156,7 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   check(v, isInt(c.substeps, 1, 32), 'substeps', 'must be an integer in [1, 32]');
   check(
     v,
-    Array.isArray(c.traceTaus) && c.traceTaus.length >= 1 && c.traceTaus.length <= 8 && c.traceTaus.every((t) => inRange(t, 0.1, 1e5)),
+    Array.isArray(c.traceTaus) && c.traceTaus.length >= 1 && c.traceTaus.length <= 8 && c.traceTaus.every((t: number) => inRange(t, 0.1, 1e5)),
     'traceTaus',
     'must be 1 to 8 time constants in [0.1, 100000]',
   );
@@ -156,7 +168,25 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   check(v, inRange(c.clusterMinRate, 0, 1), 'clusterMinRate', 'must be in [0, 1]');
   check(v, inRange(c.normaliserHalfLife, 1, Number.MAX_VALUE), 'normaliserHalfLife', 'must be ≥ 1 (Infinity for all history)');
   check(v, inRange(c.inputClip, 0.1, 1e6), 'inputClip', 'must be in [0.1, 1e6]');
-  check(v, inRange(c.noveltyWeight, 0, 1e3), 'noveltyWeight', 'must be in [0, 1000]');
+  check(
+    v,
+    Array.isArray(c.errorWeights) &&
+      (c.errorWeights.length === 0 || c.errorWeights.length === c.featureDim) &&
+      c.errorWeights.every((w: number) => inRange(w, 0, 1e6)) &&
+      (c.errorWeights.length === 0 || c.errorWeights.some((w: number) => w > 0)),
+    'errorWeights',
+    'must be empty or featureDim non-negative weights, not all zero',
+  );
+  check(
+    v,
+    Array.isArray(c.channels) &&
+      c.channels.length > 0 &&
+      c.channels.every((ch: string) => ch === 'error' || ch === 'input' || ch === 'novelty'),
+    'channels',
+    "must be a non-empty list of 'error', 'input', 'novelty'",
+  );
+  check(v, inRange(c.alarmThreshold, 0, 1), 'alarmThreshold', 'must be in [0, 1]');
+  check(v, isInt(c.alarmRefractory, 0, 1e6), 'alarmRefractory', 'must be an integer in [0, 1000000]');
   check(v, isInt(c.seed, 0, 2 ** 32 - 1), 'seed', 'must be an integer in [0, 2^32−1]');
   const l = c.likelihood;
   check(v, isInt(l.learningPeriod, 0, 1e7), 'likelihood.learningPeriod', 'must be an integer ≥ 0');
@@ -172,6 +202,13 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
 /** Readout features per stream: traces of `readoutNeurons` per time constant, the input, a bias. */
 export function readoutSize(c: DetectorConfig): number {
   return c.readoutNeurons * c.traceTaus.length + c.featureDim + 1;
+}
+
+/** Each feature's weight in the raw score, normalised to sum to 1. */
+export function errorWeights(c: DetectorConfig): number[] {
+  const w = c.errorWeights.length === c.featureDim ? [...c.errorWeights] : new Array<number>(c.featureDim).fill(1);
+  const total = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => x / total);
 }
 
 /** Per-stream width of what the readout predicts. */

@@ -5,12 +5,12 @@
  * tensors; when the batch changes, states go back to the host and the new batch is gathered.
  */
 import { type BackendInfo, currentBackend, initCompute, tf } from '@simstream/compute';
-import { type DetectorConfig, type DetectorOptions, configHash, resolveConfig } from './config.js';
+import { type DetectorConfig, type DetectorOptions, configHash, errorWeights, resolveConfig } from './config.js';
 import { BatchError } from './errors.js';
-import { updateLikelihood } from './likelihood.js';
 import { normalise } from './normaliser.js';
 import { type Network, type Resident, createNetwork, disposeNetwork, stepBatch } from './reservoir-step.js';
 import { buildReservoir } from './reservoir-weights.js';
+import { scoreStep } from './score-channels.js';
 import { type StreamState, decodeState, encodeState, initStreamState, sizeOf, tensorLayout } from './stream-state.js';
 
 export interface StreamInput {
@@ -20,10 +20,15 @@ export interface StreamInput {
 
 export interface StreamResult {
   readonly streamId: string;
-  /** Log-scaled anomaly likelihood in [0, 1]; compare against a threshold. */
+  /**
+   * Anomaly score in [0, 1]: the largest log-scaled likelihood of the enabled channels, held
+   * quiet for `alarmRefractory` steps after an alarm. Compare against a threshold.
+   */
   readonly anomalyScore: number;
-  /** The likelihood itself, in [0, 1]. */
+  /** The largest channel likelihood, in [0, 1], before the refractory period. */
   readonly likelihood: number;
+  /** This step's score reached alarmThreshold outside a refractory period. */
+  readonly alarm: boolean;
   /** RMS error, in normalised units, of the previous step's prediction of these features. */
   readonly rawScore: number;
   /** Prediction of the next step's features, in input units. */
@@ -73,6 +78,7 @@ class SpikingDetector implements Detector {
   readonly spectralRadius: number;
   private readonly net: Network;
   private readonly degree: number;
+  private readonly weights: number[];
   private readonly host = new Map<string, StreamState>();
   private resident: Resident | undefined;
   private residentIds: string[] = [];
@@ -87,6 +93,7 @@ class SpikingDetector implements Detector {
     this.spectralRadius = weights.spectralRadius;
     this.degree = weights.recurrentNonZeros / config.neurons;
     this.net = createNetwork(config, weights);
+    this.weights = errorWeights(config);
   }
 
   step(batch: readonly StreamInput[]): StreamResult[] {
@@ -111,7 +118,7 @@ class SpikingDetector implements Detector {
         s = initStreamState(c);
         this.host.set(x.streamId, s);
       }
-      normalise(s.normaliser, x.features, z, i * d, c.normaliserHalfLife, c.inputClip);
+      normalise(s.host['normaliser']!, x.features, z, i * d, c.normaliserHalfLife, c.inputClip);
       return s;
     });
     this.ensureResident(ids);
@@ -126,25 +133,30 @@ class SpikingDetector implements Detector {
     out.dispose();
 
     const width = d + 4;
+    const weights = this.weights;
     const results: StreamResult[] = [];
     for (let i = 0; i < b; i++) {
       const s = states[i]!;
       const row = i * width;
+      const norm = s.host['normaliser']!;
       const prediction = new Float32Array(d);
+      let deviation = 0;
       for (let j = 0; j < d; j++) {
-        const mean = s.normaliser[1 + j] ?? 0;
-        const std = Math.sqrt(s.normaliser[1 + d + j] ?? 0);
+        const mean = norm[1 + j] ?? 0;
+        const std = Math.sqrt(norm[1 + d + j] ?? 0);
         prediction[j] = mean + (o[row + j] ?? 0) * std;
+        deviation += (weights[j] ?? 0) * (z[i * d + j] ?? 0) ** 2;
       }
       const rawScore = o[row + d] ?? 0;
       const spikeRate = o[row + d + 1] ?? 0;
       const novelty = o[row + d + 3] ?? 0;
-      const l = updateLikelihood(s.likelihood, c.likelihood, rawScore + c.noveltyWeight * novelty);
+      const scored = scoreStep(c, s.host, { error: rawScore, input: Math.sqrt(deviation), novelty });
       this.counters.spikes += spikeRate * c.neurons * c.substeps;
       results.push({
         streamId: ids[i]!,
-        anomalyScore: l.score,
-        likelihood: l.likelihood,
+        anomalyScore: scored.score,
+        likelihood: scored.likelihood,
+        alarm: scored.alarm,
         rawScore,
         prediction,
         spikeRate,

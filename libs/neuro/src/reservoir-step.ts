@@ -5,7 +5,7 @@
  * traces, predict the next features, and assign the slow spike-rate vector to a pattern cluster.
  */
 import { tf } from '@simstream/compute';
-import { type DetectorConfig, readoutSize, targetSize } from './config.js';
+import { type DetectorConfig, errorWeights, readoutSize, targetSize } from './config.js';
 import type { ReservoirWeights } from './reservoir-weights.js';
 
 type Tensor = tf.Tensor;
@@ -19,6 +19,8 @@ export interface Network {
   readonly centres: tf.Tensor1D;
   readonly eye: tf.Tensor2D;
   readonly traceDecay: tf.Tensor3D;
+  /** [1, d] weights of the features' errors in the raw score, summing to 1. */
+  readonly errorWeights: tf.Tensor2D;
 }
 
 export function createNetwork(c: DetectorConfig, w: ReservoirWeights): Network {
@@ -34,6 +36,7 @@ export function createNetwork(c: DetectorConfig, w: ReservoirWeights): Network {
     centres: tf.tensor1d(centres),
     eye: tf.eye(readoutSize(c)),
     traceDecay: tf.tensor3d(decays, [1, decays.length, 1]),
+    errorWeights: tf.tensor2d(errorWeights(c), [1, c.featureDim]),
   };
 }
 
@@ -56,17 +59,17 @@ function encode(c: DetectorConfig, net: Network, z: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * Raw anomaly score [B, 1]. For a code target: the share of the actual code the prediction did
- * not cover, 1 − clip(⟨predicted, actual⟩ / ⟨actual, actual⟩, 0, 1), averaged over features —
- * low whenever the value was among the predicted possibilities. For features: the RMS error.
+ * not cover, 1 − clip(⟨predicted, actual⟩ / ⟨actual, actual⟩, 0, 1), weighted over features —
+ * low whenever the value was among the predicted possibilities. For features: the weighted RMS error.
  */
-function rawError(c: DetectorConfig, err: Tensor, code: Tensor, predicted: Tensor): Tensor {
-  if (c.readoutTarget !== 'code') return tf.sqrt(tf.mean(tf.square(err), 1, true));
+function rawError(c: DetectorConfig, net: Network, err: Tensor, code: Tensor, predicted: Tensor): Tensor {
+  if (c.readoutTarget !== 'code') return tf.sqrt(tf.sum(tf.mul(tf.square(err), net.errorWeights), 1, true));
   const b = code.shape[0] ?? 0;
   const shape = [b, c.featureDim, c.populationSize];
   const a = tf.reshape(code, shape);
   const p = tf.reshape(predicted, shape);
   const overlap = tf.div(tf.sum(tf.mul(a, p), 2), tf.add(tf.sum(tf.square(a), 2), 1e-9));
-  return tf.mean(tf.sub(1, tf.clipByValue(overlap, 0, 1)), 1, true);
+  return tf.sum(tf.mul(tf.sub(1, tf.clipByValue(overlap, 0, 1)), net.errorWeights), 1, true);
 }
 
 /** Features decoded from a predicted code: the centre of mass of its positive part. */
@@ -88,7 +91,7 @@ function rlsUpdate(c: DetectorConfig, net: Network, s: Resident, err: Tensor, ac
   const lambda = c.rlsForgetting;
   const P = s['P']!;
   const phi = tf.expandDims(s['phi']!, 2);
-  const pphi = tf.matMul(P as tf.Tensor3D, phi as tf.Tensor3D);
+  const pphi = tf.matMul(P, phi);
   const denom = tf.add(tf.sum(tf.mul(phi, pphi), 1, true), lambda);
   const k = tf.div(pphi, denom);
   let nextP = tf.div(tf.sub(P, tf.matMul(k as tf.Tensor3D, pphi as tf.Tensor3D, false, true)), lambda);
@@ -97,7 +100,7 @@ function rlsUpdate(c: DetectorConfig, net: Network, s: Resident, err: Tensor, ac
   nextP = tf.mul(nextP, tf.minimum(1, tf.div(f * c.rlsInitialGain, trace)));
   const gate = tf.reshape(active, [-1, 1, 1]);
   const P2 = tf.add(tf.mul(nextP, gate), tf.mul(P, tf.sub(1, gate)));
-  const W2 = tf.add(s['W']!, tf.mul(tf.matMul(k as tf.Tensor3D, tf.expandDims(err, 1) as tf.Tensor3D), gate));
+  const W2 = tf.add(s['W']!, tf.mul(tf.matMul(k, tf.expandDims(err, 1)), gate));
   return { P: P2, W: W2 };
 }
 
@@ -121,7 +124,7 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
     // predicts a set of columns) or the next normalised features.
     const target = c.readoutTarget === 'code' ? code : z;
     const err = tf.mul(tf.sub(target, s['prediction']!), active);
-    const raw = tf.mul(rawError(c, err, code, s['prediction']!), active);
+    const raw = tf.mul(rawError(c, net, err, code, s['prediction']!), active);
     const { P, W } = rlsUpdate(c, net, s, err, active);
 
     const current = tf.add(tf.matMul(code, net.input), net.bias);
@@ -147,7 +150,7 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
     const r = c.readoutNeurons;
     const parts = c.traceTaus.map((_, i) => tf.reshape(tf.slice(traces, [0, i, 0], [b, 1, r]), [b, r]));
     const phi = tf.concat([...parts, z, tf.ones([b, 1])], 1);
-    const prediction = tf.reshape(tf.matMul(tf.expandDims(phi, 1) as tf.Tensor3D, W as tf.Tensor3D), [b, targetSize(c)]);
+    const prediction = tf.reshape(tf.matMul(tf.expandDims(phi, 1), W), [b, targetSize(c)]);
     const predictedFeatures = c.readoutTarget === 'code' ? decode(c, net, prediction) : prediction;
 
     const slow = parts[parts.length - 1]!;
@@ -190,7 +193,7 @@ function assignPattern(c: DetectorConfig, s: Resident, x: Tensor, stepCount: Ten
   const lastUsed = s['clusterLastUsed']!;
   const id = s['clusterId']!;
   const cnorm = tf.add(tf.norm(C, 'euclidean', 2), 1e-9);
-  const dots = tf.squeeze(tf.matMul(C as tf.Tensor3D, tf.expandDims(unit, 2) as tf.Tensor3D), [2]);
+  const dots = tf.squeeze(tf.matMul(C, tf.expandDims(unit, 2)), [2]);
   const used = tf.greater(count, 0);
   const cos = tf.where(used, tf.div(dots, cnorm), tf.fill(count.shape, -2));
   const best = tf.max(cos, 1, true);

@@ -1,13 +1,14 @@
 /**
  * Per-stream state: the named Float32 arrays that live in tensors while a stream is stepping
  * (membranes, refractory counters, traces, the RLS inverse correlation and weights, pattern
- * centroids …) and the Float64 arrays that stay on the host (normaliser, likelihood). Also the
+ * centroids …) and the Float64 arrays that stay on the host (normaliser, likelihoods, alarm). Also the
  * self-describing binary format streams are exported in.
  */
 import { type DetectorConfig, readoutSize, targetSize } from './config.js';
 import { StateMismatchError } from './errors.js';
-import { initLikelihoodState, likelihoodStateSize } from './likelihood.js';
+import { initLikelihoodState } from './likelihood.js';
 import { normaliserStateSize } from './normaliser.js';
+import { CHANNELS } from './score-channels.js';
 
 /** A tensor-resident field: its per-stream shape. */
 export interface FieldSpec {
@@ -18,8 +19,8 @@ export interface FieldSpec {
 export interface StreamState {
   /** Tensor-resident fields, flattened, in layout order. */
   readonly tensors: Record<string, Float32Array>;
-  readonly normaliser: Float64Array;
-  readonly likelihood: Float64Array;
+  /** Host-side fields: `normaliser`, `alarm`, and one `likelihood.<channel>` per score channel. */
+  readonly host: Record<string, Float64Array>;
 }
 
 /** The tensor fields, in order. `meta` = [has a pending prediction, step count, next pattern id]. */
@@ -52,11 +53,12 @@ export function initStreamState(c: DetectorConfig): StreamState {
   const f = readoutSize(c);
   const p = tensors['P'];
   if (p !== undefined) for (let i = 0; i < f; i++) p[i * f + i] = c.rlsInitialGain;
-  return {
-    tensors,
+  const host: Record<string, Float64Array> = {
     normaliser: new Float64Array(normaliserStateSize(c.featureDim)),
-    likelihood: initLikelihoodState(c.likelihood),
+    alarm: new Float64Array(1),
   };
+  for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(c.likelihood);
+  return { tensors, host };
 }
 
 const MAGIC = 0x53_4e_52_53; // 'SNRS'
@@ -80,10 +82,10 @@ export function encodeState(streamId: string, hash: string, c: DetectorConfig, s
     sections.push({ name: spec.name, dtype: 'float32', length: a.length });
     arrays.push(a);
   }
-  sections.push({ name: 'normaliser', dtype: 'float64', length: s.normaliser.length });
-  arrays.push(s.normaliser);
-  sections.push({ name: 'likelihood', dtype: 'float64', length: s.likelihood.length });
-  arrays.push(s.likelihood);
+  for (const [name, a] of Object.entries(s.host)) {
+    sections.push({ name, dtype: 'float64', length: a.length });
+    arrays.push(a);
+  }
   const header = new TextEncoder().encode(JSON.stringify({ streamId, configHash: hash, sections } satisfies Header));
   const start = Math.ceil((12 + header.length) / 8) * 8;
   const total = arrays.reduce((n, a) => n + a.byteLength, start);
@@ -125,8 +127,7 @@ export function decodeState(streamId: string, hash: string, c: DetectorConfig, b
   const expected = initStreamState(c);
   let off = Math.ceil((12 + hlen) / 8) * 8;
   const tensors: Record<string, Float32Array> = {};
-  let normaliser = expected.normaliser;
-  let likelihood = expected.likelihood;
+  const host: Record<string, Float64Array> = {};
   for (const sec of header.sections) {
     const width = sec.dtype === 'float64' ? 8 : 4;
     const end = off + sec.length * width;
@@ -134,10 +135,9 @@ export function decodeState(streamId: string, hash: string, c: DetectorConfig, b
     // Copy so the state owns aligned memory independent of the caller's buffer.
     const copy = bytes.slice(off, end);
     if (sec.dtype === 'float64') {
-      const a = new Float64Array(copy.buffer);
-      if (sec.name === 'normaliser' && a.length === normaliser.length) normaliser = a;
-      else if (sec.name === 'likelihood' && a.length === likelihood.length) likelihood = a;
-      else fail(`unexpected section '${sec.name}'`);
+      const want = expected.host[sec.name];
+      if (want === undefined || want.length !== sec.length) fail(`unexpected section '${sec.name}'`);
+      host[sec.name] = new Float64Array(copy.buffer);
     } else {
       const want = expected.tensors[sec.name];
       if (want === undefined || want.length !== sec.length) fail(`unexpected section '${sec.name}'`);
@@ -146,6 +146,6 @@ export function decodeState(streamId: string, hash: string, c: DetectorConfig, b
     off = end;
   }
   for (const name of Object.keys(expected.tensors)) if (tensors[name] === undefined) fail(`missing section '${name}'`);
-  if (likelihood.length !== likelihoodStateSize(c.likelihood)) fail('likelihood section has the wrong size');
-  return { tensors, normaliser, likelihood };
+  for (const name of Object.keys(expected.host)) if (host[name] === undefined) fail(`missing section '${name}'`);
+  return { tensors, host };
 }

@@ -1,0 +1,53 @@
+/**
+ * From a step's measurements to one anomaly score. Three channels each get their own anomaly
+ * likelihood: the readout's prediction error (is the network surprised by what came?), the
+ * input's own deviation from its running statistics (is the value itself out of range?, the
+ * "spatial" anomaly), and the novelty of the spike-rate pattern (has the network been in this
+ * state before?). The score is the largest of their log-scaled likelihoods. After an alarm
+ * (score ≥ alarmThreshold) the stream stays quiet for alarmRefractory steps, so one event raises
+ * one alarm rather than a burst.
+ */
+import type { DetectorConfig } from './config.js';
+import { logScale, updateLikelihood } from './likelihood.js';
+
+export const CHANNELS = ['error', 'input', 'novelty'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface ChannelInputs {
+  readonly error: number;
+  readonly input: number;
+  readonly novelty: number;
+}
+
+export interface ScoredStep {
+  /** Final score in [0, 1] (quiet during the alarm refractory period). */
+  readonly score: number;
+  /** Largest likelihood over the enabled channels, before the refractory period. */
+  readonly likelihood: number;
+  readonly alarm: boolean;
+}
+
+const QUIET = logScale(0.5);
+
+export function scoreStep(c: DetectorConfig, host: Record<string, Float64Array>, x: ChannelInputs): ScoredStep {
+  let score = 0;
+  let likelihood = 0;
+  for (const ch of CHANNELS) {
+    const state = host[`likelihood.${ch}`];
+    if (state === undefined) continue;
+    // Every channel's likelihood is kept up to date so that enabling one later needs no warm-up.
+    const l = updateLikelihood(state, c.likelihood, x[ch]);
+    if (!c.channels.includes(ch)) continue;
+    score = Math.max(score, l.score);
+    likelihood = Math.max(likelihood, l.likelihood);
+  }
+  const alarmState = host['alarm']!;
+  const quiet = alarmState[0] ?? 0;
+  if (quiet > 0) {
+    alarmState[0] = quiet - 1;
+    return { score: Math.min(score, QUIET), likelihood, alarm: false };
+  }
+  const alarm = score >= c.alarmThreshold;
+  if (alarm) alarmState[0] = c.alarmRefractory;
+  return { score, likelihood, alarm };
+}
