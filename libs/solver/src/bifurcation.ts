@@ -9,9 +9,13 @@
  * one (sparse or dense) matrix product for all of them. Signs are read back every few steps
  * for the anytime contract: the best replica so far is polished by a greedy descent on the CPU
  * and offered to the incumbent.
+ *
+ * Fields h are folded into couplings with an extra spin s_a: h_i s_i = h_i (s_i s_a) s_a, so
+ * the dynamics only see couplings (where the bifurcation picture holds) and s_i s_a recovers
+ * the solution; energies are unchanged.
  */
 import { tf } from '@simstream/compute';
-import { initFields, type CompiledIsing } from './compiled.js';
+import { compileIsing, initFields, type CompiledIsing } from './compiled.js';
 import type { Incumbent } from './incumbent.js';
 import { greedyDescent, type ChainState } from './metropolis.js';
 import { Rng, streamSeed } from './rng.js';
@@ -33,6 +37,43 @@ export interface BifurcationPlan {
 export function preferDense(p: CompiledIsing): boolean {
   const nnz = p.colIdx.length;
   return p.n <= 1024 || (p.n <= 4096 && nnz * 16 >= p.n * p.n);
+}
+
+/** The problem with fields turned into couplings to an extra last spin (itself if h = 0). */
+export function foldFields(p: CompiledIsing): CompiledIsing {
+  const n = p.n;
+  let fields = 0;
+  for (let i = 0; i < n; i++) if (p.h[i] !== 0) fields++;
+  if (fields === 0) return p;
+  const rowPtr = new Int32Array(n + 2);
+  const colIdx = new Int32Array(p.colIdx.length + 2 * fields);
+  const values = new Float64Array(colIdx.length);
+  let q = 0;
+  for (let i = 0; i < n; i++) {
+    for (let k = p.rowPtr[i]!; k < p.rowPtr[i + 1]!; k++) {
+      colIdx[q] = p.colIdx[k]!;
+      values[q++] = p.values[k]!;
+    }
+    if (p.h[i] !== 0) {
+      colIdx[q] = n;
+      values[q++] = p.h[i]!;
+    }
+    rowPtr[i + 1] = q;
+  }
+  for (let i = 0; i < n; i++) {
+    if (p.h[i] !== 0) {
+      colIdx[q] = i;
+      values[q++] = p.h[i]!;
+    }
+  }
+  rowPtr[n + 1] = q;
+  return compileIsing({
+    kind: 'ising',
+    n: n + 1,
+    h: new Float64Array(n + 1),
+    J: { rowPtr, colIdx, values },
+    offset: p.offset,
+  });
 }
 
 /** Goto's coupling scale: c0 = 0.5 / (σ_J √n), σ_J the RMS of the off-diagonal couplings. */
@@ -103,12 +144,13 @@ function forceOperator(
  * Returns the steps taken.
  */
 export async function bifurcationRead(
-  p: CompiledIsing,
+  original: CompiledIsing,
   plan: BifurcationPlan,
   read: number,
   seed: number,
   inc: Incumbent,
 ): Promise<number> {
+  const p = foldFields(original);
   const n = p.n;
   const R = plan.replicas;
   const rng = new Rng(streamSeed(seed, read));
@@ -122,6 +164,16 @@ export async function bifurcationRead(
   const spins = new Int8Array(n);
   const field = new Float64Array(n);
   const st: ChainState = { spins, field, energy: 0, rng: rng.raw };
+  const out = new Int8Array(original.n);
+  const offer = (energy: number, s: Int8Array): void => {
+    if (p === original) {
+      inc.offer(energy, s, read);
+      return;
+    }
+    const a = s[original.n]!;
+    for (let i = 0; i < original.n; i++) out[i] = s[i]! * a;
+    inc.offer(energy, out, read);
+  };
   let readBest = Infinity;
   let step = 0;
   try {
@@ -145,7 +197,7 @@ export async function bifurcationRead(
       inc.sweeps += R;
       const last = step === plan.steps - 1;
       if ((step + 1) % plan.evalEvery === 0 || last) {
-        readBest = await offerBest(p, x, R, st, read, inc, readBest, last);
+        readBest = await offerBest(p, x, R, st, offer, readBest, last);
         if (inc.stopped()) {
           step++;
           break;
@@ -168,8 +220,7 @@ async function offerBest(
   x: tf.Tensor2D,
   R: number,
   st: ChainState,
-  read: number,
-  inc: Incumbent,
+  offer: (energy: number, spins: Int8Array) => void,
   readBest: number,
   polishAll: boolean,
 ): Promise<number> {
@@ -189,7 +240,7 @@ async function offerBest(
     greedyDescent(p, st);
     if (st.energy < readBest) {
       readBest = st.energy;
-      inc.offer(st.energy, st.spins, read);
+      offer(st.energy, st.spins);
     }
   }
   return readBest;
