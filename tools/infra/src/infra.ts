@@ -186,7 +186,8 @@ export class Infra {
         startedAt: new Date().toISOString(),
       });
       try {
-        const detail = await this.waitReady(driver, pid, timeoutMs, t0, spec.outputFile);
+        // The readiness budget starts at spawn: a slow download or initdb must not eat into it.
+        const detail = await this.waitReady(driver, pid, timeoutMs, Date.now(), spec.outputFile);
         this.log(
           `${driver.name}: ready on ${driver.address} (pid ${pid}) after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
         );
