@@ -86,8 +86,8 @@ export type DetectorOptions = Partial<Omit<DetectorConfig, 'likelihood'>> & {
 };
 
 export const DEFAULT_LIKELIHOOD: LikelihoodConfig = {
-  learningPeriod: 300,
-  estimationSamples: 300,
+  learningPeriod: 150,
+  estimationSamples: 150,
   historicWindow: 8640,
   averagingWindow: 10,
   reestimationPeriod: 100,
@@ -120,7 +120,7 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   errorWeights: [],
   channels: ['error', 'input', 'novelty'],
   alarmThreshold: 0.45,
-  alarmRefractory: 100,
+  alarmRefractory: 50,
   likelihood: DEFAULT_LIKELIHOOD,
   seed: 1,
 };
