@@ -1,1 +1,6 @@
-export {};
+export * from './ports.js';
+export * from './processes.js';
+export * from './ingestion.js';
+export * from './kafka.js';
+export * from './frames.js';
+export * from './kafka-tools.js';

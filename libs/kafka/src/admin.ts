@@ -72,6 +72,7 @@ export async function ensureTopics(
 /** Partition counts per topic, fetched on first use and refreshed every `refreshMs`. */
 export class PartitionCounts {
   private readonly counts = new Map<string, { count: number; at: number }>();
+  private readonly inFlight = new Map<string, Promise<number>>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -83,6 +84,16 @@ export class PartitionCounts {
     const cached = this.counts.get(topic);
     if (cached !== undefined && !options.fresh && Date.now() - cached.at < this.refreshMs)
       return cached.count;
+    // One metadata request at a time per topic, however many callers ask.
+    let pending = this.inFlight.get(topic);
+    if (pending === undefined) {
+      pending = this.fetch(topic, cached, options.fresh ?? false).finally(() => this.inFlight.delete(topic));
+      this.inFlight.set(topic, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(topic: string, cached: { count: number } | undefined, fresh: boolean): Promise<number> {
     const admin = this.kafka.admin();
     try {
       await admin.connect();
@@ -92,7 +103,7 @@ export class PartitionCounts {
       this.counts.set(topic, { count, at: Date.now() });
       return count;
     } catch (error) {
-      if (cached !== undefined && !options.fresh) return cached.count; // stale beats nothing during an outage
+      if (cached !== undefined && !fresh) return cached.count; // stale beats nothing during an outage
       throw new UnavailableError('kafka', `cannot read metadata of ${topic}: ${messageOf(error)}`, {
         cause: error,
       });

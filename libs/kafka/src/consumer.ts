@@ -234,6 +234,9 @@ export class RecordConsumer {
       }
       this.failures.delete(`${topic}/${partition}`);
     }
+    // The fetch position moves past the batch; the committed offset may stay behind it (at the
+    // first chunk of an incomplete frame), so that a restart re-reads that frame whole.
+    payload.resolveOffset(batch.lastOffset());
     await this.commit(topic, partition, Number(batch.lastOffset()) + 1);
     await heartbeat();
   }

@@ -74,7 +74,7 @@ export interface BatchingProducerOptions {
 }
 
 interface Pending {
-  readonly records: (OutRecord & { partition: number })[];
+  readonly records: readonly OutRecord[];
   readonly bytes: number;
   readonly orderingKey: string | undefined;
   readonly signal: AbortSignal | undefined;
@@ -194,16 +194,12 @@ export class BatchingProducer {
         'an earlier write of this stream failed; reconnect and resend from the last ack',
       );
     }
-    const placed: (OutRecord & { partition: number })[] = [];
-    for (const record of records) {
-      const partition =
-        record.partition ?? partitionForKey(record.key, await this.options.partitions.of(record.topic));
-      placed.push({ ...record, partition });
-    }
-    const bytes = placed.reduce((sum, r) => sum + recordBytes(r), 0);
+    // Queued synchronously, so groups keep the order of the calls; partitions are chosen when
+    // the batch is written (partition counts may need a metadata request).
+    const bytes = records.reduce((sum, r) => sum + recordBytes(r), 0);
     return new Promise<Delivery[]>((resolve, reject) => {
       this.queue.push({
-        records: placed,
+        records,
         bytes,
         orderingKey: options.orderingKey,
         signal: options.signal,
@@ -425,7 +421,7 @@ export class BatchingProducer {
   /** One try at writing the batch: split into requests that respect per-partition limits. */
   private async attempt(groups: Pending[]): Promise<Delivery[]> {
     const producer = await this.ensureProducer();
-    const records = groups.flatMap((g) => g.records);
+    const records = await this.place(groups.flatMap((g) => g.records));
     const requests = this.plan(records);
     const deliveries: Delivery[] = new Array<Delivery>(records.length);
     const compression = this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
@@ -457,6 +453,19 @@ export class BatchingProducer {
       throw error;
     }
     return deliveries;
+  }
+
+  /** Chooses each record's partition from its key (Kafka's default partitioner) unless given. */
+  private async place(records: readonly OutRecord[]): Promise<(OutRecord & { partition: number })[]> {
+    const counts = new Map<string, number>();
+    for (const r of records)
+      if (r.partition === undefined && !counts.has(r.topic))
+        counts.set(r.topic, await this.options.partitions.of(r.topic));
+    return records.map((r) =>
+      r.partition === undefined
+        ? { ...r, partition: partitionForKey(r.key, counts.get(r.topic)!) }
+        : (r as OutRecord & { partition: number }),
+    );
   }
 
   /**
