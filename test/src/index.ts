@@ -4,3 +4,5 @@ export * from './ingestion.js';
 export * from './kafka.js';
 export * from './frames.js';
 export * from './kafka-tools.js';
+export * from './assertions.js';
+export * from './python.js';

@@ -30,6 +30,7 @@ export interface UploaderOptions {
   };
   readonly onAck?: (ack: FrameAckOutput) => void;
   readonly onReject?: (rejection: FrameRejectedOutput) => void;
+  /** A stream broke (attempt 0) or a reopen attempt failed (attempt ≥ 1, retried after delayMs). */
   readonly onReconnect?: (info: { attempt: number; error: string; delayMs: number }) => void;
   readonly onResume?: (info: {
     lastDurableStep: number | undefined;
@@ -64,7 +65,8 @@ interface Entry {
 
 export class FrameUploader {
   lastDurableStep: number | undefined;
-  readonly stats = { acked: 0, rejected: 0, resent: 0, reconnects: 0, alreadyDurable: 0 };
+  /** reconnects: streams that broke and were reopened; failedAttempts: reopen attempts that failed. */
+  readonly stats = { acked: 0, rejected: 0, resent: 0, reconnects: 0, failedAttempts: 0, alreadyDurable: 0 };
   private readonly window: Entry[] = [];
   private windowBytes = 0;
   private lastStep = -1;
@@ -312,6 +314,8 @@ export class FrameUploader {
       this.fail(classified);
       return;
     }
+    this.stats.reconnects++;
+    this.options.onReconnect?.({ attempt: 0, error: messageOf(error), delayMs: 0 });
     void this.connect().catch(() => undefined);
   }
 }

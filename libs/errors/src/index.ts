@@ -51,6 +51,16 @@ export class ConfigError extends SimstreamError {
   }
 }
 
+/**
+ * The request is well-formed but not valid in the current state (e.g. a step that is not after
+ * the last one). `code` names the precondition; retrying the same request will not help.
+ */
+export class FailedPreconditionError extends SimstreamError {
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { retriable: false, cause: options.cause });
+  }
+}
+
 /** A dependency (Kafka, a database, a downstream service) cannot be reached right now. */
 export class UnavailableError extends SimstreamError {
   readonly dependency: string;

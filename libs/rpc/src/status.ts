@@ -6,6 +6,7 @@
 import { status as Status, type StatusObject, Metadata } from '@grpc/grpc-js';
 import {
   CancelledError,
+  FailedPreconditionError,
   LimitExceededError,
   SimstreamError,
   UnavailableError,
@@ -32,6 +33,9 @@ export function errorStatus(error: unknown): ErrorStatus {
       message: error.message,
       violations: error.violations,
     };
+  }
+  if (error instanceof FailedPreconditionError) {
+    return { code: Status.FAILED_PRECONDITION, reason: error.code, message: error.message, violations: [] };
   }
   if (error instanceof LimitExceededError)
     return { code: Status.RESOURCE_EXHAUSTED, reason: error.code, message: error.message, violations: [] };

@@ -123,8 +123,10 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
 
   const contract = loadIngestionContract();
   const grpcServer = createGrpcServer({
-    // A frame as sent plus protobuf overhead (field names, shapes, attributes).
-    maxReceiveMessageBytes: config.limits.maxFrameBytes + 1024 * 1024,
+    // Frames somewhat over the frame limit still arrive, to get a per-frame FRAME_TOO_LARGE
+    // rejection; a message past this transport limit ends its stream with RESOURCE_EXHAUSTED.
+    maxReceiveMessageBytes:
+      config.limits.maxFrameBytes + Math.max(1024 * 1024, Math.round(config.limits.maxFrameBytes / 4)),
     reflect: [contract.definition],
     healthServices: ['simstream.v1.IngestionService'],
   });

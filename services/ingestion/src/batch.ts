@@ -11,11 +11,11 @@ import {
   type FrameResult,
   type ValidFrame,
 } from '@simstream/contracts';
+import { FailedPreconditionError } from '@simstream/errors';
 import { errorStatus } from '@simstream/rpc';
 import type { Ingestor } from './ingestor.js';
 import type { IngestMetrics } from './metrics.js';
 import type { ProgressStore } from './progress.js';
-import { FailedPreconditionError } from './stream-session.js';
 import { ackMessage, dataBytes, incomingFrame, rejectionMessage } from './frame-input.js';
 
 export interface BatchDeps {

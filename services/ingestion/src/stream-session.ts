@@ -23,6 +23,7 @@ import {
 } from '@simstream/contracts';
 import {
   CancelledError,
+  FailedPreconditionError,
   SimstreamError,
   UnavailableError,
   ValidationError,
@@ -63,14 +64,6 @@ type Outcome =
   | { kind: 'ack'; ack: FrameAckInfo }
   | { kind: 'rejected'; step: number; error: unknown }
   | { kind: 'failed'; error: unknown };
-
-export class FailedPreconditionError extends SimstreamError {
-  constructor(reason: string, message: string) {
-    super('FAILED_PRECONDITION', message);
-    this.reason = reason;
-  }
-  readonly reason: string;
-}
 
 /** Open sessions by simulation: a new stream for a simulation supersedes the old one here. */
 export class SessionRegistry {
