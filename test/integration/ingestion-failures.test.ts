@@ -6,7 +6,7 @@
  * pairs with identical content, so an idempotent consumer sees every step exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FrameUploader, IngestionClient } from '@simstream/client';
 import type { Frame } from '@simstream/contracts';
 import { start, stop } from '@simstream/infra';
