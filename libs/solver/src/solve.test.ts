@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@simstream/errors';
 import { isingToQubo } from './convert.js';
 import { cutValue, parseGset } from './maxcut.js';
-import { isingEnergy, quboEnergy } from './problem.js';
+import { createIsing, isingEnergy, quboEnergy } from './problem.js';
 import { solve } from './solve.js';
 import { bruteForce, randomIsing } from './test-problems.js';
 import type { Progress, SolverName } from './types.js';
@@ -87,6 +87,7 @@ describe('anytime behaviour', () => {
         solver,
         seed: 1,
         timeLimitMs: 60_000,
+        bifurcation: { replicas: 8, steps: 400 },
         signal: controller.signal,
         progressIntervalMs: 0,
         onProgress: (p) => {
@@ -137,6 +138,24 @@ describe('anytime behaviour', () => {
     expect(seen.at(-1)!.bestEnergy).toBe(r.energy);
     expect(r.timeToBestMs).toBeLessThanOrEqual(r.totalMs);
   });
+});
+
+describe('edge cases', () => {
+  it.each(['sa', 'pt', 'sb-ballistic', 'sb-discrete'] as const)(
+    '%s handles one variable with a field',
+    async (solver) => {
+      const p = createIsing({ n: 1, h: [2], couplings: { i: [], j: [], value: [] }, offset: 1 });
+      const r = await solve(p, {
+        solver,
+        seed: 1,
+        reads: 1,
+        schedule: { sweeps: 10 },
+        bifurcation: { replicas: 2, steps: 10 },
+      });
+      expect(Array.from(r.spins)).toEqual([-1]);
+      expect(r.energy).toBe(-1);
+    },
+  );
 });
 
 describe('options', () => {
