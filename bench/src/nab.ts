@@ -1,5 +1,6 @@
 /**
- * `pnpm bench nab [--backend auto|wasm|cpu|…] [--skip-speed] [--skip-scorer-check] [--dump file]`:
+ * `pnpm bench nab [--backend auto|wasm|cpu|…] [--skip-speed] [--skip-scorer-check] [--skip-detector]
+ *   [--config json] [--dump file]`:
  * runs the spiking detector causally over the NAB corpus (all 58 series as 58 streams of one
  * bank, one configuration), scores it with our NAB scorer under the three profiles, checks the
  * scorer against the published results of two reference detectors, and times a step for 1 and
@@ -80,10 +81,15 @@ function scorerCheck(corpus: NabCorpus, prepared: readonly PreparedFile[]) {
   return { ...check, maxAbsDiff: round(maxDiff, 3), pass: maxDiff <= 0.5 };
 }
 
-async function runNab(corpus: NabCorpus, prepared: readonly PreparedFile[], dump: string | undefined) {
+async function runNab(
+  corpus: NabCorpus,
+  prepared: readonly PreparedFile[],
+  overrides: Partial<DetectorOptions>,
+  dump: string | undefined,
+) {
   const names = prepared.map((f) => f.name);
   const series = names.map((n) => corpus.series(n));
-  const detector = await createDetector(NAB_DETECTOR);
+  const detector = await createDetector({ ...NAB_DETECTOR, ...overrides });
   const longest = Math.max(...series.map((s) => s.values.length));
   const scores = series.map((s) => new Float64Array(s.values.length));
   const raws = series.map((s) => new Float64Array(s.values.length));
@@ -169,7 +175,11 @@ export default async function nab(args: string[]): Promise<unknown> {
 
   const report: Record<string, unknown> = {};
   if (!args.includes('--skip-scorer-check')) report['scorerCheck'] = scorerCheck(corpus, prepared);
-  if (!args.includes('--skip-detector')) report['detector'] = await runNab(corpus, prepared, flag(args, '--dump'));
+  // --config '{"…": …}' overrides the configuration, for experiments; the report shows it whole.
+  const overrides = JSON.parse(flag(args, '--config') ?? '{}') as Partial<DetectorOptions>;
+  if (!args.includes('--skip-detector')) {
+    report['detector'] = await runNab(corpus, prepared, overrides, flag(args, '--dump'));
+  }
   if (!args.includes('--skip-speed')) {
     const runs = [];
     for (const be of ['wasm', 'cpu'] as const) {

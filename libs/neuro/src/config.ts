@@ -115,7 +115,7 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   clusters: 32,
   clusterThreshold: 0.15,
   clusterMinRate: 0.02,
-  normaliserHalfLife: 2000,
+  normaliserHalfLife: 1e6,
   inputClip: 8,
   errorWeights: [],
   channels: ['error', 'input', 'novelty'],
@@ -142,11 +142,26 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   const v: FieldViolation[] = [];
   check(v, isInt(c.featureDim, 1, 4096), 'featureDim', 'must be an integer in [1, 4096]');
   check(v, isInt(c.neurons, 8, 16384), 'neurons', 'must be an integer in [8, 16384]');
-  check(v, isInt(c.recurrentDegree, 1, Math.max(1, c.neurons - 1)), 'recurrentDegree', 'must be an integer in [1, neurons−1]');
+  check(
+    v,
+    isInt(c.recurrentDegree, 1, Math.max(1, c.neurons - 1)),
+    'recurrentDegree',
+    'must be an integer in [1, neurons−1]',
+  );
   check(v, inRange(c.spectralRadius, 0, 4), 'spectralRadius', 'must be in [0, 4]');
   check(v, inRange(c.inhibitoryFraction, 0, 1), 'inhibitoryFraction', 'must be in [0, 1]');
-  check(v, c.encoding === 'population' || c.encoding === 'rate', 'encoding', "must be 'population' or 'rate'");
-  check(v, c.readoutTarget === 'features' || (c.readoutTarget === 'code' && c.encoding === 'population'), 'readoutTarget', "must be 'features', or 'code' with population encoding");
+  check(
+    v,
+    c.encoding === 'population' || c.encoding === 'rate',
+    'encoding',
+    "must be 'population' or 'rate'",
+  );
+  check(
+    v,
+    c.readoutTarget === 'features' || (c.readoutTarget === 'code' && c.encoding === 'population'),
+    'readoutTarget',
+    "must be 'features', or 'code' with population encoding",
+  );
   check(v, isInt(c.populationSize, 2, 256), 'populationSize', 'must be an integer in [2, 256]');
   check(v, isInt(c.inputDegree, 1, 256), 'inputDegree', 'must be an integer in [1, 256]');
   check(v, inRange(c.inputGain, 0, 100), 'inputGain', 'must be in [0, 100]');
@@ -156,7 +171,10 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   check(v, isInt(c.substeps, 1, 32), 'substeps', 'must be an integer in [1, 32]');
   check(
     v,
-    Array.isArray(c.traceTaus) && c.traceTaus.length >= 1 && c.traceTaus.length <= 8 && c.traceTaus.every((t: number) => inRange(t, 0.1, 1e5)),
+    Array.isArray(c.traceTaus) &&
+      c.traceTaus.length >= 1 &&
+      c.traceTaus.length <= 8 &&
+      c.traceTaus.every((t: number) => inRange(t, 0.1, 1e5)),
     'traceTaus',
     'must be 1 to 8 time constants in [0.1, 100000]',
   );
@@ -166,7 +184,12 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   check(v, isInt(c.clusters, 1, 1024), 'clusters', 'must be an integer in [1, 1024]');
   check(v, inRange(c.clusterThreshold, 0, 1), 'clusterThreshold', 'must be in [0, 1]');
   check(v, inRange(c.clusterMinRate, 0, 1), 'clusterMinRate', 'must be in [0, 1]');
-  check(v, inRange(c.normaliserHalfLife, 1, Number.MAX_VALUE), 'normaliserHalfLife', 'must be ≥ 1 (Infinity for all history)');
+  check(
+    v,
+    inRange(c.normaliserHalfLife, 1, Number.MAX_VALUE),
+    'normaliserHalfLife',
+    'must be ≥ 1 (Infinity for all history)',
+  );
   check(v, inRange(c.inputClip, 0.1, 1e6), 'inputClip', 'must be in [0.1, 1e6]');
   check(
     v,
@@ -192,7 +215,12 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   check(v, isInt(l.learningPeriod, 0, 1e7), 'likelihood.learningPeriod', 'must be an integer ≥ 0');
   check(v, isInt(l.estimationSamples, 2, 1e7), 'likelihood.estimationSamples', 'must be an integer ≥ 2');
   check(v, isInt(l.historicWindow, 2, 1e6), 'likelihood.historicWindow', 'must be an integer in [2, 1e6]');
-  check(v, isInt(l.averagingWindow, 1, 1e4), 'likelihood.averagingWindow', 'must be an integer in [1, 10000]');
+  check(
+    v,
+    isInt(l.averagingWindow, 1, 1e4),
+    'likelihood.averagingWindow',
+    'must be an integer in [1, 10000]',
+  );
   check(v, isInt(l.reestimationPeriod, 1, 1e6), 'likelihood.reestimationPeriod', 'must be an integer ≥ 1');
   check(v, inRange(l.minStd, 0, 1e6), 'likelihood.minStd', 'must be ≥ 0');
   if (v.length > 0) throw new ValidationError(v);
@@ -206,7 +234,8 @@ export function readoutSize(c: DetectorConfig): number {
 
 /** Each feature's weight in the raw score, normalised to sum to 1. */
 export function errorWeights(c: DetectorConfig): number[] {
-  const w = c.errorWeights.length === c.featureDim ? [...c.errorWeights] : new Array<number>(c.featureDim).fill(1);
+  const w =
+    c.errorWeights.length === c.featureDim ? [...c.errorWeights] : new Array<number>(c.featureDim).fill(1);
   const total = w.reduce((a, b) => a + b, 0);
   return w.map((x) => x / total);
 }

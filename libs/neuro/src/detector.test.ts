@@ -43,7 +43,8 @@ describe('spiking detector', () => {
     const b = await createDetector(SMALL);
     b.importState('s', saved!);
     const resumed: number[][] = [];
-    for (let t = 40; t < 80; t++) resumed.push(comparable(b.step([{ streamId: 's', features: signal(0, t) }])[0]!));
+    for (let t = 40; t < 80; t++)
+      resumed.push(comparable(b.step([{ streamId: 's', features: signal(0, t) }])[0]!));
     b.dispose();
     expect(resumed).toEqual(uninterrupted);
   });
@@ -110,7 +111,9 @@ describe('spiking detector', () => {
     };
     const wasm = await run('wasm');
     const cpu = await run('cpu');
-    wasm.forEach((row, t) => row.forEach((v, k) => expect(cpu[t]![k], `step ${t} value ${k}`).toBeCloseTo(v, 3)));
+    wasm.forEach((row, t) =>
+      row.forEach((v, k) => expect(cpu[t]![k], `step ${t} value ${k}`).toBeCloseTo(v, 3)),
+    );
   });
 
   it('learns: prediction error on a periodic signal falls, and a jump stands out', async () => {
@@ -140,7 +143,12 @@ describe('spiking detector', () => {
     expect(() => d.step([{ streamId: 'a', features: [1] }])).toThrow(/takes 2/);
     expect(() => d.step([{ streamId: 'a', features: [1, Number.NaN] }])).toThrow(/not finite/);
     const f = signal(0, 0);
-    expect(() => d.step([{ streamId: 'a', features: f }, { streamId: 'a', features: f }])).toThrow(/more than once/);
+    expect(() =>
+      d.step([
+        { streamId: 'a', features: f },
+        { streamId: 'a', features: f },
+      ]),
+    ).toThrow(/more than once/);
     expect(() => d.exportState('nope')).toThrow(/unknown stream/);
     d.dispose();
   });

@@ -5,13 +5,26 @@
  * tensors; when the batch changes, states go back to the host and the new batch is gathered.
  */
 import { type BackendInfo, currentBackend, initCompute, tf } from '@simstream/compute';
-import { type DetectorConfig, type DetectorOptions, configHash, errorWeights, resolveConfig } from './config.js';
+import {
+  type DetectorConfig,
+  type DetectorOptions,
+  configHash,
+  errorWeights,
+  resolveConfig,
+} from './config.js';
 import { BatchError } from './errors.js';
 import { normalise } from './normaliser.js';
 import { type Network, type Resident, createNetwork, disposeNetwork, stepBatch } from './reservoir-step.js';
 import { buildReservoir } from './reservoir-weights.js';
 import { scoreStep } from './score-channels.js';
-import { type StreamState, decodeState, encodeState, initStreamState, sizeOf, tensorLayout } from './stream-state.js';
+import {
+  type StreamState,
+  decodeState,
+  encodeState,
+  initStreamState,
+  sizeOf,
+  tensorLayout,
+} from './stream-state.js';
 
 export interface StreamInput {
   readonly streamId: string;
@@ -105,10 +118,13 @@ class SpikingDetector implements Detector {
     if (new Set(ids).size !== b) throw new BatchError('a stream appears more than once in the batch');
     for (const x of batch) {
       if (x.features.length !== d) {
-        throw new BatchError(`stream '${x.streamId}': ${x.features.length} features, the detector takes ${d}`);
+        throw new BatchError(
+          `stream '${x.streamId}': ${x.features.length} features, the detector takes ${d}`,
+        );
       }
       for (let j = 0; j < d; j++) {
-        if (!Number.isFinite(x.features[j])) throw new BatchError(`stream '${x.streamId}': feature ${j} is not finite`);
+        if (!Number.isFinite(x.features[j]))
+          throw new BatchError(`stream '${x.streamId}': feature ${j} is not finite`);
       }
     }
     const z = new Float32Array(b * d);

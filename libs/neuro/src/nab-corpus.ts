@@ -25,7 +25,10 @@ export class NabCorpusError extends SimstreamError {
 }
 
 /** Parses a two-column NAB CSV (`timestamp,<number>` with a header) into timestamps and numbers. */
-export function parseTwoColumnCsv(text: string, name: string): { timestamps: string[]; values: Float64Array } {
+export function parseTwoColumnCsv(
+  text: string,
+  name: string,
+): { timestamps: string[]; values: Float64Array } {
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
   const timestamps: string[] = [];
   const values = new Float64Array(Math.max(lines.length - 1, 0));
@@ -33,7 +36,8 @@ export function parseTwoColumnCsv(text: string, name: string): { timestamps: str
     const line = lines[i] ?? '';
     const comma = line.indexOf(',');
     const v = Number(line.slice(comma + 1));
-    if (comma < 0 || !Number.isFinite(v)) throw new NabCorpusError(`${name}: line ${i + 1} is not 'timestamp,number'`);
+    if (comma < 0 || !Number.isFinite(v))
+      throw new NabCorpusError(`${name}: line ${i + 1} is not 'timestamp,number'`);
     timestamps.push(line.slice(0, comma));
     values[i - 1] = v;
   }
@@ -42,7 +46,10 @@ export function parseTwoColumnCsv(text: string, name: string): { timestamps: str
 
 /** Parses `profiles.json` into the three cost matrices. */
 export function parseProfiles(text: string): Record<string, NabProfile> {
-  const raw = JSON.parse(text) as Record<string, { CostMatrix: { tpWeight: number; fnWeight: number; fpWeight: number } }>;
+  const raw = JSON.parse(text) as Record<
+    string,
+    { CostMatrix: { tpWeight: number; fnWeight: number; fpWeight: number } }
+  >;
   const out: Record<string, NabProfile> = {};
   for (const [name, { CostMatrix: c }] of Object.entries(raw)) {
     out[name] = { tpWeight: c.tpWeight, fnWeight: c.fnWeight, fpWeight: c.fpWeight };
@@ -85,7 +92,10 @@ export class NabCorpus {
 
   constructor(root: string) {
     this.root = root;
-    if (!existsSync(path.join(root, 'data')) || !existsSync(path.join(root, 'labels', 'combined_windows.json'))) {
+    if (
+      !existsSync(path.join(root, 'data')) ||
+      !existsSync(path.join(root, 'labels', 'combined_windows.json'))
+    ) {
       throw new NabCorpusError(
         `no NAB corpus at ${root} (expected data/ and labels/combined_windows.json); set SIMSTREAM_NAB_DIR`,
       );
@@ -111,7 +121,9 @@ export class NabCorpus {
   }
 
   windows(): NabWindows {
-    return JSON.parse(readFileSync(path.join(this.root, 'labels', 'combined_windows.json'), 'utf8')) as NabWindows;
+    return JSON.parse(
+      readFileSync(path.join(this.root, 'labels', 'combined_windows.json'), 'utf8'),
+    ) as NabWindows;
   }
 
   profiles(): Record<string, NabProfile> {

@@ -4,7 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseProfiles, parseScoresCsv, parseTwoColumnCsv, type NabWindows } from './nab-corpus.js';
 import { normalisedScore, prepareFile, probationaryRows, scoreFile } from './nab-scorer.js';
-import { SIGMOID_AT_LEFT_EDGE, scaledSigmoid, windowPositionWeight, afterWindowWeight } from './nab-sigmoid.js';
+import {
+  SIGMOID_AT_LEFT_EDGE,
+  scaledSigmoid,
+  windowPositionWeight,
+  afterWindowWeight,
+} from './nab-sigmoid.js';
 import { optimiseThreshold } from './nab-sweep.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-fixtures', 'nab');
@@ -96,7 +101,10 @@ describe('scorer against the published NAB results (vendored fixtures)', () => {
     const published = rows.reduce((a, r) => a + r.score, 0);
     const swept = optimiseThreshold(corpus, profile);
     expect(swept.rawScore).toBeGreaterThanOrEqual(published - 1e-9);
-    const atThreshold = corpus.reduce((a, e) => a + scoreFile(e.file, e.scores, swept.threshold, profile).score, 0);
+    const atThreshold = corpus.reduce(
+      (a, e) => a + scoreFile(e.file, e.scores, swept.threshold, profile).score,
+      0,
+    );
     expect(atThreshold).toBeCloseTo(swept.rawScore, 9);
     expect(normalisedScore(-swept.windows, swept.windows, profile)).toBe(0);
     expect(normalisedScore(swept.windows, swept.windows, profile)).toBe(100);

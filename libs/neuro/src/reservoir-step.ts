@@ -157,7 +157,10 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
     const clusters = assignPattern(c, s, slow, stepCount, nextId);
 
     const spikeRate = tf.mean(rate, 1, true);
-    const out = tf.concat([predictedFeatures, raw, spikeRate, clusters.patternId, clusters.novelty], 1) as tf.Tensor2D;
+    const out = tf.concat(
+      [predictedFeatures, raw, spikeRate, clusters.patternId, clusters.novelty],
+      1,
+    ) as tf.Tensor2D;
     const nextMeta = tf.concat([tf.onesLike(active), tf.add(stepCount, 1), clusters.nextId], 1);
     const state: Resident = {
       v,
@@ -206,11 +209,17 @@ function assignPattern(c: DetectorConfig, s: Resident, x: Tensor, stepCount: Ten
   const oneHot = tf.cast(tf.oneHot(slot, k), 'float32');
   const slotCount = tf.sum(tf.mul(count, oneHot), 1, true);
   const newF = tf.cast(isNew, 'float32');
-  const rate = tf.add(newF, tf.mul(tf.sub(1, newF), tf.maximum(tf.div(1, tf.add(slotCount, 1)), c.clusterMinRate)));
+  const rate = tf.add(
+    newF,
+    tf.mul(tf.sub(1, newF), tf.maximum(tf.div(1, tf.add(slotCount, 1)), c.clusterMinRate)),
+  );
   const move = tf.mul(tf.expandDims(tf.mul(oneHot, rate), 2), tf.sub(tf.expandDims(unit, 1), C));
   const centroids = tf.add(C, move);
   const keep = tf.sub(1, oneHot);
-  const nextCount = tf.add(tf.mul(count, keep), tf.mul(oneHot, tf.add(tf.mul(slotCount, tf.sub(1, newF)), 1)));
+  const nextCount = tf.add(
+    tf.mul(count, keep),
+    tf.mul(oneHot, tf.add(tf.mul(slotCount, tf.sub(1, newF)), 1)),
+  );
   const nextLast = tf.add(tf.mul(lastUsed, keep), tf.mul(oneHot, stepCount));
   const slotId = tf.add(tf.mul(newF, nextId), tf.mul(tf.sub(1, newF), tf.sum(tf.mul(id, oneHot), 1, true)));
   const nextIds = tf.add(tf.mul(id, keep), tf.mul(oneHot, slotId));

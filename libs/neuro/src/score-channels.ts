@@ -29,7 +29,11 @@ export interface ScoredStep {
 
 const QUIET = logScale(0.5);
 
-export function scoreStep(c: DetectorConfig, host: Record<string, Float64Array>, x: ChannelInputs): ScoredStep {
+export function scoreStep(
+  c: DetectorConfig,
+  host: Record<string, Float64Array>,
+  x: ChannelInputs,
+): ScoredStep {
   let score = 0;
   let likelihood = 0;
   for (const ch of CHANNELS) {

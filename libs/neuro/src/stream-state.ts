@@ -86,7 +86,9 @@ export function encodeState(streamId: string, hash: string, c: DetectorConfig, s
     sections.push({ name, dtype: 'float64', length: a.length });
     arrays.push(a);
   }
-  const header = new TextEncoder().encode(JSON.stringify({ streamId, configHash: hash, sections } satisfies Header));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ streamId, configHash: hash, sections } satisfies Header),
+  );
   const start = Math.ceil((12 + header.length) / 8) * 8;
   const total = arrays.reduce((n, a) => n + a.byteLength, start);
   const out = new Uint8Array(total);
@@ -104,7 +106,12 @@ export function encodeState(streamId: string, hash: string, c: DetectorConfig, s
   return out;
 }
 
-export function decodeState(streamId: string, hash: string, c: DetectorConfig, bytes: Uint8Array): StreamState {
+export function decodeState(
+  streamId: string,
+  hash: string,
+  c: DetectorConfig,
+  bytes: Uint8Array,
+): StreamState {
   const fail = (why: string): never => {
     throw new StateMismatchError(streamId, why);
   };
@@ -145,7 +152,9 @@ export function decodeState(streamId: string, hash: string, c: DetectorConfig, b
     }
     off = end;
   }
-  for (const name of Object.keys(expected.tensors)) if (tensors[name] === undefined) fail(`missing section '${name}'`);
-  for (const name of Object.keys(expected.host)) if (host[name] === undefined) fail(`missing section '${name}'`);
+  for (const name of Object.keys(expected.tensors))
+    if (tensors[name] === undefined) fail(`missing section '${name}'`);
+  for (const name of Object.keys(expected.host))
+    if (host[name] === undefined) fail(`missing section '${name}'`);
   return { tensors, host };
 }
