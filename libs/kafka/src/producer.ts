@@ -385,10 +385,10 @@ export class BatchingProducer {
               transactionTimeout: this.options.transactionTimeoutMs ?? 30_000,
             }),
         // Fast first retries: right after a commit the coordinator answers CONCURRENT_TRANSACTIONS
-        // until the markers are written (a few ms), and the Java client retries that after 20 ms too.
+        // to the next transaction until its markers are written (a few ms).
         retry: {
           retries: Number.MAX_SAFE_INTEGER,
-          initialRetryTime: 15,
+          initialRetryTime: 3,
           maxRetryTime: 1000,
           factor: 0.2,
           multiplier: 2,

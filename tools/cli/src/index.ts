@@ -1,0 +1,3 @@
+/** The CLI's commands as functions (the demo and benchmarks call them). */
+export { simulate, type SimulateOptions, type SimulateProgress, type SimulateResult } from './simulate.js';
+export { tail, describeRecord, type TailOptions } from './tail.js';

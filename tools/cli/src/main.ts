@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+/** simstream: the command line (commander). */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '@simstream/config';
+import { isCodec } from '@simstream/contracts';
+import { SimstreamError, ValidationError } from '@simstream/errors';
+import { TopicName } from '@simstream/kafka';
+import { createLogger } from '@simstream/observability';
+import { SIMULATION_KINDS } from '@simstream/sims';
+import { IngestionClient } from '@simstream/client';
+import { progressView } from './progress.js';
+import { simulate } from './simulate.js';
+import { tail } from './tail.js';
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration like 30s, 2m or 500ms');
+  return ms;
+}
+
+function grid(value: string): { nx: number; ny: number } {
+  const m = /^(\d+)x(\d+)$/.exec(value);
+  if (m === null) throw new InvalidArgumentError('expected WIDTHxHEIGHT, e.g. 400x100');
+  return { nx: Number(m[1]), ny: Number(m[2]) };
+}
+
+function keyValue(value: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError('expected name=value');
+  const raw = value.slice(at + 1);
+  const number = Number(raw);
+  return { ...previous, [value.slice(0, at)]: raw !== '' && Number.isFinite(number) ? number : raw };
+}
+
+const program = new Command()
+  .name('simstream')
+  .description('Stream running simulations through simstream.')
+  .showHelpAfterError();
+
+program
+  .command('simulate')
+  .description(
+    'run a real simulation in-process and stream its frames to ingestion (resumes after the last durable step)',
+  )
+  .addOption(
+    new Option('-k, --kind <kind>', 'simulation').choices([...SIMULATION_KINDS]).default('gray-scott'),
+  )
+  .option('-s, --sim-id <id>', 'simulation id (the resume key)', `sim-${Date.now().toString(36)}`)
+  .option(
+    '-i, --ingestion <host:port>',
+    'ingestion gRPC address',
+    process.env.SIMSTREAM_INGESTION ?? '127.0.0.1:50051',
+  )
+  .option('-n, --frames <n>', 'frames to send', integer)
+  .option('-d, --duration <time>', 'stop after this long (e.g. 30s)', duration)
+  .option('--fps <n>', 'frames per second cap (0: as fast as possible)', integer, 0)
+  .option('-g, --grid <WxH>', 'grid size', grid)
+  .option('--substeps <n>', 'solver steps per frame', integer)
+  .option('--seed <n>', 'random seed', integer)
+  .option(
+    '-p, --param <name=value>',
+    'simulation parameter (repeatable), e.g. preset=mitosis, reynolds=150',
+    keyValue,
+    {},
+  )
+  .addOption(
+    new Option('--codec <codec>', 'compress arrays before sending')
+      .choices(['none', 'deflate', 'gzip'])
+      .default('none'),
+  )
+  .action(
+    async (o: {
+      kind: string;
+      simId: string;
+      ingestion: string;
+      frames?: number;
+      duration?: number;
+      fps: number;
+      grid?: { nx: number; ny: number };
+      substeps?: number;
+      seed?: number;
+      param: Record<string, unknown>;
+      codec: string;
+    }) => {
+      const frames = o.frames ?? (o.duration === undefined ? 100 : undefined);
+      const view = progressView(frames);
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      const params = {
+        ...o.param,
+        ...(o.grid ?? {}),
+        ...(o.substeps === undefined ? {} : { substeps: o.substeps }),
+        ...(o.seed === undefined ? {} : { seed: o.seed }),
+      };
+      try {
+        const result = await simulate({
+          kind: o.kind,
+          simulationId: o.simId,
+          ingestion: o.ingestion,
+          params,
+          ...(frames === undefined ? {} : { frames }),
+          ...(o.duration === undefined ? {} : { durationMs: o.duration }),
+          fps: o.fps,
+          codec: (isCodec(o.codec) ? o.codec : 'none'),
+          signal: stop.signal,
+          onProgress: (p) => view.update(p),
+          onEvent: (line) => view.log(line),
+        });
+        view.stop();
+        const seconds = result.elapsedMs / 1000;
+        process.stdout.write(
+          `${result.simulationId}: ${result.acked} frames acked (${result.rejected} rejected), ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s ` +
+            `(${(result.acked / seconds).toFixed(1)} frames/s, ${(result.bytes / 1e6 / seconds).toFixed(1)} MB/s); last durable step ${result.lastDurableStep}` +
+            `${result.resumedAfter === undefined ? '' : `; resumed after step ${result.resumedAfter}`}\n`,
+        );
+      } finally {
+        view.stop();
+      }
+    },
+  );
+
+program
+  .command('tail')
+  .description('print decoded records of a topic (frames with per-field statistics)')
+  .option('-t, --topic <topic>', 'topic', TopicName.frames)
+  .option('-b, --brokers <list>', 'Kafka bootstrap servers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+  .option('-l, --last <n>', 'start this many records before the end of each partition', integer, 10)
+  .option('--from-beginning', 'read each partition from its start', false)
+  .option('-s, --sim-id <id>', 'only this simulation')
+  .option('-n, --max <n>', 'stop after printing this many', integer)
+  .action(
+    async (o: {
+      topic: string;
+      brokers: string;
+      last: number;
+      fromBeginning: boolean;
+      simId?: string;
+      max?: number;
+    }) => {
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      await tail({
+        brokers: o.brokers.split(','),
+        topic: o.topic,
+        last: o.last,
+        fromBeginning: o.fromBeginning,
+        ...(o.simId === undefined ? {} : { simulationId: o.simId }),
+        ...(o.max === undefined ? {} : { max: o.max }),
+        logger: createLogger({ service: 'simstream-cli', level: 'error', destination: process.stderr }),
+        print: (line) => process.stdout.write(`${line}\n`),
+        signal: stop.signal,
+      });
+    },
+  );
+
+program
+  .command('status')
+  .description("ingestion's state, and a simulation's last durable step")
+  .option(
+    '-i, --ingestion <host:port>',
+    'ingestion gRPC address',
+    process.env.SIMSTREAM_INGESTION ?? '127.0.0.1:50051',
+  )
+  .option('-s, --sim-id <id>', 'simulation')
+  .action(async (o: { ingestion: string; simId?: string }) => {
+    const client = new IngestionClient({ address: o.ingestion });
+    try {
+      process.stdout.write(`${JSON.stringify(await client.status(o.simId ?? ''), null, 2)}\n`);
+    } finally {
+      client.close();
+    }
+  });
+
+try {
+  await program.parseAsync();
+  process.exit(0);
+} catch (error) {
+  if (error instanceof ValidationError) {
+    process.stderr.write(
+      `simstream: ${error.violations.map((v) => `${v.field}: ${v.description}`).join('\n  ')}\n`,
+    );
+  } else if (error instanceof SimstreamError) {
+    process.stderr.write(`simstream: ${error.message}\n`);
+  } else {
+    process.stderr.write(`simstream: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,125 @@
+/**
+ * `simstream simulate`: runs a real simulation in-process and streams every frame to ingestion
+ * with a resumable upload. When the simulation already has durable frames (a restarted run),
+ * the deterministic simulation is fast-forwarded past the last durable step and continues from
+ * there, so the stream in Kafka has no gap and no rewritten history.
+ */
+import { FrameUploader, IngestionClient, type ClientField } from '@simstream/client';
+import type { Codec } from '@simstream/contracts';
+import { createSimulation, type Simulation } from '@simstream/sims';
+
+export interface SimulateOptions {
+  readonly kind: string;
+  readonly simulationId: string;
+  readonly ingestion: string;
+  /** Simulation options (grid, parameters, seed, substeps ...), validated by the simulation. */
+  readonly params: Record<string, unknown>;
+  /** Stop after this many frames (sent by this run) ... */
+  readonly frames?: number;
+  /** ... or after this many milliseconds, whichever comes first. */
+  readonly durationMs?: number;
+  /** Frames per second cap; 0 = as fast as the simulation and the stream go. */
+  readonly fps: number;
+  readonly codec: Codec;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: SimulateProgress) => void;
+  readonly onEvent?: (message: string) => void;
+}
+
+export interface SimulateProgress {
+  readonly sent: number;
+  readonly acked: number;
+  readonly rejected: number;
+  readonly bytes: number;
+  readonly step: number;
+  readonly elapsedMs: number;
+  readonly reconnects: number;
+}
+
+export interface SimulateResult extends SimulateProgress {
+  readonly simulationId: string;
+  readonly resumedAfter: number | undefined;
+  readonly lastDurableStep: number | undefined;
+}
+
+export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
+  const sim: Simulation = createSimulation(options.kind, options.params);
+  const client = new IngestionClient({ address: options.ingestion });
+  const started = performance.now();
+  let acked = 0;
+  let rejected = 0;
+  let bytes = 0;
+  let sent = 0;
+  const uploader = new FrameUploader(client, {
+    simulationId: options.simulationId,
+    attributes: { kind: sim.kind, ...sim.attributes() },
+    onAck: () => acked++,
+    onReject: (r) => {
+      rejected++;
+      options.onEvent?.(`step ${r.step} rejected: ${r.reason}: ${r.message}`);
+    },
+    onReconnect: (info) =>
+      options.onEvent?.(
+        info.attempt === 0
+          ? `stream broke (${info.error}); reconnecting`
+          : `reconnect attempt ${info.attempt} failed (${info.error}); retrying in ${info.delayMs} ms`,
+      ),
+    onResume: (info) => {
+      if (info.resent + info.alreadyDurable > 0)
+        options.onEvent?.(
+          `resumed: ${info.alreadyDurable} frames were already durable, ${info.resent} resent`,
+        );
+    },
+  });
+  const progress = (): SimulateProgress => ({
+    sent,
+    acked,
+    rejected,
+    bytes,
+    step: sim.step,
+    elapsedMs: performance.now() - started,
+    reconnects: uploader.stats.reconnects,
+  });
+  const timer = setInterval(() => options.onProgress?.(progress()), 250);
+  try {
+    const durable = await uploader.start();
+    if (durable !== undefined) {
+      options.onEvent?.(
+        `simulation ${options.simulationId} has frames up to step ${durable}; fast-forwarding past it`,
+      );
+      while (sim.step <= durable) sim.advance();
+    }
+    const deadline =
+      options.durationMs === undefined ? Number.POSITIVE_INFINITY : started + options.durationMs;
+    const frameGap = options.fps > 0 ? 1000 / options.fps : 0;
+    while (
+      (options.frames === undefined || sent < options.frames) &&
+      performance.now() < deadline &&
+      !options.signal?.aborted
+    ) {
+      const frameStart = performance.now();
+      const fields: ClientField[] = sim
+        .fields()
+        .map((f) => ({ name: f.name, dtype: f.dtype, shape: f.shape, data: f.data, codec: options.codec }));
+      // send() copies the arrays, so the simulation may overwrite them right after.
+      await uploader.send({ step: sim.step, simTime: sim.time, fields });
+      for (const f of fields) bytes += f.data.byteLength;
+      sent++;
+      sim.advance();
+      const wait = frameGap - (performance.now() - frameStart);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    await uploader.close();
+    return {
+      ...progress(),
+      simulationId: options.simulationId,
+      resumedAfter: durable,
+      lastDurableStep: uploader.lastDurableStep,
+    };
+  } finally {
+    clearInterval(timer);
+    options.onProgress?.(progress());
+    uploader.abort();
+    client.close();
+  }
+}
