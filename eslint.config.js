@@ -7,7 +7,16 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.data/**', '.cache/**', '**/generated/**', 'coverage/**', 'helm/**', 'k8s/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.data/**',
+      '.cache/**',
+      '**/generated/**',
+      'coverage/**',
+      'helm/**',
+      'k8s/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -23,13 +32,19 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       'import-x/no-cycle': 'error',
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['@simstream/*/src/*', '@simstream/*/dist/*'], message: 'Import the package, not its internals.' },
+            {
+              group: ['@simstream/*/src/*', '@simstream/*/dist/*'],
+              message: 'Import the package, not its internals.',
+            },
           ],
         },
       ],

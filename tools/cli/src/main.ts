@@ -107,7 +107,7 @@ program
           ...(frames === undefined ? {} : { frames }),
           ...(o.duration === undefined ? {} : { durationMs: o.duration }),
           fps: o.fps,
-          codec: (isCodec(o.codec) ? o.codec : 'none'),
+          codec: isCodec(o.codec) ? o.codec : 'none',
           signal: stop.signal,
           onProgress: (p) => view.update(p),
           onEvent: (line) => view.log(line),
