@@ -81,6 +81,9 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+const ROUTINE =
+  /concurrent operation on the same transaction|coordinator is (loading|not available)|not the correct coordinator|no leader for this topic-partition|There is no leader|LEADER_NOT_AVAILABLE|NOT_LEADER/i;
+
 /** kafkajs client whose logs go through our pino logger (as `component: kafkajs`). */
 export function createKafka(config: KafkaConnectionConfig, logger: Logger): Kafka {
   const child = logger.child({ component: 'kafkajs' });
@@ -102,7 +105,13 @@ export function createKafka(config: KafkaConnectionConfig, logger: Logger): Kafk
           logger: _l,
           ...rest
         } = log as typeof log & { timestamp?: unknown; logger?: unknown };
-        child[LEVELS[level] ?? 'info'](rest, message);
+        const name = LEVELS[level] ?? 'info';
+        // Errors that kafkajs retries itself (a coordinator busy finishing the previous
+        // transaction, leadership moving) are routine, not errors of ours.
+        const error = (rest as { error?: unknown }).error;
+        const routine =
+          name === 'error' && ROUTINE.test(`${message} ${typeof error === 'string' ? error : ''}`);
+        child[routine ? 'debug' : name](rest, message);
       },
   };
   if (config.ssl !== undefined && config.ssl !== false) {

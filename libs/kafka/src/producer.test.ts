@@ -71,12 +71,28 @@ class FakeKafka {
 }
 
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
-const logger = createLogger({ service: 't', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const logger = createLogger({
+  service: 't',
+  level: 'silent',
+  destination: new Writable({ write: (_c, _e, cb) => cb() }),
+});
 const partitions = { of: () => Promise.resolve(12) } as unknown as PartitionCounts;
-const rec = (key: string, bytes = 10, partition?: number): OutRecord => ({ topic: 't', key, value: Buffer.alloc(bytes), ...(partition === undefined ? {} : { partition }) });
+const rec = (key: string, bytes = 10, partition?: number): OutRecord => ({
+  topic: 't',
+  key,
+  value: Buffer.alloc(bytes),
+  ...(partition === undefined ? {} : { partition }),
+});
 
 function producer(fake: FakeKafka, extra: Partial<ConstructorParameters<typeof BatchingProducer>[0]> = {}) {
-  return new BatchingProducer({ kafka: fake as unknown as Kafka, logger, partitions, name: 'test', outageTimeoutMs: 200, ...extra });
+  return new BatchingProducer({
+    kafka: fake as unknown as Kafka,
+    logger,
+    partitions,
+    name: 'test',
+    outageTimeoutMs: 200,
+    ...extra,
+  });
 }
 
 describe('BatchingProducer', () => {

@@ -28,7 +28,12 @@ export const INGESTION_ENV = {
   INGEST_MAX_STREAM_INFLIGHT_BYTES: env.bytes('64MiB'),
   INGEST_MAX_INFLIGHT_BYTES: env.bytes('512MiB'),
   INGEST_KAFKA_OUTAGE_TIMEOUT: env.duration('30s'),
-  INGEST_TRANSACTION_TIMEOUT: env.duration('60s'),
+  /**
+   * Kafka transaction timeout: how long a crashed instance's open transaction can hold back
+   * read_committed consumers of its partitions (a restarted instance with the same INSTANCE_ID
+   * aborts it at once). Retries that outlast it simply start a new transaction.
+   */
+  INGEST_TRANSACTION_TIMEOUT: env.duration('15s'),
   INGEST_MAX_BATCH_BYTES: env.bytes('32MiB'),
   /** Parallel transactional producers; a simulation always uses the same one (order). */
   INGEST_PRODUCERS: env.int({ min: 1, max: 16, default: 2 }),
