@@ -49,7 +49,11 @@ function corpusDir(): string {
   return process.env['SIMSTREAM_NAB_DIR'] ?? path.resolve(here, '..', '..', '..', 'shared', 'data', 'nab');
 }
 
-function scoreAll(prepared: readonly PreparedFile[], scores: readonly ArrayLike<number>[], corpus: NabCorpus) {
+function scoreAll(
+  prepared: readonly PreparedFile[],
+  scores: readonly ArrayLike<number>[],
+  corpus: NabCorpus,
+) {
   const profiles = corpus.profiles();
   const entries = prepared.map((file, i) => ({ file, scores: scores[i]! }));
   const out: Record<string, { score: number; threshold: number; rawScore: number }> = {};
@@ -99,7 +103,8 @@ async function runNab(
     const batch = [];
     for (let i = 0; i < series.length; i++) {
       const v = series[i]!.values;
-      if (t < v.length) batch.push({ streamId: names[i]!, features: rowFeatures(series[i]!.timestamps[t]!, v[t]!) });
+      if (t < v.length)
+        batch.push({ streamId: names[i]!, features: rowFeatures(series[i]!.timestamps[t]!, v[t]!) });
     }
     const results = detector.step(batch);
     let k = 0;
@@ -115,7 +120,15 @@ async function runNab(
   const seconds = (performance.now() - started) / 1000;
   const stats = detector.stats();
   if (dump !== undefined) {
-    writeFileSync(dump, JSON.stringify({ names, scores: scores.map((s) => [...s]), raws: raws.map((s) => [...s]), novelties: novelties.map((s) => [...s]) }));
+    writeFileSync(
+      dump,
+      JSON.stringify({
+        names,
+        scores: scores.map((s) => [...s]),
+        raws: raws.map((s) => [...s]),
+        novelties: novelties.map((s) => [...s]),
+      }),
+    );
   }
   const result = {
     config: detector.config,
@@ -140,7 +153,10 @@ async function speed(backend: BackendChoice, streams: number, steps: number) {
   const batch = () =>
     ids.map((streamId, i) => {
       phase++;
-      return { streamId, features: Float32Array.of(Math.sin(phase / 50 + i), Math.cos(phase / 30), i % 7, phase % 11) };
+      return {
+        streamId,
+        features: Float32Array.of(Math.sin(phase / 50 + i), Math.cos(phase / 30), i % 7, phase % 11),
+      };
     });
   for (let i = 0; i < 3; i++) detector.step(batch());
   const before = detector.stats();
@@ -170,7 +186,9 @@ export default async function nab(args: string[]): Promise<unknown> {
   const dir = corpusDir();
   const corpus = new NabCorpus(dir);
   const windows = corpus.windows();
-  const prepared = corpus.seriesNames().map((n) => prepareFile(n, corpus.series(n).timestamps, windows[n] ?? []));
+  const prepared = corpus
+    .seriesNames()
+    .map((n) => prepareFile(n, corpus.series(n).timestamps, windows[n] ?? []));
   log(`${prepared.length} series from ${dir}`);
 
   const report: Record<string, unknown> = {};
