@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIKELIHOOD, resolveConfig } from './config.js';
+import { erfc, initLikelihoodState, logScale, updateLikelihood } from './likelihood.js';
+import { buildReservoir } from './reservoir-weights.js';
+import { CHANNELS, scoreStep } from './score-channels.js';
+
+describe('anomaly likelihood', () => {
+  it('erfc matches known values', () => {
+    expect(erfc(0)).toBeCloseTo(1, 7);
+    expect(erfc(1)).toBeCloseTo(0.157299207, 7);
+    expect(erfc(-1)).toBeCloseTo(1.842700793, 7);
+    expect(erfc(3) / 2.209049699858544e-5).toBeCloseTo(1, 5);
+  });
+
+  it('maps likelihoods to a log scale in [0, 1]', () => {
+    expect(logScale(0.5)).toBeCloseTo(0.0301, 4);
+    expect(logScale(1 - 1e-5)).toBeCloseTo(0.5, 4);
+    expect(logScale(1)).toBeCloseTo(1, 6);
+    expect(logScale(0)).toBe(0);
+  });
+
+  it('is 0.5 while learning, then flags an outlier of a steady stream, once', () => {
+    const c = { ...DEFAULT_LIKELIHOOD, learningPeriod: 20, estimationSamples: 30, averagingWindow: 1 };
+    const s = initLikelihoodState(c);
+    const raw = (t: number) => 0.1 + 0.01 * Math.sin(t);
+    for (let t = 0; t < 49; t++) expect(updateLikelihood(s, c, raw(t)).likelihood).toBe(0.5);
+    for (let t = 49; t < 200; t++) expect(updateLikelihood(s, c, raw(t)).likelihood).toBeLessThan(0.9999);
+    const spike = updateLikelihood(s, c, 1);
+    expect(spike.likelihood).toBeGreaterThan(1 - 1e-5);
+    expect(spike.score).toBeGreaterThan(0.5);
+    // A second consecutive red is damped to yellow.
+    expect(updateLikelihood(s, c, 1).likelihood).toBeCloseTo(1 - 1e-3, 9);
+  });
+});
+
+describe('score channels', () => {
+  it('takes the largest channel and stays quiet for the refractory period after an alarm', () => {
+    const c = resolveConfig({
+      featureDim: 1,
+      alarmRefractory: 5,
+      likelihood: { learningPeriod: 5, estimationSamples: 20, averagingWindow: 1 },
+    });
+    const host: Record<string, Float64Array> = { alarm: new Float64Array(1) };
+    for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(c.likelihood);
+    const calm = { error: 0.1, input: 0.2, novelty: 0.05 };
+    let t = 0;
+    for (; t < 100; t++) scoreStep(c, host, { ...calm, error: 0.1 + 0.01 * Math.sin(t) });
+    const hit = scoreStep(c, host, { ...calm, input: 50 });
+    expect(hit.alarm).toBe(true);
+    for (let k = 0; k < 5; k++) {
+      const quiet = scoreStep(c, host, { ...calm, input: 50 });
+      expect(quiet.alarm).toBe(false);
+      expect(quiet.score).toBeLessThan(0.05);
+    }
+  });
+});
+
+describe('reservoir weights', () => {
+  it('reach the requested spectral radius and obey Dale’s law', () => {
+    const c = resolveConfig({ featureDim: 1, neurons: 200, recurrentDegree: 10, spectralRadius: 0.8 });
+    const w = buildReservoir(c);
+    expect(w.spectralRadius).toBeGreaterThan(0.7);
+    expect(w.spectralRadius).toBeLessThan(0.9);
+    expect(w.recurrentNonZeros).toBe(2000);
+    const n = c.neurons;
+    for (let i = 0; i < n; i++) {
+      const row = w.recurrent.subarray(i * n, (i + 1) * n);
+      expect(row[i]).toBe(0);
+      const signs = new Set([...row].filter((x) => x !== 0).map(Math.sign));
+      expect(signs.size).toBe(1);
+    }
+  });
+});
