@@ -33,6 +33,11 @@ export interface DetectorConfig {
   readonly inhibitoryFraction: number;
   /** `population`: Gaussian receptive fields per feature; `rate`: current ∝ the value (±). */
   readonly encoding: 'population' | 'rate';
+  /**
+   * What the readout sees of the input directly, beside the traces: the normalised features, or
+   * their population code (lets it learn a non-linear map, e.g. a daily profile from time of day).
+   */
+  readonly readoutInput: 'features' | 'code';
   /** What the readout predicts: the next population code, or the next normalised features. */
   readonly readoutTarget: 'code' | 'features';
   /** Receptive fields per feature (population coding). */
@@ -100,6 +105,7 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   spectralRadius: 0.9,
   inhibitoryFraction: 0.2,
   encoding: 'population',
+  readoutInput: 'features',
   readoutTarget: 'features',
   populationSize: 24,
   inputDegree: 4,
@@ -227,9 +233,14 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   return c;
 }
 
+/** Width of the input as the readout sees it directly: the features, or their population code. */
+export function readoutInputSize(c: DetectorConfig): number {
+  return c.readoutInput === 'code' ? c.featureDim * c.populationSize : c.featureDim;
+}
+
 /** Readout features per stream: traces of `readoutNeurons` per time constant, the input, a bias. */
 export function readoutSize(c: DetectorConfig): number {
-  return c.readoutNeurons * c.traceTaus.length + c.featureDim + 1;
+  return c.readoutNeurons * c.traceTaus.length + readoutInputSize(c) + 1;
 }
 
 /** Each feature's weight in the raw score, normalised to sum to 1. */

@@ -83,24 +83,30 @@ function decode(c: DetectorConfig, net: Network, predicted: Tensor): Tensor {
 
 /**
  * Batched RLS with forgetting λ on features φ [B, F] and error e [B, d] (the a-priori error of
- * the prediction made from φ). The symmetrisation and the trace cap keep float32 P positive and
- * bounded when the input stops exciting some directions (flat series), where plain RLS winds up.
+ * the prediction made from φ). The rank-one term is formed as (Pφ)(Pφ)ᵀ/(λ + φᵀPφ) by a
+ * broadcast product, which is exactly symmetric in floating point (a·b = b·a) and much cheaper
+ * than a K = 1 batched matmul; the trace cap keeps P bounded when the input stops exciting some
+ * directions (flat series), where plain RLS winds up. A stream's first step (`active` = 0, φ = 0)
+ * leaves P exactly as it was.
  */
 function rlsUpdate(c: DetectorConfig, net: Network, s: Resident, err: Tensor, active: Tensor) {
   const f = readoutSize(c);
   const lambda = c.rlsForgetting;
   const P = s['P']!;
+  const b = P.shape[0] ?? 0;
   const phi = tf.expandDims(s['phi']!, 2);
   const pphi = tf.matMul(P, phi);
   const denom = tf.add(tf.sum(tf.mul(phi, pphi), 1, true), lambda);
   const k = tf.div(pphi, denom);
-  let nextP = tf.div(tf.sub(P, tf.matMul(k as tf.Tensor3D, pphi as tf.Tensor3D, false, true)), lambda);
-  nextP = tf.mul(tf.add(nextP, tf.transpose(nextP, [0, 2, 1])), 0.5);
-  const trace = tf.sum(tf.mul(nextP, net.eye), [1, 2], true);
-  nextP = tf.mul(nextP, tf.minimum(1, tf.div(f * c.rlsInitialGain, trace)));
-  const gate = tf.reshape(active, [-1, 1, 1]);
-  const P2 = tf.add(tf.mul(nextP, gate), tf.mul(P, tf.sub(1, gate)));
-  const W2 = tf.add(s['W']!, tf.mul(tf.matMul(k, tf.expandDims(err, 1)), gate));
+  const outer = tf.mul(k, tf.reshape(pphi, [b, 1, f]));
+  const gate = tf.reshape(active, [b, 1, 1]);
+  const forget = tf.add(1, tf.mul(gate, 1 / lambda - 1));
+  const traceP = tf.sum(tf.mul(P, net.eye), [1, 2], true);
+  const traceNext = tf.mul(forget, tf.sub(traceP, tf.sum(tf.mul(k, pphi), 1, true)));
+  const cap = tf.minimum(1, tf.div(f * c.rlsInitialGain, traceNext));
+  const P2 = tf.mul(tf.sub(P, outer), tf.mul(forget, cap));
+  // err is already zero for inactive streams, so W needs no gate.
+  const W2 = tf.add(s['W']!, tf.matMul(k, tf.expandDims(err, 1)));
   return { P: P2, W: W2 };
 }
 
@@ -149,7 +155,7 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
 
     const r = c.readoutNeurons;
     const parts = c.traceTaus.map((_, i) => tf.reshape(tf.slice(traces, [0, i, 0], [b, 1, r]), [b, r]));
-    const phi = tf.concat([...parts, z, tf.ones([b, 1])], 1);
+    const phi = tf.concat([...parts, c.readoutInput === 'code' ? code : z, tf.ones([b, 1])], 1);
     const prediction = tf.reshape(tf.matMul(tf.expandDims(phi, 1), W), [b, targetSize(c)]);
     const predictedFeatures = c.readoutTarget === 'code' ? decode(c, net, prediction) : prediction;
 
@@ -190,12 +196,12 @@ function assignPattern(c: DetectorConfig, s: Resident, x: Tensor, stepCount: Ten
   const k = c.clusters;
   // Centred before normalising: rates are non-negative, so raw cosines all sit near 1.
   const centred = tf.sub(x, tf.mean(x, 1, true));
-  const unit = tf.div(centred, tf.add(tf.norm(centred, 'euclidean', 1, true), 1e-9));
+  const unit = tf.div(centred, tf.add(tf.sqrt(tf.sum(tf.square(centred), 1, true)), 1e-9));
   const C = s['centroids']!;
   const count = s['clusterCount']!;
   const lastUsed = s['clusterLastUsed']!;
   const id = s['clusterId']!;
-  const cnorm = tf.add(tf.norm(C, 'euclidean', 2), 1e-9);
+  const cnorm = tf.add(tf.sqrt(tf.sum(tf.square(C), 2)), 1e-9);
   const dots = tf.squeeze(tf.matMul(C, tf.expandDims(unit, 2)), [2]);
   const used = tf.greater(count, 0);
   const cos = tf.where(used, tf.div(dots, cnorm), tf.fill(count.shape, -2));
