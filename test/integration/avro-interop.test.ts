@@ -97,7 +97,7 @@ describe('Avro interoperability', () => {
     writeFileSync(file, Buffer.concat(lengthPrefixed));
     const { stdout } = await run(python, [
       path.join(REPO_ROOT, 'test/python/decode_single_objects.py'),
-      path.join(REPO_ROOT, 'libs/contracts/avro/frame.v1.avsc'),
+      path.join(REPO_ROOT, 'libs/contracts/avro/frame.v2.avsc'),
       file,
     ]);
     const decoded = stdout
@@ -120,6 +120,7 @@ describe('Avro interoperability', () => {
     for (const [step, f] of decoded.entries()) {
       expect(f.simulationId).toBe(simulationId);
       expect(f.attributes).toEqual({ source: 'test' });
+      expect(f.tenant).toBe('default');
       expect(Math.abs(f.ingestedAt - Date.now())).toBeLessThan(120_000);
       const original = syntheticFrame(simulationId, step, 100).fields[0]!;
       const sha = createHash('sha256')

@@ -162,6 +162,31 @@ describe('bad inputs', () => {
     expect(results[0]!.ack?.step).toBe(0);
   });
 
+  it("stamps frames with the caller's tenant, and refuses a malformed one", async () => {
+    const simulationId = `tenant-${randomUUID().slice(0, 8)}`;
+    const from = await endOffsets(kafka, TopicName.frames);
+    const acme = new IngestionClient({ address: ingestion.grpcAddress, tenant: 'acme' });
+    const uploader = new FrameUploader(acme, { simulationId });
+    await uploader.start();
+    await uploader.send(syntheticFrame(simulationId, 0, 4));
+    await uploader.close();
+    const records = await readUntil({
+      kafka,
+      topic: TopicName.frames,
+      from,
+      filter: (r) => r.key === simulationId,
+      until: (rs) => rs.length >= 1,
+    });
+    expect((records[0]!.value as Frame).tenant).toBe('acme');
+    acme.close();
+
+    const bad = new IngestionClient({ address: ingestion.grpcAddress, tenant: 'Not/A Tenant' });
+    const { error } = await exchange(bad.streamFrames(), [{ open: { simulationId } }]);
+    expect(error?.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(error?.metadata.get('simstream-reason')).toEqual(['TENANT_INVALID']);
+    bad.close();
+  });
+
   it('sends undecodable Kafka records to the dead-letter topic with the reason, and goes on', async () => {
     const logger = quietLogger();
     const producer = new BatchingProducer({
@@ -182,6 +207,7 @@ describe('bad inputs', () => {
       fields: [],
       attributes: {},
       ingestedAt: Date.now(),
+      tenant: 'default',
     };
     const encoded = registry.encode(RecordName.Frame, valid);
     const unknownSchema = Buffer.from(encoded);

@@ -17,6 +17,11 @@ export interface IngestionClientOptions {
   /** Largest message either way; must cover the largest frame you send. */
   readonly maxMessageBytes?: number;
   readonly credentials?: grpc.ChannelCredentials;
+  /**
+   * Tenant the simulations belong to, sent as x-simstream-tenant metadata (honoured by
+   * ingestion only from trusted callers such as the gateway).
+   */
+  readonly tenant?: string;
   /** Extra channel options, e.g. to open several connections. */
   readonly channelOptions?: grpc.ChannelOptions;
 }
@@ -26,9 +31,12 @@ export type FrameStreamCall = grpc.ClientDuplexStream<StreamFramesRequest, Strea
 export class IngestionClient {
   readonly address: string;
   private readonly client: IngestionServiceClient;
+  private readonly metadata: grpc.Metadata;
 
   constructor(options: IngestionClientOptions = {}) {
     this.address = options.address ?? '127.0.0.1:50051';
+    this.metadata = new grpc.Metadata();
+    if (options.tenant !== undefined) this.metadata.set('x-simstream-tenant', options.tenant);
     const { proto } = loadIngestionContract();
     const max = options.maxMessageBytes ?? 300 * 1024 * 1024;
     this.client = new proto.simstream.v1.IngestionService(
@@ -47,13 +55,14 @@ export class IngestionClient {
 
   /** A raw StreamFrames call (FrameUploader adds resume, windowing and reconnects on top). */
   streamFrames(): FrameStreamCall {
-    return this.client.StreamFrames();
+    return this.client.StreamFrames(this.metadata);
   }
 
   ingestBatch(frames: StreamFramesRequest['frame'][], deadlineMs = 60_000): Promise<FrameResultOutput[]> {
     return new Promise((resolve, reject) => {
       this.client.IngestBatch(
         { frames: frames.filter((f) => f != null) },
+        this.metadata,
         { deadline: Date.now() + deadlineMs },
         (error, response) => {
           if (error) reject(error);

@@ -23,6 +23,8 @@ const inflate = promisify(zlib.inflate);
 const gunzip = promisify(zlib.gunzip);
 
 export const SIMULATION_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+/** Tenants own simulations; set by ingestion from the (trusted) caller. */
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 export const MAX_DIMS = 8;
 

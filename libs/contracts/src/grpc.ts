@@ -8,6 +8,8 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as IngestionProto } from './generated/ingestion.js';
+import type { ProtoGrpcType as QueryProto } from './generated/query.js';
+import type { ProtoGrpcType as QuantumProto } from './generated/quantum.js';
 
 const require = createRequire(import.meta.url);
 
@@ -20,26 +22,34 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   oneofs: true,
 };
 
-export const PROTO_FILES = ['simstream/v1/frame.proto', 'simstream/v1/ingestion.proto'] as const;
+export const PROTO_FILES = {
+  ingestion: ['simstream/v1/ingestion.proto'],
+  query: ['simstream/v1/query.proto'],
+  quantum: ['simstream/v1/quantum.proto'],
+} as const;
 
 /** Folder holding simstream/v1/*.proto (for proto-loader, grpcurl -import-path, reflection). */
 export function protoRoot(): string {
   return path.dirname(require.resolve('@simstream/proto/package.json'));
 }
 
-export function loadProtoDefinition(files: readonly string[] = PROTO_FILES): protoLoader.PackageDefinition {
+export function loadProtoDefinition(files: readonly string[]): protoLoader.PackageDefinition {
   return protoLoader.loadSync([...files], { ...PROTO_LOADER_OPTIONS, includeDirs: [protoRoot()] });
 }
 
-export interface IngestionContract {
+/** A service's package definition (for servers and reflection) and its typed gRPC objects. */
+export interface Contract<P> {
   readonly definition: protoLoader.PackageDefinition;
-  readonly proto: IngestionProto;
+  readonly proto: P;
 }
 
-export function loadIngestionContract(): IngestionContract {
-  const definition = loadProtoDefinition();
-  const proto = grpc.loadPackageDefinition(definition) as unknown as IngestionProto;
-  return { definition, proto };
+function load<P>(files: readonly string[]): Contract<P> {
+  const definition = loadProtoDefinition(files);
+  return { definition, proto: grpc.loadPackageDefinition(definition) as unknown as P };
 }
 
-export type { IngestionProto };
+export const loadIngestionContract = (): Contract<IngestionProto> => load(PROTO_FILES.ingestion);
+export const loadQueryContract = (): Contract<QueryProto> => load(PROTO_FILES.query);
+export const loadQuantumContract = (): Contract<QuantumProto> => load(PROTO_FILES.quantum);
+
+export type { IngestionProto, QueryProto, QuantumProto };

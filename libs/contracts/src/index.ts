@@ -16,3 +16,4 @@ export * from './frame-validation.js';
 export * from './field-data.js';
 export * from './grpc.js';
 export type * from './proto-types.js';
+export type * as pb from './generated/simstream/v1/index.js';

@@ -20,6 +20,8 @@ export interface Frame {
   fields: FrameField[];
   attributes: Record<string, string>;
   ingestedAt: number;
+  /** Owner of the simulation (v2; frames written by v1 read as 'default'). */
+  tenant: string;
 }
 
 export interface FrameChunk {
@@ -83,4 +85,25 @@ export interface QuantumResult {
   stoppedBy: StopReason;
   cached: boolean;
   producedAt: number;
+}
+
+export interface QuantumJob {
+  jobId: string;
+  tenant: string;
+  problemKind: 'ising' | 'qubo' | 'maxcut';
+  variables: number;
+  /** float64 LE per variable (empty for maxcut). */
+  linear: Buffer;
+  /** uint32 LE. */
+  rows: Buffer;
+  cols: Buffer;
+  /** float64 LE. */
+  values: Buffer;
+  offset: number;
+  solver: string;
+  seed: number;
+  timeLimitMs: number;
+  reads: number;
+  targetEnergy: number | null;
+  submittedAt: number;
 }

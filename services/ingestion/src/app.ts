@@ -133,7 +133,12 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
   const ready = () => progress.ready && producers.every((p) => p.unavailableForMs === undefined);
   grpcServer.server.addService(
     contract.proto.simstream.v1.IngestionService.service,
-    ingestionHandlers(deps, { ready, inFlightBytes: () => processBudget.inUse }),
+    ingestionHandlers(deps, {
+      ready,
+      inFlightBytes: () => processBudget.inUse,
+      defaultTenant: config.defaultTenant,
+      trustTenantHeader: config.trustTenantHeader,
+    }),
   );
   health
     .add('kafka-writes', () => {

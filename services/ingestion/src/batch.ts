@@ -27,6 +27,7 @@ export interface BatchDeps {
 
 export async function ingestBatch(
   frames: readonly ProtoFrameOutput[],
+  tenant: string,
   deps: BatchDeps,
 ): Promise<FrameResult[]> {
   const orderingKey = randomUUID();
@@ -66,7 +67,7 @@ export async function ingestBatch(
     }
     lastStep.set(valid.simulationId, valid.step);
     pending.push(
-      deps.ingestor.write(valid, { orderingKey }).then(
+      deps.ingestor.write(valid, tenant, { orderingKey }).then(
         (ack) => {
           deps.metrics.framesAccepted.inc();
           deps.metrics.bytesAccepted.inc(bytes);

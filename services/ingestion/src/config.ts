@@ -40,6 +40,13 @@ export const INGESTION_ENV = {
   INGEST_PROGRESS_CATCHUP_TIMEOUT: env.duration('20s'),
   INGEST_DRAIN_TIMEOUT: env.duration('30s'),
   INGEST_ENSURE_TOPICS: env.bool(true),
+  /** Tenant of frames whose caller names none (direct gRPC clients such as the CLI). */
+  INGEST_DEFAULT_TENANT: env.string('default'),
+  /**
+   * Take the tenant from the x-simstream-tenant metadata. On in a cluster where only the
+   * gateway (which authenticates callers) can reach ingestion; off when untrusted clients can.
+   */
+  INGEST_TRUST_TENANT_HEADER: env.bool(true),
 };
 
 export interface IngestionConfig {
@@ -59,6 +66,8 @@ export interface IngestionConfig {
   readonly producers: number;
   readonly progressCatchUpTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  readonly defaultTenant: string;
+  readonly trustTenantHeader: boolean;
 }
 
 export function loadIngestionConfig(source: Env = process.env): IngestionConfig {
@@ -87,5 +96,7 @@ export function loadIngestionConfig(source: Env = process.env): IngestionConfig 
     producers: c.INGEST_PRODUCERS,
     progressCatchUpTimeoutMs: c.INGEST_PROGRESS_CATCHUP_TIMEOUT,
     drainTimeoutMs: c.INGEST_DRAIN_TIMEOUT,
+    defaultTenant: c.INGEST_DEFAULT_TENANT,
+    trustTenantHeader: c.INGEST_TRUST_TENANT_HEADER,
   };
 }

@@ -3,6 +3,8 @@
  * IngestBatch and GetStatus are thin.
  */
 import type * as grpc from '@grpc/grpc-js';
+import { TENANT_PATTERN } from '@simstream/contracts';
+import { ValidationError } from '@simstream/errors';
 import type {
   GetStatusRequestOutput,
   GetStatusResponse,
@@ -14,11 +16,32 @@ import type {
 } from '@simstream/contracts';
 import { limitReadAhead, toStatusObject } from '@simstream/rpc';
 import { ingestBatch, type BatchDeps } from './batch.js';
-import { StreamSession, type SessionDeps } from './stream-session.js';
+import { StreamSession, type Caller, type SessionDeps } from './stream-session.js';
 
 export interface ServiceState {
   readonly ready: () => boolean;
   readonly inFlightBytes: () => number;
+  readonly defaultTenant: string;
+  readonly trustTenantHeader: boolean;
+}
+
+export const TENANT_HEADER = 'x-simstream-tenant';
+
+/** The caller's tenant: from the trusted header when present and allowed, else the default. */
+export function callerOf(metadata: grpc.Metadata, state: ServiceState): Caller {
+  const header = state.trustTenantHeader ? metadata.get(TENANT_HEADER)[0] : undefined;
+  if (header === undefined) return { tenant: state.defaultTenant };
+  const tenant = String(header);
+  if (!TENANT_PATTERN.test(tenant)) {
+    throw new ValidationError([
+      {
+        field: TENANT_HEADER,
+        reason: 'TENANT_INVALID',
+        description: `'${tenant.slice(0, 70)}' does not match ${TENANT_PATTERN.source}`,
+      },
+    ]);
+  }
+  return { tenant };
 }
 
 export function ingestionHandlers(
@@ -28,6 +51,13 @@ export function ingestionHandlers(
   return {
     StreamFrames(call: grpc.ServerDuplexStream<StreamFramesRequestOutput, StreamFramesResponse>) {
       limitReadAhead(call);
+      let caller: Caller;
+      try {
+        caller = callerOf(call.metadata, state);
+      } catch (error) {
+        call.emit('error', toStatusObject(error));
+        return;
+      }
       const session = new StreamSession(
         {
           write: (message) => call.write(message),
@@ -39,6 +69,7 @@ export function ingestionHandlers(
           resume: () => call.resume(),
         },
         deps,
+        caller,
       );
       call.on('data', (request: StreamFramesRequestOutput) => session.onMessage(request));
       call.on('end', () => session.onEnd());
@@ -50,7 +81,14 @@ export function ingestionHandlers(
       call: grpc.ServerUnaryCall<IngestBatchRequestOutput, IngestBatchResponse>,
       callback: grpc.sendUnaryData<IngestBatchResponse>,
     ) {
-      ingestBatch(call.request.frames, deps).then(
+      let caller: Caller;
+      try {
+        caller = callerOf(call.metadata, state);
+      } catch (error) {
+        callback(toStatusObject(error));
+        return;
+      }
+      ingestBatch(call.request.frames, caller.tenant, deps).then(
         (results) => callback(null, { results }),
         (error: unknown) => callback(toStatusObject(error)),
       );

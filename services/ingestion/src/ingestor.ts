@@ -51,7 +51,7 @@ export class Ingestor {
   }
 
   /** Builds the records of a frame (frame or chunks, then progress). Pure. */
-  records(frame: ValidFrame): { frame: Frame; records: OutRecord[]; chunks: number } {
+  records(frame: ValidFrame, tenant: string): { frame: Frame; records: OutRecord[]; chunks: number } {
     const o = this.options;
     const full: Frame = {
       frameId: this.newId(),
@@ -61,6 +61,7 @@ export class Ingestor {
       fields: frame.fields,
       attributes: frame.attributes,
       ingestedAt: this.now(),
+      tenant,
     };
     const frameRecs = frameRecords(o.registry, full, {
       topic: o.topics.frames,
@@ -83,8 +84,8 @@ export class Ingestor {
   }
 
   /** Writes the frame; resolves once Kafka holds it (and its progress) durably. */
-  async write(frame: ValidFrame, options: SendOptions = {}): Promise<FrameAckInfo> {
-    const { frame: full, records, chunks } = this.records(frame);
+  async write(frame: ValidFrame, tenant: string, options: SendOptions = {}): Promise<FrameAckInfo> {
+    const { frame: full, records, chunks } = this.records(frame, tenant);
     const deliveries = await this.options.sinkFor(full.simulationId).send(records, options);
     const last = deliveries[chunks - 1]!;
     this.options.progress.markDurable({

@@ -60,6 +60,11 @@ export interface SessionDeps {
   readonly chunkBytes: number;
 }
 
+/** Who is calling: the tenant that will own the simulations of this stream. */
+export interface Caller {
+  readonly tenant: string;
+}
+
 type Outcome =
   | { kind: 'ack'; ack: FrameAckInfo }
   | { kind: 'rejected'; step: number; error: unknown }
@@ -103,6 +108,7 @@ export class StreamSession {
   constructor(
     private readonly call: StreamCall,
     private readonly deps: SessionDeps,
+    private readonly caller: Caller = { tenant: 'default' },
   ) {
     deps.sessions.all.add(this);
     deps.metrics.openStreams.inc();
@@ -181,6 +187,7 @@ export class StreamSession {
     this.deps.logger.info(
       {
         simulationId: open.simulationId,
+        tenant: this.caller.tenant,
         lastDurableStep: durable,
         stream: this.id,
         attributes: open.attributes,
@@ -284,7 +291,10 @@ export class StreamSession {
   private enqueue(valid: ValidFrame): Promise<Outcome> {
     const started = performance.now();
     this.trackWrite(1);
-    const write = this.deps.ingestor.write(valid, { orderingKey: this.id, signal: this.cancel.signal });
+    const write = this.deps.ingestor.write(valid, this.caller.tenant, {
+      orderingKey: this.id,
+      signal: this.cancel.signal,
+    });
     return write
       .then(
         (ack): Outcome => {

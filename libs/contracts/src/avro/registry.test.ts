@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc64Avro } from './crc64-avro.js';
 import { SchemaRegistry, type AvroSchema } from './registry.js';
-import { RecordName, createRegistry } from './schemas.js';
+import { RecordName, createRegistry, loadSchema } from './schemas.js';
 import type { Frame } from '../records.js';
 
 function sampleFrame(): Frame {
@@ -14,6 +14,7 @@ function sampleFrame(): Frame {
     fields: [{ name: 'u', dtype: 'float32', shape: [2, 3], codec: 'none', data }],
     attributes: { units: 'dimensionless' },
     ingestedAt: 1_700_000_000_000,
+    tenant: 'acme',
   };
 }
 
@@ -32,8 +33,9 @@ describe('SchemaRegistry', () => {
     const buf = registry.encode(RecordName.Frame, sampleFrame());
     expect(buf.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
     expect(buf.toString('hex', 2, 10)).toBe(registry.fingerprintOf(RecordName.Frame));
-    // The Frame schema's fingerprint as fastavro computes it from the Parsing Canonical Form.
-    expect(registry.fingerprintOf(RecordName.Frame)).toBe('5f3ab445e78896c8');
+    // Frame v1's fingerprint as fastavro computes it from the Parsing Canonical Form: still known.
+    expect(registry.knows('5f3ab445e78896c8')).toBe(true);
+    expect(registry.fingerprintOf(RecordName.Frame)).not.toBe('5f3ab445e78896c8');
   });
 
   it('round-trips a frame byte for byte, with or without a size hint', () => {
@@ -99,6 +101,15 @@ describe('SchemaRegistry', () => {
       value: 1,
       unit: 'celsius',
     });
+  });
+
+  it('reads frames written with Frame v1 (before tenants) as the current version, tenant default', () => {
+    const v1 = new SchemaRegistry();
+    v1.register(loadSchema('frame.v1.avsc'));
+    const { tenant: _tenant, ...withoutTenant } = sampleFrame();
+    const old = v1.encode(RecordName.Frame, withoutTenant);
+    expect(old.toString('hex', 2, 10)).toBe('5f3ab445e78896c8');
+    expect(registry.decodeAs<Frame>(RecordName.Frame, old)).toEqual({ ...withoutTenant, tenant: 'default' });
   });
 
   it('refuses to register a version that cannot read an older one', () => {

@@ -12,16 +12,18 @@ export const RecordName = {
   Progress: 'io.simstream.v1.Progress',
   NeuromorphicResult: 'io.simstream.v1.NeuromorphicResult',
   QuantumResult: 'io.simstream.v1.QuantumResult',
+  QuantumJob: 'io.simstream.v1.QuantumJob',
 } as const;
 export type RecordName = (typeof RecordName)[keyof typeof RecordName];
 
 /** Schema files per record, oldest first; the last is the current version. */
 export const SCHEMA_FILES: Readonly<Record<RecordName, readonly string[]>> = {
-  [RecordName.Frame]: ['frame.v1.avsc'],
+  [RecordName.Frame]: ['frame.v1.avsc', 'frame.v2.avsc'],
   [RecordName.FrameChunk]: ['frame-chunk.v1.avsc'],
   [RecordName.Progress]: ['progress.v1.avsc'],
   [RecordName.NeuromorphicResult]: ['neuromorphic-result.v1.avsc'],
   [RecordName.QuantumResult]: ['quantum-result.v1.avsc'],
+  [RecordName.QuantumJob]: ['quantum-job.v1.avsc'],
 };
 
 const AVRO_DIR = new URL('../../avro/', import.meta.url);
