@@ -1,0 +1,3 @@
+/** @simstream/resilience: breakers and retries for remote calls. */
+export * from './breaker.js';
+export * from './retry.js';

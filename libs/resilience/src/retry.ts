@@ -1,0 +1,43 @@
+/**
+ * Retries with exponential backoff, full jitter and a cap, for retriable errors only
+ * (programmer errors and bad input fail at once). Honours an AbortSignal.
+ */
+import { CancelledError, isRetriable } from '@simstream/errors';
+
+export interface RetryOptions {
+  readonly retries: number;
+  readonly baseMs?: number;
+  readonly maxMs?: number;
+  readonly signal?: AbortSignal;
+  readonly isRetriable?: (error: unknown) => boolean;
+  readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+export function backoffMs(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
+  return Math.round(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+}
+
+export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const retriable = options.isRetriable ?? isRetriable;
+  for (let attempt = 0; ; attempt++) {
+    if (options.signal?.aborted) throw new CancelledError();
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (attempt >= options.retries || !retriable(error)) throw error;
+      const delay = backoffMs(attempt, options.baseMs ?? 100, options.maxMs ?? 5000);
+      options.onRetry?.(error, attempt + 1, delay);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, delay);
+        options.signal?.addEventListener('abort', () => (clearTimeout(timer), reject(new CancelledError())), {
+          once: true,
+        });
+      });
+    }
+  }
+}
