@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '@simstream/errors';
+import { type SimstreamError, ValidationError } from '@simstream/errors';
 import { isingToQubo } from './convert.js';
 import { cutValue, parseGset } from './maxcut.js';
 import { createIsing, isingEnergy, quboEnergy } from './problem.js';
 import { solve } from './solve.js';
+import { SolverPool } from './worker-pool.js';
 import { bruteForce, randomIsing } from './test-problems.js';
 import type { Progress, SolverName } from './types.js';
 
@@ -66,6 +67,17 @@ describe('determinism', () => {
     expect(two.energy).toBe(one.energy);
     expect(Array.from(two.spins)).toEqual(Array.from(one.spins));
     expect(two.cut).toBe(cutValue(G11, two.spins));
+  });
+
+  it('reuses a pool across solves and refuses work once it is closed', async () => {
+    const pool = new SolverPool({ size: 2, workerUrl: WORKER });
+    const opts = { solver: 'pt' as const, seed: 5, reads: 2, schedule: { sweeps: 30 }, pool };
+    const a = await solve(G11, opts);
+    const b = await solve(G11, opts);
+    expect(Array.from(b.spins)).toEqual(Array.from(a.spins));
+    await pool.close();
+    const error = await solve(G11, opts).catch((e: unknown) => e);
+    expect((error as SimstreamError).code).toBe('SOLVER_POOL_CLOSED');
   });
 
   it('is repeatable for simulated bifurcation', async () => {

@@ -20,10 +20,12 @@ export interface TemperingPlan {
   /** Sweeps per read; Infinity runs until the solve stops. */
   readonly sweeps: number;
   readonly adaptEvery: number;
-}
-
-export function defaultReplicas(n: number): number {
-  return Math.max(16, Math.min(48, Math.round(2 * Math.sqrt(n))));
+  /**
+   * End the read (so that the next one starts afresh) once the best energy has not improved for
+   * max(minStale, staleFactor × the sweeps it took to reach it); 0 never does.
+   */
+  readonly staleFactor: number;
+  readonly minStale: number;
 }
 
 /** Geometric ladder from betaStart (hot) to betaEnd (cold). */
@@ -98,12 +100,14 @@ export class Tempering {
     const tried = new Float64Array(R);
     const best = new Int8Array(p.n);
     let bestEnergy = Infinity;
+    let bestSweep = 0;
     for (let sweep = 0; sweep < plan.sweeps; sweep++) {
       for (let k = 0; k < R; k++) {
         const c = chains[slot[k]!]!;
         this.kernel.sweep(c, betas[k]!);
         if (c.energy < bestEnergy) {
           bestEnergy = c.energy;
+          bestSweep = sweep;
           best.set(c.spins);
           if (bestEnergy < inc.energy) inc.offer(bestEnergy, best, read);
         }
@@ -125,6 +129,8 @@ export class Tempering {
       }
       if (plan.adaptEvery > 0 && (sweep + 1) % plan.adaptEvery === 0) adaptLadder(betas, accepted, tried);
       if (inc.stopped()) break;
+      if (plan.staleFactor > 0 && sweep - bestSweep > Math.max(plan.minStale, plan.staleFactor * bestSweep))
+        break;
       if (inc.yieldDue()) await inc.yield();
     }
     // Polish the coldest chain and the best state seen.

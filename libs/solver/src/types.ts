@@ -16,16 +16,19 @@ export interface Progress {
   readonly bestEnergy: number;
   /** Milliseconds since solve started. */
   readonly elapsedMs: number;
-  /** Sweeps (or SB steps) done so far, over all reads. */
+  /** Work so far over all reads: SA sweeps, PT ladder sweeps (every replica once), SB steps × replicas. */
   readonly sweeps: number;
   /** Cut of the best state so far, for Max-Cut problems. */
   readonly cut?: number;
 }
 
 export interface TemperingOptions {
-  /** Number of replicas in the ladder (default: grows with n, 16–48). */
+  /**
+   * Replicas of a geometric ladder over the schedule's β range. Default: the ladder is measured
+   * on the problem by a pilot anneal (its length follows from the energy curve).
+   */
   readonly replicas?: number;
-  /** Sweeps between adaptive ladder updates (default 200); 0 keeps the geometric ladder. */
+  /** Sweeps between feedback updates of the ladder (default 500); 0 keeps the initial ladder. */
   readonly adaptEvery?: number;
 }
 
@@ -73,6 +76,7 @@ export interface SolveResult {
   /** For Max-Cut graphs. */
   readonly cut?: number;
   readonly reads: number;
+  /** SA sweeps, PT ladder sweeps (every replica once), SB steps × replicas, over all reads. */
   readonly sweeps: number;
   /** Single-spin flip attempts made by the CPU kernels (0 for SB). */
   readonly flipAttempts: number;

@@ -3,15 +3,16 @@
  * `close()`, so a long-lived service pays the start-up once. One run at a time: a run uses every
  * worker, each taking every size-th read.
  */
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { SimstreamError } from '@simstream/errors';
+import { SimstreamError, ValidationError } from '@simstream/errors';
 import type { CompiledIsing } from './compiled.js';
 import type { CpuTask } from './cpu-task.js';
 import { STOP_CANCELLED } from './incumbent.js';
 import type { DoneMessage, RunMessage, WorkerMessage } from './worker-protocol.js';
 
 export interface SolverPoolOptions {
-  /** Worker threads (default 2; keep it at or below the cores). */
+  /** Worker threads (default: the cores available to this process). */
   readonly size?: number;
   /** The built worker script; defaults to worker.js beside this module (in dist/). */
   readonly workerUrl?: URL;
@@ -40,9 +41,15 @@ export class SolverPool {
   private closed = false;
 
   constructor(options: SolverPoolOptions = {}) {
-    this.size = options.size ?? 2;
+    this.size = options.size ?? os.availableParallelism();
     if (!Number.isInteger(this.size) || this.size < 1) {
-      throw new SimstreamError('INVALID_ARGUMENT', `pool size must be a positive integer, got ${this.size}`);
+      throw new ValidationError([
+        {
+          field: 'size',
+          reason: 'OUT_OF_RANGE',
+          description: `must be a positive integer, got ${this.size}`,
+        },
+      ]);
     }
     this.workerUrl = options.workerUrl ?? new URL('./worker.js', import.meta.url);
   }
