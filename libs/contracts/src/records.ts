@@ -68,6 +68,8 @@ export interface QuantumResult {
   source: 'frame' | 'job';
   simulationId: string | null;
   step: number | null;
+  /** Frame-derived results: first step of the K-step bucket (identity downstream). */
+  bucketStep: number | null;
   jobId: string | null;
   problemKind: ProblemKind;
   problemHash: string;

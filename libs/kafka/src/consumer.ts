@@ -67,6 +67,16 @@ export interface RecordConsumerOptions {
   readonly retryBackoffMs?: { readonly initial: number; readonly max: number };
   /** Partitions handled at the same time (default 1: one batch at a time). */
   readonly concurrency?: number;
+  /**
+   * The lowest offset the service still needs re-read after a restart, per partition
+   * (e.g. the first frame not yet covered by a state checkpoint); commits never pass it.
+   */
+  readonly commitFloor?: (topic: string, partition: number) => number | undefined;
+  /**
+   * Called after every rebalance with the partitions now assigned (topic → partitions). Every
+   * assigned partition restarts from its committed offset: drop state of partitions lost.
+   */
+  readonly onAssignment?: (assignment: Readonly<Record<string, readonly number[]>>) => void;
 }
 
 interface Metrics {
@@ -151,6 +161,7 @@ export class RecordConsumer {
       // kafkajs restarts every assigned partition from its committed offset after a rebalance,
       // and our commits never pass an incomplete frame: start reassembly afresh.
       this.reassembler.reset();
+      options.onAssignment?.(event.payload.memberAssignment);
       options.logger.info(
         { assignment: event.payload.memberAssignment, groupId: options.groupId },
         'consumer group joined',
@@ -385,7 +396,8 @@ export class RecordConsumer {
   }
 
   private async commit(topic: string, partition: number, next: number): Promise<void> {
-    const offset = this.reassembler.committable(partition, next);
+    const floor = this.options.commitFloor?.(topic, partition);
+    const offset = Math.min(this.reassembler.committable(partition, next), floor ?? Number.POSITIVE_INFINITY);
     const slot = `${topic}/${partition}`;
     if (this.committed.get(slot) === offset) return;
     await this.consumer.commitOffsets([{ topic, partition, offset: String(offset) }]);

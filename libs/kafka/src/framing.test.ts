@@ -16,6 +16,7 @@ function frame(bytes: number): Frame {
     fields: [{ name: 'rho', dtype: 'uint8', shape: [bytes], codec: 'none', data: randomBytes(bytes) }],
     attributes: {},
     ingestedAt: Date.now(),
+    tenant: 'default',
   };
 }
 
