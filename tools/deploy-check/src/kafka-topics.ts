@@ -1,0 +1,90 @@
+/**
+ * Strimzi KafkaTopic resources generated from the topic table in @simstream/kafka, the same
+ * table `ensureTopics` uses locally: k8s/ never restates a partition count or a retention.
+ */
+import { stringify } from 'yaml';
+import {
+  CLUSTER_TOPIC_ENVIRONMENT,
+  LOCAL_TOPIC_ENVIRONMENT,
+  topicDefinitions,
+  type TopicEnvironment,
+} from '@simstream/kafka';
+
+/** The Strimzi Kafka resource's name in k8s/base/kafka (its `strimzi.io/cluster` label). */
+export const KAFKA_CLUSTER_NAME = 'simstream';
+
+const HEADER = (what: string) =>
+  `# Generated from libs/kafka/src/topics.ts (${what}); do not edit.\n` +
+  '# Regenerate: pnpm --filter @simstream/deploy-check gen:topics (a test fails when this file is stale).\n';
+
+/** Kubernetes names cannot hold every Kafka name; spec.topicName keeps the real one. */
+export function topicResourceName(topic: string): string {
+  return topic.replace(/[^a-z0-9-]/g, '-');
+}
+
+function topicResource(
+  topic: ReturnType<typeof topicDefinitions>[number],
+  cluster: string,
+): Record<string, unknown> {
+  return {
+    apiVersion: 'kafka.strimzi.io/v1',
+    kind: 'KafkaTopic',
+    metadata: {
+      name: topicResourceName(topic.name),
+      labels: { 'strimzi.io/cluster': cluster, 'app.kubernetes.io/part-of': 'simstream' },
+      annotations: { 'simstream.dev/description': topic.description },
+    },
+    spec: {
+      topicName: topic.name,
+      partitions: topic.partitions,
+      replicas: topic.replicationFactor,
+      config: { ...topic.config },
+    },
+  };
+}
+
+function documents(docs: readonly unknown[]): string {
+  return docs.map((doc) => '---\n' + stringify(doc, { lineWidth: 0, singleQuote: true })).join('');
+}
+
+/** k8s/base/kafka/topics.yaml: every topic with the cluster environment (replication 3, min ISR 2). */
+export function renderClusterTopics(cluster: string = KAFKA_CLUSTER_NAME): string {
+  const topics = topicDefinitions(CLUSTER_TOPIC_ENVIRONMENT);
+  return (
+    HEADER('cluster: replication 3, min.insync.replicas 2') +
+    documents(topics.map((t) => topicResource(t, cluster)))
+  );
+}
+
+/**
+ * The dev overlay's patch: a one-broker cluster takes the local environment's replication and
+ * min.insync.replicas; everything else stays as in the base.
+ */
+export function renderTopicEnvironmentPatch(
+  environment: TopicEnvironment = LOCAL_TOPIC_ENVIRONMENT,
+  cluster: string = KAFKA_CLUSTER_NAME,
+): string {
+  const topics = topicDefinitions(environment);
+  const patches = topics.map((t) => ({
+    apiVersion: 'kafka.strimzi.io/v1',
+    kind: 'KafkaTopic',
+    metadata: { name: topicResourceName(t.name), labels: { 'strimzi.io/cluster': cluster } },
+    spec: {
+      replicas: t.replicationFactor,
+      config: { 'min.insync.replicas': t.config['min.insync.replicas'] },
+    },
+  }));
+  return (
+    HEADER(
+      `replication ${environment.replicationFactor}, min.insync.replicas ${environment.minInsyncReplicas}`,
+    ) + documents(patches)
+  );
+}
+
+/** Repository-relative paths of the generated files and their content. */
+export function generatedTopicFiles(): { path: string; content: string }[] {
+  return [
+    { path: 'k8s/base/kafka/topics.yaml', content: renderClusterTopics() },
+    { path: 'k8s/overlays/dev/kafka-topics-patch.yaml', content: renderTopicEnvironmentPatch() },
+  ];
+}
