@@ -132,6 +132,34 @@ describe('ingestion under failures', () => {
     expect(uploads.reduce((n, u) => n + u.uploader.stats.resent, 0)).toBeGreaterThan(0);
   });
 
+  it('drains gracefully on SIGTERM: streams end UNAVAILABLE after their acks, clients resume elsewhere, exit code 0', async () => {
+    const FRAMES = 400;
+    const ELEMENTS = 4096;
+    const first = await startIngestion();
+    const second = await startIngestion();
+    const from = await endOffsets(kafka, TopicName.frames);
+    // One client whose channel can reach either instance (a load balancer's view).
+    const client = new IngestionClient({
+      address: `ipv4:${first.grpcAddress},${second.grpcAddress}`,
+      channelOptions: { 'grpc.lb_policy_name': 'round_robin' },
+    });
+    const run = randomUUID().slice(0, 8);
+    const uploads = range(3).map((i) => upload(client, `sigterm-${run}-${i}`, FRAMES, ELEMENTS));
+    let exitCode: number | null = null;
+    try {
+      await until(() => uploads.reduce((n, u) => n + u.acked.size, 0) >= 300, 60_000, '300 acks');
+      exitCode = await first.stop();
+      await Promise.all(uploads.map((u) => u.done));
+    } finally {
+      client.close();
+      await second.stop();
+    }
+    expect(exitCode).toBe(0);
+    // Streams on the drained instance were told so, and resumed on the other one.
+    expect(uploads.flatMap((u) => u.reconnectErrors).join('\n')).toMatch(/shutting down/);
+    await checkDelivered(kafka, from, uploads, FRAMES, ELEMENTS);
+  });
+
   it('rides out a 10 s broker outage: no frame lost, streams survive or end UNAVAILABLE and resume, memory bounded', async () => {
     const FRAMES = 400;
     const ELEMENTS = 16384; // 64 KiB per field, 128 KiB per frame
