@@ -96,15 +96,20 @@ function rlsUpdate(c: DetectorConfig, net: Network, s: Resident, err: Tensor, ac
   const b = P.shape[0] ?? 0;
   const phi = tf.expandDims(s['phi']!, 2);
   const pphi = tf.matMul(P, phi);
-  const denom = tf.add(tf.sum(tf.mul(phi, pphi), 1, true), lambda);
-  const k = tf.div(pphi, denom);
+  const quad = tf.sum(tf.mul(phi, pphi), 1, true);
+  // φᵀPφ < 0 means float32 rounding has cost P its positive definiteness; the gain would blow
+  // up, so such a stream restarts from P = g·I and skips this update.
+  const healthy = tf.cast(tf.greaterEqual(quad, 0), 'float32');
+  const denom = tf.add(tf.relu(quad), lambda);
+  const k = tf.mul(tf.div(pphi, denom), healthy);
   const outer = tf.mul(k, tf.reshape(pphi, [b, 1, f]));
   const gate = tf.reshape(active, [b, 1, 1]);
   const forget = tf.add(1, tf.mul(gate, 1 / lambda - 1));
   const traceP = tf.sum(tf.mul(P, net.eye), [1, 2], true);
   const traceNext = tf.mul(forget, tf.sub(traceP, tf.sum(tf.mul(k, pphi), 1, true)));
   const cap = tf.minimum(1, tf.div(f * c.rlsInitialGain, traceNext));
-  const P2 = tf.mul(tf.sub(P, outer), tf.mul(forget, cap));
+  const updated = tf.mul(tf.sub(P, outer), tf.mul(forget, cap));
+  const P2 = tf.add(tf.mul(updated, healthy), tf.mul(tf.mul(net.eye, c.rlsInitialGain), tf.sub(1, healthy)));
   // err is already zero for inactive streams, so W needs no gate.
   const W2 = tf.add(s['W']!, tf.matMul(k, tf.expandDims(err, 1)));
   return { P: P2, W: W2 };
@@ -156,7 +161,13 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
     const r = c.readoutNeurons;
     const parts = c.traceTaus.map((_, i) => tf.reshape(tf.slice(traces, [0, i, 0], [b, 1, r]), [b, r]));
     const phi = tf.concat([...parts, c.readoutInput === 'code' ? code : z, tf.ones([b, 1])], 1);
-    const prediction = tf.reshape(tf.matMul(tf.expandDims(phi, 1), W), [b, targetSize(c)]);
+    // Targets never leave ±inputClip, so neither may predictions (a diverging readout would
+    // otherwise turn into astronomically large errors).
+    const prediction = tf.clipByValue(
+      tf.reshape(tf.matMul(tf.expandDims(phi, 1), W), [b, targetSize(c)]),
+      -c.inputClip,
+      c.inputClip,
+    );
     const predictedFeatures = c.readoutTarget === 'code' ? decode(c, net, prediction) : prediction;
 
     const slow = parts[parts.length - 1]!;
