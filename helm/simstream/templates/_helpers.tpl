@@ -1,0 +1,188 @@
+{{/*
+Names, labels, images and the environment of each service. The environment helpers are the
+only place that maps values to variables; CI checks every name against the services' config
+schemas (tools/deploy-check).
+*/}}
+
+{{- define "simstream.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "simstream.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The service list in start order; templates iterate over it. */}}
+{{- define "simstream.serviceNames" -}}
+ingestion neuromorphic quantum query gateway
+{{- end -}}
+
+{{/* Name of one service's objects: <fullname>-<service>. Call with (dict "root" $ "svc" "query"). */}}
+{{- define "simstream.component" -}}
+{{- printf "%s-%s" (include "simstream.fullname" .root | trunc 52 | trimSuffix "-") .svc -}}
+{{- end -}}
+
+{{- define "simstream.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: simstream
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+{{ include "simstream.selectorLabels" . }}
+{{- end -}}
+
+{{- define "simstream.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "simstream.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .svc }}
+{{- end -}}
+
+{{/* Labels of everything the release owns, without a component (policies, monitors). */}}
+{{- define "simstream.releaseSelector" -}}
+app.kubernetes.io/name: {{ include "simstream.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "simstream.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "simstream.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Image of a service: registry/repository/service:tag, with the per-service override and the GPU suffix. */}}
+{{- define "simstream.image" -}}
+{{- $v := .root.Values -}}
+{{- $s := index $v.services .svc -}}
+{{- $repo := default (printf "%s/%s" $v.image.repository .svc) $s.image.repository -}}
+{{- $tag := default (default .root.Chart.AppVersion $v.image.tag) $s.image.tag -}}
+{{- if and (eq .svc "neuromorphic") $s.gpu.enabled -}}
+{{- $tag = printf "%s%s" $tag $s.gpu.tagSuffix -}}
+{{- end -}}
+{{- if $v.image.registry -}}
+{{- printf "%s/%s:%s" $v.image.registry $repo $tag -}}
+{{- else -}}
+{{- printf "%s:%s" $repo $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* gRPC address of a service for the gateway: <name>:<port>. */}}
+{{- define "simstream.address" -}}
+{{- $s := index .root.Values.services .svc -}}
+{{- printf "%s:%v" (include "simstream.component" .) $s.ports.grpc -}}
+{{- end -}}
+
+{{- define "simstream.usesKafka" -}}
+{{- if has .svc (list "ingestion" "neuromorphic" "quantum" "query") -}}true{{- end -}}
+{{- end -}}
+
+{{- define "simstream.usesPostgres" -}}
+{{- if has .svc (list "quantum" "query") -}}true{{- end -}}
+{{- end -}}
+
+{{- define "simstream.usesRedis" -}}
+{{- if has .svc (list "neuromorphic" "quantum" "query" "gateway") -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Plain (non-secret) environment of a service, as ConfigMap data. Values the service's own
+defaults cover well are left out; `services.<svc>.env` adds or overrides.
+*/}}
+{{- define "simstream.configData" -}}
+{{- $v := .root.Values -}}
+{{- $s := index $v.services .svc -}}
+{{- $data := dict "LOG_LEVEL" $v.logLevel "OPS_PORT" (toString $s.ports.ops) -}}
+{{- if include "simstream.usesKafka" . -}}
+{{- $_ := set $data "KAFKA_BROKERS" $v.kafka.brokers -}}
+{{- $_ := set $data "KAFKA_CLIENT_ID" $v.kafka.clientId -}}
+{{- $_ := set $data "KAFKA_TOPIC_ENVIRONMENT" $v.kafka.topicEnvironment -}}
+{{- $_ := set $data "KAFKA_SSL" (toString $v.kafka.tls.enabled) -}}
+{{- if and $v.kafka.tls.enabled $v.kafka.tls.caSecret -}}
+{{- $_ := set $data "KAFKA_SSL_CA_FILE" (printf "/etc/simstream/kafka-ca/%s" $v.kafka.tls.caKey) -}}
+{{- end -}}
+{{- $_ := set $data "KAFKA_SASL_MECHANISM" $v.kafka.sasl.mechanism -}}
+{{- if and (ne $v.kafka.sasl.mechanism "none") $v.kafka.sasl.username (not $v.kafka.sasl.usernameKey) -}}
+{{- $_ := set $data "KAFKA_SASL_USERNAME" $v.kafka.sasl.username -}}
+{{- end -}}
+{{- end -}}
+{{- if $s.ports.grpc -}}
+{{- $_ := set $data "GRPC_HOST" "0.0.0.0" -}}
+{{- $_ := set $data "GRPC_PORT" (toString $s.ports.grpc) -}}
+{{- end -}}
+{{- if include "simstream.usesPostgres" . -}}
+{{- $_ := set $data "DATABASE_MIGRATE" (toString (not $v.migrations.enabled)) -}}
+{{- end -}}
+{{- if eq .svc "ingestion" -}}
+{{- $_ := set $data "INGEST_ENSURE_TOPICS" (toString $v.kafka.ensureTopics) -}}
+{{- end -}}
+{{- if eq .svc "neuromorphic" -}}
+{{- $_ := set $data "SIMSTREAM_TF_BACKEND" (ternary "tensorflow-gpu" $s.tfBackend $s.gpu.enabled) -}}
+{{- end -}}
+{{- if eq .svc "query" -}}
+{{- $_ := set $data "INFLUX_URL" $v.influxdb.url -}}
+{{- $_ := set $data "INFLUX_DATABASE" $v.influxdb.database -}}
+{{- end -}}
+{{- if eq .svc "gateway" -}}
+{{- $_ := set $data "HTTP_PORT" (toString $s.ports.http) -}}
+{{- $_ := set $data "QUERY_ADDRESS" (include "simstream.address" (dict "root" .root "svc" "query")) -}}
+{{- $_ := set $data "INGESTION_ADDRESS" (include "simstream.address" (dict "root" .root "svc" "ingestion")) -}}
+{{- $_ := set $data "QUANTUM_ADDRESS" (include "simstream.address" (dict "root" .root "svc" "quantum")) -}}
+{{- end -}}
+{{- range $k, $val := $s.env -}}
+{{- $_ := set $data $k (toString $val) -}}
+{{- end -}}
+{{- toYaml $data -}}
+{{- end -}}
+
+{{/* One env entry from a Secret key. */}}
+{{- define "simstream.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secret }}
+      key: {{ .key }}
+{{- end -}}
+
+{{/* Environment from the downward API and from Secrets (never from values). */}}
+{{- define "simstream.secretEnvList" -}}
+{{- $v := .root.Values -}}
+- name: INSTANCE_ID
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+{{- if and (include "simstream.usesKafka" .) (ne $v.kafka.sasl.mechanism "none") }}
+{{- if $v.kafka.sasl.usernameKey }}
+{{ include "simstream.secretEnv" (dict "name" "KAFKA_SASL_USERNAME" "secret" $v.kafka.sasl.existingSecret "key" $v.kafka.sasl.usernameKey) }}
+{{- end }}
+{{ include "simstream.secretEnv" (dict "name" "KAFKA_SASL_PASSWORD" "secret" $v.kafka.sasl.existingSecret "key" $v.kafka.sasl.passwordKey) }}
+{{- end }}
+{{- if include "simstream.usesPostgres" . }}
+{{ include "simstream.secretEnv" (dict "name" "DATABASE_URL" "secret" $v.secrets.postgres.name "key" $v.secrets.postgres.urlKey) }}
+{{- end }}
+{{- if include "simstream.usesRedis" . }}
+{{ include "simstream.secretEnv" (dict "name" "REDIS_URL" "secret" $v.secrets.redis.name "key" $v.secrets.redis.urlKey) }}
+{{- end }}
+{{- if and (eq .svc "query") $v.secrets.influxdb.name }}
+{{ include "simstream.secretEnv" (dict "name" "INFLUX_TOKEN" "secret" $v.secrets.influxdb.name "key" $v.secrets.influxdb.tokenKey) }}
+{{- end }}
+{{- if eq .svc "gateway" }}
+{{- range $name, $key := $v.secrets.gateway.env }}
+{{ include "simstream.secretEnv" (dict "name" $name "secret" $v.secrets.gateway.name "key" $key) }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Pod-level security context and the read-only root filesystem's one writable path. */}}
+{{- define "simstream.containerSecurity" -}}
+securityContext:
+  {{- toYaml .Values.containerSecurityContext | nindent 2 }}
+{{- end -}}
