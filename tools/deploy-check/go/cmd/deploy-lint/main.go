@@ -1,7 +1,7 @@
 // deploy-lint checks deployment files with the parsers the real tools use, offline:
 //
-//	deploy-lint compose <docker-compose.yml>   load and validate with compose-go (the loader
-//	                                           of `docker compose`), print the resolved model as JSON
+//	deploy-lint compose <file> [override...]   load, merge and validate with compose-go (the
+//	                                           loader of `docker compose`), print the model as JSON
 //	deploy-lint dockerfile <Dockerfile>...     parse with BuildKit's Dockerfile frontend, print
 //	                                           the stages and their instructions as JSON
 //
@@ -22,13 +22,13 @@ import (
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: deploy-lint compose <file> | dockerfile <file>...")
+		fmt.Fprintln(os.Stderr, "usage: deploy-lint compose <file> [override...] | dockerfile <file>...")
 		os.Exit(2)
 	}
 	var err error
 	switch os.Args[1] {
 	case "compose":
-		err = compose(os.Args[2])
+		err = compose(os.Args[2:])
 	case "dockerfile":
 		err = dockerfiles(os.Args[2:])
 	default:
@@ -40,14 +40,19 @@ func main() {
 	}
 }
 
-func compose(file string) error {
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		return err
+func compose(files []string) error {
+	var abs []string
+	for _, file := range files {
+		a, err := filepath.Abs(file)
+		if err != nil {
+			return err
+		}
+		abs = append(abs, a)
 	}
-	// No OS environment: the file must be complete on its own (its ${VAR:-default} defaults apply).
-	opts, err := cli.NewProjectOptions([]string{abs},
-		cli.WithWorkingDirectory(filepath.Dir(abs)),
+	// No OS environment: the files must be complete on their own (their ${VAR:-default} defaults
+	// apply). Relative paths resolve against the first file's folder, as docker compose does.
+	opts, err := cli.NewProjectOptions(abs,
+		cli.WithWorkingDirectory(filepath.Dir(abs[0])),
 		cli.WithName("simstream"),
 		cli.WithResolvedPaths(false),
 	)
