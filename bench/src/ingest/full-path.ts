@@ -25,8 +25,9 @@ export async function fullPath(
       const sentAt = new Map<number, number>();
       const uploader = new FrameUploader(client, {
         simulationId: `bench-${run}-${payload.length}-${i}`,
-        maxUnackedBytes: Math.max(32 * 1024 * 1024, 4 * payload.length),
-        maxUnackedFrames: 512,
+        // Enough to keep the path busy; more would only add queueing to the measured latency.
+        maxUnackedBytes: Math.max(8 * 1024 * 1024, 2 * payload.length),
+        maxUnackedFrames: 256,
         onAck: (ack) => {
           const t = sentAt.get(ack.step);
           if (t !== undefined) latencies.push(performance.now() - t);
