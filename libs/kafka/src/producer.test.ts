@@ -118,6 +118,33 @@ describe('BatchingProducer', () => {
     expect(fake.commits).toHaveLength(2); // one transaction per batch
   });
 
+  it('writes records with the same coalesce key once per batch: the last one', async () => {
+    const fake = new FakeKafka();
+    const p = producer(fake, { transactionalId: 'tx' });
+    const first = p.send([rec('a', 10, 0)]);
+    await tick();
+    const progress = (step: number): OutRecord => ({
+      topic: 'progress',
+      key: 'sim',
+      value: Buffer.from(String(step)),
+      partition: 5,
+      coalesce: 'progress/sim',
+    });
+    const second = p.send([rec('b', 10, 0), progress(1)]);
+    const third = p.send([rec('c', 10, 0), progress(2)]);
+    fake.complete();
+    await tick();
+    const written = fake.requests[0]!.request.topicMessages.flatMap((t) =>
+      t.messages.map((m) => `${t.topic}:${m.value.toString()}`),
+    );
+    expect(written).toEqual(['t:\0\0\0\0\0\0\0\0\0\0', 't:\0\0\0\0\0\0\0\0\0\0', 'progress:2']);
+    fake.complete();
+    await first;
+    const [b, c] = [await second, await third];
+    expect(b[1]).toEqual({ topic: 'progress', partition: 5, offset: 0 }); // the surviving record's delivery
+    expect(c[1]).toEqual({ topic: 'progress', partition: 5, offset: 0 });
+  });
+
   it('splits a batch so no partition gets more than its limit per request, keeping order', async () => {
     const fake = new FakeKafka();
     const p = producer(fake, { maxPartitionBytes: () => 250 });

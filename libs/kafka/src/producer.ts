@@ -40,6 +40,11 @@ export interface OutRecord {
   readonly headers?: Readonly<Record<string, string | Buffer>>;
   /** Chosen from the key (Kafka's default partitioner) when absent. */
   readonly partition?: number;
+  /**
+   * Records with the same coalesce key in one batch are written once: only the last (e.g. the
+   * newest progress record of a simulation). The others get the delivery of the one written.
+   */
+  readonly coalesce?: string;
 }
 
 export interface Delivery {
@@ -421,7 +426,13 @@ export class BatchingProducer {
   /** One try at writing the batch: split into requests that respect per-partition limits. */
   private async attempt(groups: Pending[]): Promise<Delivery[]> {
     const producer = await this.ensureProducer();
-    const records = await this.place(groups.flatMap((g) => g.records));
+    const all = await this.place(groups.flatMap((g) => g.records));
+    const last = new Map<string, number>();
+    all.forEach((r, i) => r.coalesce !== undefined && last.set(r.coalesce, i));
+    const written = all.flatMap((r, i) =>
+      r.coalesce === undefined || last.get(r.coalesce) === i ? [i] : [],
+    );
+    const records = written.map((i) => all[i]!);
     const requests = this.plan(records);
     const deliveries: Delivery[] = new Array<Delivery>(records.length);
     const compression = this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
@@ -452,7 +463,9 @@ export class BatchingProducer {
       if (txn?.isActive()) await txn.abort().catch(() => undefined);
       throw error;
     }
-    return deliveries;
+    if (written.length === all.length) return deliveries;
+    const byIndex = new Map(written.map((i, k) => [i, deliveries[k]!]));
+    return all.map((r, i) => byIndex.get(i) ?? byIndex.get(last.get(r.coalesce!)!)!);
   }
 
   /** Chooses each record's partition from its key (Kafka's default partitioner) unless given. */

@@ -27,6 +27,7 @@ export class CompactedTable<T> {
   private readonly targets = new Map<number, number>();
   private readonly reached = new Map<number, number>();
   private caughtUp = false;
+  private skipped = 0;
   private readonly waiters: (() => void)[] = [];
 
   constructor(private readonly options: CompactedTableOptions<T>) {
@@ -90,10 +91,13 @@ export class CompactedTable<T> {
           try {
             this.put(key, this.options.registry.decodeAs<T>(this.options.recordName, message.value));
           } catch (error) {
-            this.options.logger.warn(
-              { topic: this.options.topic, offset: message.offset, err: messageOf(error) },
-              'table record skipped',
-            );
+            // Log the first few; count the rest (a polluted topic must not flood the logs).
+            if (++this.skipped <= 5) {
+              this.options.logger.warn(
+                { topic: this.options.topic, offset: message.offset, err: messageOf(error) },
+                'table record skipped',
+              );
+            }
           }
         }
         return Promise.resolve();
@@ -124,7 +128,10 @@ export class CompactedTable<T> {
       if ((this.reached.get(partition) ?? -1) < target) return;
     }
     this.caughtUp = true;
-    this.options.logger.info({ topic: this.options.topic, keys: this.values.size }, 'table caught up');
+    this.options.logger.info(
+      { topic: this.options.topic, keys: this.values.size, skipped: this.skipped },
+      'table caught up',
+    );
     for (const wake of this.waiters.splice(0)) wake();
   }
 }

@@ -67,7 +67,8 @@ const BASE_TOPICS: readonly TopicDefinition[] = [
     config: {
       'cleanup.policy': 'compact',
       'min.compaction.lag.ms': '0',
-      'segment.ms': String(3600 * 1000),
+      // Roll often so compaction keeps what a starting instance must read small.
+      'segment.ms': String(10 * 60 * 1000),
       'min.cleanable.dirty.ratio': '0.1',
       'compression.type': 'producer',
       'max.message.bytes': String(1 * MiB),

@@ -79,6 +79,8 @@ export class Ingestor {
       topic: o.topics.progress,
       key: full.simulationId,
       value: o.registry.encode(RecordName.Progress, progress),
+      // One progress record per simulation and transaction: the newest.
+      coalesce: `progress/${full.simulationId}`,
     };
     return { frame: full, records: [...frameRecs, progressRecord], chunks: frameRecs.length };
   }
