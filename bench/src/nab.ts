@@ -14,6 +14,7 @@ import { type BackendChoice, initCompute, parseBackendChoice, tf } from '@simstr
 import {
   type DetectorOptions,
   NabCorpus,
+  NabCorpusError,
   type PreparedFile,
   createDetector,
   optimiseThreshold,
@@ -184,7 +185,14 @@ export default async function nab(args: string[]): Promise<unknown> {
   const info = await initCompute({ backend });
   log(`backend ${info.name} (${info.reason})`);
   const dir = corpusDir();
-  const corpus = new NabCorpus(dir);
+  let corpus: NabCorpus;
+  try {
+    corpus = new NabCorpus(dir);
+  } catch (error) {
+    if (!(error instanceof NabCorpusError)) throw error;
+    process.stderr.write(`nab: ${error.message}\n`);
+    process.exit(2);
+  }
   const windows = corpus.windows();
   const prepared = corpus
     .seriesNames()
