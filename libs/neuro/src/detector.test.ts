@@ -29,8 +29,8 @@ const comparable = (r: StreamResult) => [
 ];
 
 describe('spiking detector', () => {
-  it('restores exported state bit-exactly: continuing gives the uninterrupted outputs', async () => {
-    await initCompute({ backend: 'cpu' });
+  it.each(['cpu', 'wasm'] as const)('restores exported state bit-exactly on %s', async (backend) => {
+    await initCompute({ backend });
     const a = await createDetector(SMALL);
     const uninterrupted: number[][] = [];
     let saved: Uint8Array | undefined;
