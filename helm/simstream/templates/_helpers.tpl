@@ -86,7 +86,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- define "simstream.usesPostgres" -}}
-{{- if has .svc (list "quantum" "query") -}}true{{- end -}}
+{{- if has .svc (list "quantum" "query" "gateway") -}}true{{- end -}}
 {{- end -}}
 
 {{- define "simstream.usesRedis" -}}
@@ -121,8 +121,9 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- if include "simstream.usesPostgres" . -}}
 {{- $_ := set $data "DATABASE_MIGRATE" (toString (not $v.migrations.enabled)) -}}
 {{- end -}}
-{{- if eq .svc "ingestion" -}}
-{{- $_ := set $data "INGEST_ENSURE_TOPICS" (toString $v.kafka.ensureTopics) -}}
+{{- $ensureTopics := dict "ingestion" "INGEST_ENSURE_TOPICS" "quantum" "QUANTUM_ENSURE_TOPICS" "query" "QUERY_ENSURE_TOPICS" -}}
+{{- if hasKey $ensureTopics .svc -}}
+{{- $_ := set $data (get $ensureTopics .svc) (toString $v.kafka.ensureTopics) -}}
 {{- end -}}
 {{- if eq .svc "neuromorphic" -}}
 {{- $_ := set $data "SIMSTREAM_TF_BACKEND" (ternary "tensorflow-gpu" $s.tfBackend $s.gpu.enabled) -}}

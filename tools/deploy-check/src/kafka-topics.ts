@@ -31,7 +31,7 @@ function topicResource(
     kind: 'KafkaTopic',
     metadata: {
       name: topicResourceName(topic.name),
-      labels: { 'strimzi.io/cluster': cluster, 'app.kubernetes.io/part-of': 'simstream' },
+      labels: { 'strimzi.io/cluster': cluster },
       annotations: { 'simstream.dev/description': topic.description },
     },
     spec: {

@@ -83,9 +83,14 @@ type stageOut struct {
 	Instructions []instructionOut `json:"instructions"`
 }
 
+type metaArg struct {
+	Key   string  `json:"key"`
+	Value *string `json:"value"`
+}
+
 type dockerfileOut struct {
 	File     string     `json:"file"`
-	MetaArgs []string   `json:"metaArgs"`
+	MetaArgs []metaArg  `json:"metaArgs"`
 	Stages   []stageOut `json:"stages"`
 	Warnings []string   `json:"warnings"`
 }
@@ -105,7 +110,7 @@ func dockerfiles(files []string) error {
 }
 
 func dockerfile(file string) (dockerfileOut, error) {
-	out := dockerfileOut{File: file, MetaArgs: []string{}, Stages: []stageOut{}, Warnings: []string{}}
+	out := dockerfileOut{File: file, MetaArgs: []metaArg{}, Stages: []stageOut{}, Warnings: []string{}}
 	f, err := os.Open(file)
 	if err != nil {
 		return out, err
@@ -128,7 +133,7 @@ func dockerfile(file string) (dockerfileOut, error) {
 	}
 	for _, a := range metaArgs {
 		for _, kv := range a.Args {
-			out.MetaArgs = append(out.MetaArgs, kv.Key)
+			out.MetaArgs = append(out.MetaArgs, metaArg{Key: kv.Key, Value: kv.Value})
 		}
 	}
 	for _, s := range stages {

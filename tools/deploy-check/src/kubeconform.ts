@@ -1,0 +1,67 @@
+/** Validation of rendered manifests against the Kubernetes API and CRD schemas, offline. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { stringify } from 'yaml';
+import { type K8sObject } from './manifests.js';
+import { run } from './run.js';
+import { ensureKubernetesSchemas, ensureStrimziSchemas } from './tools.js';
+
+/** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest schemas at hand. */
+export const KUBERNETES_VERSIONS = ['1.29.0', '1.37.0'] as const;
+
+/**
+ * Validates `objects` with kubeconform (strict: unknown fields are errors, missing schemas
+ * too) for every Kubernetes version; ServiceMonitors go to the Prometheus Operator's model
+ * validator instead (its CRD is not at hand offline). Returns the problems found.
+ */
+export async function validateManifests(
+  kubeconform: string,
+  objects: readonly K8sObject[],
+  label: string,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const monitors = objects.filter((o) => o.kind === 'ServiceMonitor');
+  for (const m of monitors) {
+    try {
+      new ServiceMonitor(m as unknown as ConstructorParameters<typeof ServiceMonitor>[0]).validate();
+    } catch (error) {
+      problems.push(`${label}: ServiceMonitor/${m.metadata.name}: ${(error as Error).message}`);
+    }
+  }
+  const rest = objects.filter((o) => o.kind !== 'ServiceMonitor');
+  const crdRoot = await ensureStrimziSchemas();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-'));
+  try {
+    const file = path.join(dir, 'manifests.yaml');
+    writeFileSync(file, rest.map((o) => '---\n' + stringify(o)).join(''));
+    for (const version of KUBERNETES_VERSIONS) {
+      const k8sRoot = await ensureKubernetesSchemas(version, rest);
+      const result = await run(kubeconform, [
+        '-strict',
+        '-summary',
+        '-kubernetes-version',
+        version,
+        '-schema-location',
+        `${k8sRoot}/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+        '-schema-location',
+        `${crdRoot}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
+        file,
+      ]);
+      if (result.code !== 0) {
+        const lines = (result.stdout + result.stderr)
+          .split('\n')
+          .filter((l) => l.trim() !== '' && !l.startsWith('Summary:'));
+        problems.push(
+          ...lines.map((l) => `${label} (Kubernetes ${version}): ${l.replace(file, 'manifests')}`),
+        );
+      } else if (!/Invalid: 0, Errors: 0/.test(result.stdout)) {
+        problems.push(`${label}: unexpected kubeconform summary: ${result.stdout.trim()}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return problems;
+}
