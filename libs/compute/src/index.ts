@@ -7,6 +7,9 @@
  * image installs tfjs-node-gpu explicitly and this module picks it up when it resolves.
  * `SIMSTREAM_TF_BACKEND` (auto|tensorflow-gpu|tensorflow|wasm|cpu) forces one; a forced backend
  * that cannot load is an error, never a silent fallback.
+ *
+ * Known backend defect: tfjs-backend-wasm 4.22 returns garbage from `tf.oneHot(…, 'float32')`
+ * (the integer bit pattern, e.g. 1.4e-45); build one-hot tensors another way (libs/neuro does).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
