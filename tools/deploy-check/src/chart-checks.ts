@@ -4,7 +4,8 @@
  * sync with the services' schemas, GPU scheduling, only the gateway reachable, clear errors
  * for wrong values, NOTES that say how to reach the gateway).
  */
-import { readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describeObject, parseManifests, type K8sObject } from './manifests.js';
 import { checkPodSecurity, checkServiceWorkload, containerEnvNames, podSpecOf } from './pod-policy.js';
@@ -162,6 +163,27 @@ export function checkValueSetIntent(set: string, objects: readonly K8sObject[]):
   return problems;
 }
 
+const NOTES_TEMPLATE = 'zz-notes-check.yaml';
+
+/**
+ * `helm install --dry-run` needs a cluster to render NOTES.txt; instead, a copy of the chart
+ * carries NOTES.txt's exact text as a named template inside a ConfigMap, which `helm template`
+ * renders offline with the same engine, values and functions.
+ */
+function chartWithRenderableNotes(chartDir: string): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-chart-'));
+  cpSync(chartDir, copy, { recursive: true });
+  const notes = readFileSync(path.join(copy, 'templates', 'NOTES.txt'), 'utf8');
+  rmSync(path.join(copy, 'templates', 'NOTES.txt'));
+  writeFileSync(
+    path.join(copy, 'templates', NOTES_TEMPLATE),
+    `{{- define "deploy-check.notes" -}}\n${notes}\n{{- end -}}\n` +
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-check\ndata:\n' +
+      '  notes: {{ include "deploy-check.notes" . | toJson }}\n',
+  );
+  return copy;
+}
+
 /** Wrong values must fail `helm template` with the offending key in the message. */
 export const WRONG_VALUES: readonly { set: string[]; expect: RegExp }[] = [
   { set: ['--set', 'services.ingestion.replicas=three'], expect: /\/services\/ingestion\/replicas/ },
@@ -247,22 +269,27 @@ export function chartChecks(
         },
         { args: ['--set', 'services.gateway.serviceType=LoadBalancer'], expect: /loadBalancer\.ingress/ },
       ];
-      for (const c of cases) {
-        const r = await helm(helmBin, [
-          'install',
-          'simstream',
-          chartDir,
-          '--dry-run=client',
-          '--namespace',
-          'simstream',
-          '--kube-version',
-          '1.29.0',
-          ...c.args,
-        ]);
-        const notes = r.out.split('NOTES:')[1] ?? '';
-        if (r.code !== 0) problems.push(`helm install --dry-run ${c.args.join(' ')}: ${r.err.trim()}`);
-        else if (!c.expect.test(notes))
-          problems.push(`NOTES for ${c.args.join(' ') || 'defaults'} lack ${c.expect}`);
+      const copy = chartWithRenderableNotes(chartDir);
+      try {
+        for (const c of cases) {
+          const r = await helm(
+            helmBin,
+            templateArgs(copy, { name: 'default', apiVersions: [] }, [
+              '--show-only',
+              `templates/${NOTES_TEMPLATE}`,
+              ...c.args,
+            ]),
+          );
+          if (r.code !== 0) {
+            problems.push(`rendering NOTES.txt ${c.args.join(' ')}: ${r.err.trim()}`);
+            continue;
+          }
+          const notes = stringAt(parseManifests(r.out, 'NOTES')[0], 'data', 'notes') ?? '';
+          if (!c.expect.test(notes))
+            problems.push(`NOTES for ${c.args.join(' ') || 'defaults'} lack ${c.expect}`);
+        }
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
       }
       return problems;
     },

@@ -58,7 +58,7 @@ export function checkDockerfile(d: ParsedDockerfile, facts: ImageFacts): string[
   if (
     !all.some(
       (i) =>
-        i.name === 'run' &&
+        i.name.toLowerCase() === 'run' &&
         new RegExp(`pnpm --filter @simstream/${facts.service} deploy --prod`).test(i.text),
     )
   )
@@ -91,7 +91,11 @@ export function checkDockerfile(d: ParsedDockerfile, facts: ImageFacts): string[
       );
     if (facts.tfjsVersion !== undefined && arg('TFJS_VERSION') !== facts.tfjsVersion)
       at(`ARG TFJS_VERSION=${arg('TFJS_VERSION')} but libs/compute uses tfjs-core ${facts.tfjsVersion}`);
-    if (!all.some((i) => i.name === 'run' && i.text.includes('@tensorflow/tfjs-node-gpu@${TFJS_VERSION}')))
+    if (
+      !all.some(
+        (i) => i.name.toLowerCase() === 'run' && i.text.includes('@tensorflow/tfjs-node-gpu@${TFJS_VERSION}'),
+      )
+    )
       at('tfjs-node-gpu is not installed at TFJS_VERSION');
     if (!env.includes('SIMSTREAM_TF_BACKEND=tensorflow-gpu'))
       at('the GPU image does not select tensorflow-gpu');

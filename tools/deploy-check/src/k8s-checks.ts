@@ -24,6 +24,15 @@ export const OVERLAYS: readonly { name: string; environment: TopicEnvironment }[
   { name: 'production', environment: CLUSTER_TOPIC_ENVIRONMENT },
 ];
 
+/** JSON with object keys sorted, so that key order (kustomize sorts them) does not count. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
 /** The overlay's KafkaTopics against the topic table, and its brokers against the topics. */
 export function checkKafkaTopology(
   objects: readonly K8sObject[],
@@ -50,10 +59,8 @@ export function checkKafkaTopology(
       replicas: at(doc, 'spec', 'replicas'),
       config: at(doc, 'spec', 'config'),
     };
-    if (JSON.stringify(got) !== JSON.stringify(want))
-      problems.push(
-        `${label}: KafkaTopic ${t.name} is ${JSON.stringify(got)}, the table says ${JSON.stringify(want)}`,
-      );
+    if (canonical(got) !== canonical(want))
+      problems.push(`${label}: KafkaTopic ${t.name} is ${canonical(got)}, the table says ${canonical(want)}`);
   }
   if (topics.length !== topicDefinitions(environment).length)
     problems.push(

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import { stringify } from 'yaml';
 import { type K8sObject } from './manifests.js';
 import { run } from './run.js';
 import { ensureKubernetesSchemas, ensureStrimziSchemas } from './tools.js';
@@ -35,7 +34,8 @@ export async function validateManifests(
   const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-'));
   try {
     const file = path.join(dir, 'manifests.yaml');
-    writeFileSync(file, rest.map((o) => '---\n' + stringify(o)).join(''));
+    // JSON documents: YAML 1.1 readers (kubeconform) would take a plain `off` or `no` for a boolean.
+    writeFileSync(file, rest.map((o) => '---\n' + JSON.stringify(o) + '\n').join(''));
     for (const version of KUBERNETES_VERSIONS) {
       const k8sRoot = await ensureKubernetesSchemas(version, rest);
       const result = await run(kubeconform, [

@@ -25,7 +25,7 @@ const KAFKA = [
   'KAFKA_TOPIC_ENVIRONMENT',
 ];
 const COMMON = ['INSTANCE_ID', 'LOG_LEVEL', 'OPS_PORT'];
-const POSTGRES = ['DATABASE_URL', 'DATABASE_MIGRATE'];
+const POSTGRES = ['DATABASE_URL', 'DATABASE_MIGRATE', 'DATABASE_POOL_MAX'];
 
 /** Stand-in lists for services not in the workspace yet. */
 export const EXPECTED_ENV: Readonly<Record<ServiceName, readonly string[]>> = {
