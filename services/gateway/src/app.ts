@@ -1,0 +1,180 @@
+/**
+ * Assembles the gateway from its config: Postgres (API keys, simulation claims; migrations),
+ * Redis (shared rate limits), breakers and clients of the downstream services, the HTTP server,
+ * the ops endpoint; and takes it down gracefully (not ready → event streams closed → in-flight
+ * requests drained → clients and stores closed).
+ */
+import { HealthChecks, createLogger, createMetricsRegistry, type Logger } from '@simstream/observability';
+import { createPool, createRedis, databaseError, migrate } from '@simstream/storage';
+import { Authenticator } from './auth/authenticator.js';
+import { bootstrapAdminKey } from './auth/bootstrap.js';
+import { createJwtVerifier } from './auth/jwt.js';
+import { postgresKeyStore, type Guard } from './auth/key-store.js';
+import type { GatewayConfig } from './config.js';
+import { Breakers } from './downstream/breakers.js';
+import { IngestionClient } from './downstream/ingestion-client.js';
+import { QuantumClient } from './downstream/quantum-client.js';
+import { QueryClient } from './downstream/query-client.js';
+import { buildHttpServer } from './http/server.js';
+import { GatewayMetrics } from './metrics.js';
+import { startOpsServer } from './ops-server.js';
+import { postgresOwnership } from './ownership.js';
+import { failoverRateStore, type RateLimitMode } from './rate-limit-store.js';
+import { ResultStreams } from './sse/result-streams.js';
+import { SseClients } from './sse/sse-clients.js';
+
+export interface GatewayService {
+  readonly httpPort: number;
+  readonly opsPort: number;
+  readonly logger: Logger;
+  /** Graceful: not ready, event streams closed, requests drained, everything closed. */
+  stop(): Promise<void>;
+}
+
+export async function startGatewayService(config: GatewayConfig): Promise<GatewayService> {
+  const logger = createLogger({ service: 'gateway', level: config.logLevel });
+  const registry = createMetricsRegistry({ service: 'gateway' });
+  const metrics = new GatewayMetrics(registry);
+  const health = new HealthChecks();
+  const breakers = new Breakers(
+    {
+      queryMs: config.timeouts.queryMs,
+      ingestMs: config.timeouts.ingestMs,
+      solveMs: config.timeouts.solveMs,
+      resetMs: config.timeouts.breakerResetMs,
+      redisMs: Math.max(50, config.redis.commandTimeoutMs),
+    },
+    { registry, logger },
+  );
+
+  const pool = createPool({
+    url: config.database.url,
+    max: config.database.poolMax,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    applicationName: `simstream-gateway-${config.instanceId}`,
+  });
+  if (config.database.migrate) await migrate(pool, logger);
+  const pg = breakers.guard('postgres');
+  const guard: Guard = (_what, fn) => pg(fn);
+  const keys = postgresKeyStore(pool, guard);
+  if (config.auth.bootstrapAdminKey !== undefined)
+    await bootstrapAdminKey(keys, config.auth.bootstrapAdminKey, config.auth.operatorTenant, logger);
+
+  const redis = createRedis({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs });
+  redis
+    .connect()
+    .catch((error: unknown) =>
+      logger.warn({ err: error }, 'Redis unreachable: rate limits per replica until it answers'),
+    );
+  let rateMode: RateLimitMode = 'redis';
+  const RateStore = failoverRateStore({
+    redis,
+    guard: breakers.guard('redis'),
+    onMode: (mode) => {
+      rateMode = mode;
+      metrics.rateLimitStore.set({ store: 'redis' }, mode === 'redis' ? 1 : 0);
+      metrics.rateLimitStore.set({ store: 'memory' }, mode === 'memory' ? 1 : 0);
+      if (mode === 'memory') logger.warn('rate limits fall back to per-replica memory (Redis failing)');
+      else logger.info('rate limits counted in Redis (shared by replicas)');
+    },
+  });
+
+  const authenticator = new Authenticator({
+    keys,
+    ...(config.auth.jwt === undefined ? {} : { jwt: createJwtVerifier(config.auth.jwt) }),
+    cacheTtlMs: config.auth.cacheTtlMs,
+    staleIfErrorMs: config.auth.staleIfErrorMs,
+    onFailure: (reason) => metrics.authFailures.inc({ reason }),
+    onStale: () => metrics.authStale.inc(),
+  });
+  const query = new QueryClient(
+    {
+      address: config.addresses.query,
+      deadlineMs: config.timeouts.queryMs,
+      fallbackTtlMs: config.fallbackTtlMs,
+      onFallback: (what) => metrics.fallbacks.inc({ what }),
+    },
+    breakers,
+  );
+  const ingestion = new IngestionClient(
+    {
+      address: config.addresses.ingestion,
+      deadlineMs: config.timeouts.ingestMs,
+      maxMessageBytes: Math.round(config.limits.maxBodyBytes * 1.25) + 1024 * 1024,
+    },
+    breakers,
+  );
+  const quantum = new QuantumClient(
+    {
+      address: config.addresses.quantum,
+      deadlineMs: config.timeouts.queryMs,
+      solveTimeoutMs: config.timeouts.solveMs,
+    },
+    breakers,
+  );
+  const resultStreams = new ResultStreams({
+    open: (request) => query.tail(request),
+    logger,
+    onUpstreams: (n) => metrics.sseUpstreams.set(n),
+  });
+  const sseClients = new SseClients(config.limits.maxSseClients);
+
+  const app = await buildHttpServer({
+    config,
+    logger,
+    metrics,
+    authenticator,
+    keys,
+    query,
+    quantum,
+    ingestion,
+    ownership: postgresOwnership(pool, guard),
+    resultStreams,
+    sseClients,
+    rateStore: RateStore,
+    rateMode: () => rateMode,
+  });
+  health.add('postgres', async () => {
+    try {
+      await pool.query('SELECT 1');
+    } catch (error) {
+      throw databaseError(error, 'SELECT 1');
+    }
+  });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const httpPort = app.server.address() as { port: number };
+  const ops = await startOpsServer({
+    port: config.opsPort,
+    registry,
+    readiness: { health, breakers: () => breakers.states(), rateLimitStore: () => rateMode },
+    logger,
+  });
+  logger.info(
+    { httpPort: httpPort.port, opsPort: ops.port, instanceId: config.instanceId },
+    'gateway started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    httpPort: httpPort.port,
+    opsPort: ops.port,
+    logger,
+    stop: () =>
+      (stopping ??= (async () => {
+        logger.info('draining');
+        health.startDraining();
+        sseClients.closeAll();
+        resultStreams.closeAll();
+        const closed = app.close();
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, config.drainTimeoutMs))]);
+        query.close();
+        ingestion.close();
+        quantum.close();
+        breakers.shutdown();
+        redis.disconnect();
+        await pool.end().catch(() => undefined);
+        await ops.close();
+        logger.info('stopped');
+      })()),
+  };
+}

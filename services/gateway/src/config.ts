@@ -1,0 +1,165 @@
+/**
+ * The gateway's configuration: environment variables, validated once at start (every bad
+ * variable listed at once).
+ */
+import os from 'node:os';
+import { TENANT_PATTERN } from '@simstream/contracts';
+import { ConfigError } from '@simstream/errors';
+import { env, loadConfig, type Env } from '@simstream/config';
+import { POSTGRES_ENV, REDIS_ENV } from '@simstream/storage';
+import { parseApiKey } from './auth/api-key.js';
+
+export const GATEWAY_ENV = {
+  ...POSTGRES_ENV,
+  ...REDIS_ENV,
+  INSTANCE_ID: env.string(os.hostname()),
+  LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
+  HTTP_HOST: env.string('0.0.0.0'),
+  HTTP_PORT: env.port(8080),
+  OPS_PORT: env.port(9105),
+  QUERY_ADDRESS: env.string('127.0.0.1:50052'),
+  INGESTION_ADDRESS: env.string('127.0.0.1:50051'),
+  QUANTUM_ADDRESS: env.string('127.0.0.1:50053'),
+  /** Largest binary frame upload (Arrow, Avro). */
+  GATEWAY_MAX_BODY_BYTES: env.bytes('64MiB'),
+  /** Largest JSON frame upload (base64 costs a third more than binary). */
+  GATEWAY_MAX_JSON_FRAMES_BYTES: env.bytes('16MiB'),
+  /** Largest body of every other route (optimisation problems, admin). */
+  GATEWAY_MAX_REQUEST_BYTES: env.bytes('4MiB'),
+  GATEWAY_MAX_FRAMES_PER_UPLOAD: env.int({ min: 1, max: 100_000, default: 10_000 }),
+  /** Requests per key and window, counted across replicas in Redis. */
+  GATEWAY_RATE_LIMIT: env.int({ min: 1, default: 600 }),
+  GATEWAY_RATE_WINDOW: env.duration('1m'),
+  /** Verified credentials are cached this long (a revoked key stays usable that long on other replicas). */
+  GATEWAY_AUTH_CACHE_TTL: env.duration('10s'),
+  /** With Postgres failing, a key verified this recently is still accepted. */
+  GATEWAY_AUTH_STALE_IF_ERROR: env.duration('5m'),
+  /** A full sk_<id>_<secret> key inserted (hashed) at start when absent: the first admin. */
+  GATEWAY_BOOTSTRAP_ADMIN_KEY: env.optionalString(),
+  /** The operator's tenant: its admin keys manage keys of every tenant. */
+  GATEWAY_OPERATOR_TENANT: env.string('operator'),
+  JWT_SECRET: env.optionalString(),
+  /** PEM (SPKI) public key for RS256/ES256 tokens. */
+  JWT_PUBLIC_KEY: env.optionalString(),
+  JWT_ISSUER: env.optionalString(),
+  JWT_AUDIENCE: env.optionalString(),
+  GATEWAY_QUERY_TIMEOUT: env.duration('5s'),
+  GATEWAY_INGEST_TIMEOUT: env.duration('60s'),
+  /** Longest synchronous solve (the quantum service caps time limits too). */
+  GATEWAY_SOLVE_TIMEOUT: env.duration('120s'),
+  GATEWAY_BREAKER_RESET: env.duration('5s'),
+  /** How long a last good answer (simulation list and details) may serve while query is down. */
+  GATEWAY_FALLBACK_TTL: env.duration('2m'),
+  GATEWAY_SSE_HEARTBEAT: env.duration('15s'),
+  GATEWAY_MAX_SSE_CLIENTS: env.int({ min: 1, default: 2000 }),
+  GATEWAY_DRAIN_TIMEOUT: env.duration('10s'),
+};
+
+export interface JwtConfig {
+  readonly secret?: string;
+  readonly publicKey?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+}
+
+export interface GatewayConfig {
+  readonly instanceId: string;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  readonly http: { readonly host: string; readonly port: number };
+  readonly opsPort: number;
+  readonly database: {
+    readonly url: string;
+    readonly poolMax: number;
+    readonly statementTimeoutMs: number;
+    readonly migrate: boolean;
+  };
+  readonly redis: { readonly url: string; readonly commandTimeoutMs: number };
+  readonly addresses: { readonly query: string; readonly ingestion: string; readonly quantum: string };
+  readonly limits: {
+    readonly maxBodyBytes: number;
+    readonly maxJsonFramesBytes: number;
+    readonly maxRequestBytes: number;
+    readonly maxFramesPerUpload: number;
+    readonly maxSseClients: number;
+  };
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  readonly auth: {
+    readonly cacheTtlMs: number;
+    readonly staleIfErrorMs: number;
+    readonly bootstrapAdminKey?: string;
+    readonly operatorTenant: string;
+    /** Undefined: JWTs are refused (only API keys). */
+    readonly jwt?: JwtConfig;
+  };
+  readonly timeouts: {
+    readonly queryMs: number;
+    readonly ingestMs: number;
+    readonly solveMs: number;
+    readonly breakerResetMs: number;
+  };
+  readonly fallbackTtlMs: number;
+  readonly sseHeartbeatMs: number;
+  readonly drainTimeoutMs: number;
+}
+
+export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
+  const c = loadConfig(GATEWAY_ENV, source);
+  const problems: string[] = [];
+  if (c.GATEWAY_BOOTSTRAP_ADMIN_KEY !== undefined && parseApiKey(c.GATEWAY_BOOTSTRAP_ADMIN_KEY) === undefined)
+    problems.push(
+      'GATEWAY_BOOTSTRAP_ADMIN_KEY: expected sk_<key id>_<secret> (see services/gateway/README.md)',
+    );
+  if (!TENANT_PATTERN.test(c.GATEWAY_OPERATOR_TENANT))
+    problems.push(`GATEWAY_OPERATOR_TENANT: does not match ${TENANT_PATTERN.source}`);
+  if (c.JWT_SECRET !== undefined && c.JWT_PUBLIC_KEY !== undefined)
+    problems.push('JWT_SECRET, JWT_PUBLIC_KEY: set one (HS256 secret or RS256/ES256 public key), not both');
+  if (c.JWT_SECRET !== undefined && c.JWT_SECRET.length < 32)
+    problems.push('JWT_SECRET: at least 32 characters for HS256');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const jwtEnabled = c.JWT_SECRET !== undefined || c.JWT_PUBLIC_KEY !== undefined;
+  return {
+    instanceId: c.INSTANCE_ID,
+    logLevel: c.LOG_LEVEL,
+    http: { host: c.HTTP_HOST, port: c.HTTP_PORT },
+    opsPort: c.OPS_PORT,
+    database: {
+      url: c.DATABASE_URL,
+      poolMax: c.DATABASE_POOL_MAX,
+      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT,
+      migrate: c.DATABASE_MIGRATE,
+    },
+    redis: { url: c.REDIS_URL, commandTimeoutMs: c.REDIS_COMMAND_TIMEOUT },
+    addresses: { query: c.QUERY_ADDRESS, ingestion: c.INGESTION_ADDRESS, quantum: c.QUANTUM_ADDRESS },
+    limits: {
+      maxBodyBytes: c.GATEWAY_MAX_BODY_BYTES,
+      maxJsonFramesBytes: c.GATEWAY_MAX_JSON_FRAMES_BYTES,
+      maxRequestBytes: c.GATEWAY_MAX_REQUEST_BYTES,
+      maxFramesPerUpload: c.GATEWAY_MAX_FRAMES_PER_UPLOAD,
+      maxSseClients: c.GATEWAY_MAX_SSE_CLIENTS,
+    },
+    rateLimit: { max: c.GATEWAY_RATE_LIMIT, windowMs: c.GATEWAY_RATE_WINDOW },
+    auth: {
+      cacheTtlMs: c.GATEWAY_AUTH_CACHE_TTL,
+      staleIfErrorMs: c.GATEWAY_AUTH_STALE_IF_ERROR,
+      bootstrapAdminKey: c.GATEWAY_BOOTSTRAP_ADMIN_KEY,
+      operatorTenant: c.GATEWAY_OPERATOR_TENANT,
+      jwt: jwtEnabled
+        ? {
+            secret: c.JWT_SECRET,
+            publicKey: c.JWT_PUBLIC_KEY,
+            issuer: c.JWT_ISSUER,
+            audience: c.JWT_AUDIENCE,
+          }
+        : undefined,
+    },
+    timeouts: {
+      queryMs: c.GATEWAY_QUERY_TIMEOUT,
+      ingestMs: c.GATEWAY_INGEST_TIMEOUT,
+      solveMs: c.GATEWAY_SOLVE_TIMEOUT,
+      breakerResetMs: c.GATEWAY_BREAKER_RESET,
+    },
+    fallbackTtlMs: c.GATEWAY_FALLBACK_TTL,
+    sseHeartbeatMs: c.GATEWAY_SSE_HEARTBEAT,
+    drainTimeoutMs: c.GATEWAY_DRAIN_TIMEOUT,
+  };
+}

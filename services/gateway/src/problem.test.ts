@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { LimitExceededError, UnavailableError, ValidationError } from '@simstream/errors';
+import { BreakerOpenError } from '@simstream/resilience';
+import { HttpError, ajvViolations, toProblem } from './problem.js';
+
+describe('toProblem', () => {
+  it('renders our errors as RFC 9457 documents with a stable code', () => {
+    const { status, problem, headers } = toProblem(
+      new ValidationError([{ field: 'x', reason: 'BAD', description: 'bad x' }]),
+      '/v1/x',
+    );
+    expect(status).toBe(400);
+    expect(problem).toMatchObject({
+      type: 'urn:simstream:error:INVALID_ARGUMENT',
+      title: 'Bad Request',
+      status: 400,
+      code: 'INVALID_ARGUMENT',
+      instance: '/v1/x',
+      violations: [{ field: 'x', reason: 'BAD', description: 'bad x' }],
+      retriable: false,
+    });
+    expect(headers).toEqual({});
+    expect(toProblem(new BreakerOpenError('query-read'))).toMatchObject({
+      status: 503,
+      problem: { code: 'UNAVAILABLE', retriable: true },
+      headers: { 'retry-after': '5' },
+    });
+    expect(toProblem(new UnavailableError('query', 'down')).status).toBe(503);
+    expect(toProblem(new LimitExceededError('x', 'too much')).status).toBe(429);
+    expect(toProblem(new HttpError(409, 'SIMULATION_ID_UNAVAILABLE', 'taken')).problem.code).toBe(
+      'SIMULATION_ID_UNAVAILABLE',
+    );
+  });
+
+  it("maps Fastify's body and validation errors to precise problems", () => {
+    expect(
+      toProblem({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413, message: 'too large' }),
+    ).toMatchObject({
+      status: 413,
+      problem: { code: 'BODY_TOO_LARGE' },
+    });
+    expect(
+      toProblem({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415, message: 'nope' }).problem.code,
+    ).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(
+      toProblem({ code: 'FST_ERR_CTP_EMPTY_JSON_BODY', statusCode: 400, message: 'empty' }).problem,
+    ).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      violations: [{ reason: 'BODY_EMPTY' }],
+    });
+    const bad = Object.assign(new SyntaxError('Unexpected token } in JSON at position 9'), {
+      statusCode: 400,
+    });
+    expect(toProblem(bad).problem.code).toBe('MALFORMED_JSON');
+    const validation = Object.assign(new Error('body/frames/0 must have required property step'), {
+      statusCode: 400,
+      validationContext: 'body',
+      validation: [
+        {
+          instancePath: '/frames/0',
+          keyword: 'required',
+          params: { missingProperty: 'step' },
+          message: "must have required property 'step'",
+        },
+        {
+          instancePath: '/frames/1/fields/0/dtype',
+          keyword: 'enum',
+          params: {},
+          message: 'must be equal to one of the allowed values',
+        },
+      ],
+    });
+    expect(toProblem(validation).problem.violations).toEqual([
+      {
+        field: 'body.frames[0].step',
+        reason: 'SCHEMA_REQUIRED',
+        description: "must have required property 'step'",
+      },
+      {
+        field: 'body.frames[1].fields[0].dtype',
+        reason: 'SCHEMA_ENUM',
+        description: 'must be equal to one of the allowed values',
+      },
+    ]);
+  });
+
+  it('never leaks an unexpected error message', () => {
+    expect(toProblem(new TypeError('secret internals'))).toMatchObject({
+      status: 500,
+      problem: { code: 'INTERNAL', detail: 'internal error' },
+    });
+  });
+
+  it('names additional properties and query parameters in violations', () => {
+    expect(
+      ajvViolations(
+        [
+          {
+            instancePath: '',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: 'foo' },
+            message: 'must NOT have additional properties',
+          },
+        ],
+        'querystring',
+      ),
+    ).toEqual([
+      {
+        field: 'querystring.foo',
+        reason: 'SCHEMA_ADDITIONAL_PROPERTIES',
+        description: 'must NOT have additional properties',
+      },
+    ]);
+  });
+});
