@@ -118,6 +118,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
     metrics: registry,
     name: 'quantum_frames',
     fromBeginning: config.fromBeginning,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     concurrency: config.frames.concurrency,
     onAssignment: () => {
       framesJoined = true;
@@ -166,6 +167,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
     metrics: registry,
     name: 'quantum_jobs',
     fromBeginning: config.fromBeginning,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     commitFloor: (topic, partition) => runner.commitFloor(topic, partition),
     onAssignment: (assignment) => {
       jobsJoined = true;

@@ -35,6 +35,8 @@ export const QUANTUM_ENV = {
   QUANTUM_JOBS_GROUP: env.string('simstream-quantum-jobs'),
   /** Where a new consumer group starts: the oldest retained record (true) or new ones only. */
   QUANTUM_FROM_BEGINNING: env.bool(true),
+  /** Kafka consumer session: how soon a dead pod's partitions move to the others (6s to 5m). */
+  QUANTUM_SESSION_TIMEOUT: env.duration('30s'),
 
   /** Frames path: one partition problem per simulation and bucket of K steps. */
   QUANTUM_FRAMES_ENABLED: env.bool(true),
@@ -111,6 +113,7 @@ export interface QuantumConfig {
   readonly ensureTopics: boolean;
   readonly groups: { readonly frames: string; readonly jobs: string };
   readonly fromBeginning: boolean;
+  readonly sessionTimeoutMs: number;
   readonly database: {
     readonly url: string;
     readonly poolMax: number;
@@ -164,6 +167,7 @@ export function loadQuantumConfig(source: Env = process.env): QuantumConfig {
     ensureTopics: c.QUANTUM_ENSURE_TOPICS,
     groups: { frames: c.QUANTUM_FRAMES_GROUP, jobs: c.QUANTUM_JOBS_GROUP },
     fromBeginning: c.QUANTUM_FROM_BEGINNING,
+    sessionTimeoutMs: c.QUANTUM_SESSION_TIMEOUT,
     database: {
       url: c.DATABASE_URL,
       poolMax: c.DATABASE_POOL_MAX,

@@ -13,7 +13,7 @@ import type { QuantumMetrics } from './metrics.js';
 import { outcomeOf } from './outcome.js';
 import { solutionKey } from './problem-hash.js';
 import { solveResultMessage } from './proto-convert.js';
-import { validateParams, validateProblem, type Limits } from './request-problem.js';
+import { validateRequest, type Limits } from './request-problem.js';
 import type { SolverSlots } from './solver-slots.js';
 import { lookup, remember, runSolver, type SolvingDeps } from './solving.js';
 
@@ -78,8 +78,7 @@ async function solveCall(
 ): Promise<void> {
   const request = call.request;
   const tenant = tenantOf(request.tenant, call.metadata, deps);
-  const problem = validateProblem(request.problem, deps.limits);
-  const params = validateParams(request.params, deps.limits);
+  const { problem, params } = validateRequest(request.problem, request.params, deps.limits);
   const key = solutionKey(problem.hash, {
     tenant,
     solver: params.solver,

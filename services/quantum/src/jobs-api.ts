@@ -11,7 +11,7 @@ import { jobRecordBytes, toJobRecord } from './job-record.js';
 import type { JobRow, JobStore } from './job-store.js';
 import type { QuantumMetrics } from './metrics.js';
 import { jobMessage } from './proto-convert.js';
-import { validateParams, validateProblem, type Limits } from './request-problem.js';
+import { validateRequest, type Limits } from './request-problem.js';
 
 /** No job with that id for the caller's tenant (gRPC NOT_FOUND). */
 export class JobNotFoundError extends SimstreamError {
@@ -57,8 +57,7 @@ export async function submitJob(
       },
     ]);
   }
-  const problem = validateProblem(request.problem, deps.limits);
-  const params = validateParams(request.params, deps.limits);
+  const { problem, params } = validateRequest(request.problem, request.params, deps.limits);
   if (jobRecordBytes(problem) > MAX_RECORD_BYTES) {
     throw new ValidationError([
       {

@@ -8,7 +8,7 @@ import {
   type MaxCutGraph,
   type QuboProblem,
 } from '@simstream/solver';
-import { validateParams, validateProblem, type SparseInput } from './request-problem.js';
+import { validateParams, validateProblem, validateRequest, type SparseInput } from './request-problem.js';
 
 const LIMITS = { maxVariables: 100, maxCouplings: 50, maxTimeMs: 30_000, defaultTimeMs: 1000 };
 
@@ -222,6 +222,19 @@ describe('validateParams', () => {
       { field: 'params.time_limit_ms', reason: 'TIME_LIMIT_TOO_LONG' },
       { field: 'params.reads', reason: 'OUT_OF_RANGE' },
       { field: 'params.target_energy', reason: 'NOT_FINITE' },
+    ]);
+  });
+});
+
+describe('validateRequest', () => {
+  it('reports the problem and the parameters together', () => {
+    expect(
+      violations(() =>
+        validateRequest({ ...ising, offset: Infinity }, { solver: 'x', seed: 0, timeLimitMs: 0, reads: 0 }, LIMITS),
+      ),
+    ).toEqual([
+      { field: 'problem.offset', reason: 'NOT_FINITE' },
+      { field: 'params.solver', reason: 'SOLVER_UNKNOWN' },
     ]);
   });
 });

@@ -251,3 +251,26 @@ export function validateParams(input: ParamsInput | null | undefined, limits: Li
     targetEnergy: p.targetEnergy,
   };
 }
+
+/** Both checks, with the violations of both in one error. */
+export function validateRequest(
+  problem: SparseInput | null | undefined,
+  params: ParamsInput | null | undefined,
+  limits: Limits,
+): { problem: ValidProblem; params: ValidParams } {
+  const attempt = <T>(fn: () => T): T | readonly FieldViolation[] => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof ValidationError) return error.violations;
+      throw error;
+    }
+  };
+  const p = attempt(() => validateProblem(problem, limits));
+  const q = attempt(() => validateParams(params, limits));
+  if (Array.isArray(p) || Array.isArray(q)) {
+    const all = [...(Array.isArray(p) ? p : []), ...(Array.isArray(q) ? q : [])];
+    throw new ValidationError(all.slice(0, MAX_VIOLATIONS));
+  }
+  return { problem: p as ValidProblem, params: q as ValidParams };
+}
