@@ -3,6 +3,7 @@
  * itself (YAML with anchors and merge keys, ${VAR:-default} resolved to the default) or from the
  * model compose-go printed (deploy-lint compose).
  */
+import { DeployInputError } from './errors.js';
 import { parse } from 'yaml';
 
 export interface ComposeService {
@@ -50,7 +51,7 @@ function normaliseEnvironment(value: unknown): Record<string, string | null> {
             : String(v as string | number | boolean),
       ]),
     );
-  throw new Error('environment must be a map or a list');
+  throw new DeployInputError('environment must be a map or a list');
 }
 
 function normaliseDependsOn(value: unknown): Record<string, { condition?: string }> {
@@ -65,7 +66,7 @@ function normaliseDependsOn(value: unknown): Record<string, { condition?: string
 /** Reads the compose file's text (no engine, no environment: defaults apply). */
 export function parseComposeFile(text: string): ComposeModel {
   const doc = parse(interpolateDefaults(text), { merge: true }) as { services?: Record<string, unknown> };
-  if (doc.services === undefined) throw new Error('compose file without services');
+  if (doc.services === undefined) throw new DeployInputError('compose file without services');
   const services: Record<string, ComposeService> = {};
   for (const [name, raw] of Object.entries(doc.services)) {
     const s = raw as Record<string, unknown>;

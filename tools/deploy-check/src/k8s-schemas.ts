@@ -9,6 +9,7 @@
  *   x-kubernetes-preserve-unknown-fields take no unknown fields).
  * Pure: values in, values out; file handling is in the caller.
  */
+import { DeployInputError } from './errors.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -37,7 +38,7 @@ function rewriteRefs(node: Json, found: Set<string>): Json {
         : value.startsWith('#/$defs/')
           ? value.slice('#/$defs/'.length)
           : undefined;
-      if (name === undefined) throw new Error(`unexpected $ref ${value}`);
+      if (name === undefined) throw new DeployInputError(`unexpected $ref ${value}`);
       found.add(name);
       out[key] = `#/$defs/${name}`;
     } else {
@@ -53,7 +54,7 @@ function rewriteRefs(node: Json, found: Set<string>): Json {
  */
 export function bundleKindSchema(kindSchema: JsonObject, definitions: JsonObject): JsonObject {
   const defs = definitions.$defs;
-  if (!isObject(defs)) throw new Error('_definitions.json has no $defs');
+  if (!isObject(defs)) throw new DeployInputError('_definitions.json has no $defs');
   const pending = new Set<string>();
   const { $id: _id, ...rest } = kindSchema;
   const root = rewriteRefs(rest, pending) as JsonObject;
@@ -63,7 +64,7 @@ export function bundleKindSchema(kindSchema: JsonObject, definitions: JsonObject
     pending.delete(name!);
     if (name! in bundled) continue;
     const def = defs[name!];
-    if (def === undefined) throw new Error(`definition ${name} not found`);
+    if (def === undefined) throw new DeployInputError(`definition ${name} not found`);
     const more = new Set<string>();
     bundled[name!] = rewriteRefs(def, more);
     for (const m of more) if (!(m in bundled)) pending.add(m);
@@ -103,10 +104,11 @@ export interface CrdSchema {
 export function crdSchemas(crd: JsonObject): CrdSchema[] {
   const spec = crd.spec;
   if (!isObject(spec) || !isObject(spec.names) || !Array.isArray(spec.versions))
-    throw new Error('not a CustomResourceDefinition');
+    throw new DeployInputError('not a CustomResourceDefinition');
   const group = spec.group;
   const kind = spec.names.kind;
-  if (typeof group !== 'string' || typeof kind !== 'string') throw new Error('CRD without group or kind');
+  if (typeof group !== 'string' || typeof kind !== 'string')
+    throw new DeployInputError('CRD without group or kind');
   const out: CrdSchema[] = [];
   for (const version of spec.versions) {
     if (!isObject(version) || version.served === false || typeof version.name !== 'string') continue;

@@ -1,4 +1,5 @@
 /** Kubernetes manifests as data: multi-document YAML in, objects with their kind out. */
+import { DeployInputError } from './errors.js';
 import { parseAllDocuments } from 'yaml';
 
 export interface K8sObject {
@@ -15,7 +16,7 @@ export interface K8sObject {
 export function parseManifests(text: string, source: string): K8sObject[] {
   const out: K8sObject[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0]!.message}`);
+    if (doc.errors.length > 0) throw new DeployInputError(`${source}: ${doc.errors[0]!.message}`);
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) continue;
     const obj = value as Partial<K8sObject>;
@@ -24,7 +25,7 @@ export function parseManifests(text: string, source: string): K8sObject[] {
       typeof obj.kind !== 'string' ||
       obj.metadata?.name === undefined
     )
-      throw new Error(`${source}: a document without apiVersion, kind or metadata.name`);
+      throw new DeployInputError(`${source}: a document without apiVersion, kind or metadata.name`);
     out.push(obj as K8sObject);
   }
   return out;

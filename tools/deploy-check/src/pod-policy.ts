@@ -5,6 +5,7 @@
  * manifest; and for the five services: /healthz and /readyz probes on the ops port, a preStop
  * drain, topology spread and INSTANCE_ID from the pod name. Pure: objects in, problems out.
  */
+import { DeployInputError } from './errors.js';
 import { describeObject, type K8sObject } from './manifests.js';
 
 type Obj = Record<string, unknown>;
@@ -118,7 +119,8 @@ export function containerEnvNames(o: K8sObject, all: readonly K8sObject[]): stri
     const ref = obj(from.configMapRef).name;
     if (typeof ref !== 'string') continue;
     const cm = all.find((x) => x.kind === 'ConfigMap' && x.metadata.name === ref);
-    if (cm === undefined) throw new Error(`${describeObject(o)}: envFrom ConfigMap ${ref} is not rendered`);
+    if (cm === undefined)
+      throw new DeployInputError(`${describeObject(o)}: envFrom ConfigMap ${ref} is not rendered`);
     names.push(...Object.keys(obj(cm.data)));
   }
   return names;

@@ -8,6 +8,7 @@
  * its absence or a missing export is an error, never a skip. For a service that does not exist
  * yet, the list below (from the design and the services' briefs) stands in, and the report says so.
  */
+import { DeployInputError } from './errors.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -87,10 +88,14 @@ export async function loadServiceEnv(service: ServiceName, root: string): Promis
   }
   const index = path.join(root, 'services', service, 'dist', 'index.js');
   if (!existsSync(index))
-    throw new Error(`services/${service} exists but is not built (${index} missing): run pnpm build`);
+    throw new DeployInputError(
+      `services/${service} exists but is not built (${index} missing): run pnpm build`,
+    );
   const mod = (await import(pathToFileURL(index).href)) as { SERVICE_ENV?: unknown };
   if (typeof mod.SERVICE_ENV !== 'object' || mod.SERVICE_ENV === null)
-    throw new Error(`services/${service}/dist/index.js does not export SERVICE_ENV (its env schema)`);
+    throw new DeployInputError(
+      `services/${service}/dist/index.js does not export SERVICE_ENV (its env schema)`,
+    );
   const vars = describeConfig(mod.SERVICE_ENV as Parameters<typeof describeConfig>[0]);
   return {
     service,

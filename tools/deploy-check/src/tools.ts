@@ -10,16 +10,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { SimstreamError } from '@simstream/errors';
+import { ToolUnavailableError } from './errors.js';
 import { bundleKindSchema, crdSchemas, kindSchemaName } from './k8s-schemas.js';
 import { cacheDir, repoRoot } from './repo.js';
 import { run } from './run.js';
-
-export class ToolUnavailableError extends SimstreamError {
-  constructor(message: string, cause?: unknown) {
-    super('DEPLOY_TOOL_UNAVAILABLE', message, { cause });
-  }
-}
 
 export const GO_TOOLS = {
   helm: { module: 'helm.sh/helm/v3/cmd/helm', version: 'v3.22.0' },
