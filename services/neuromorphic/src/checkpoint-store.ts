@@ -46,7 +46,10 @@ export class PostgresCheckpointStore implements CheckpointStore {
           simulationId: r.simulation_id,
           step: Number(r.step),
           model: r.model,
-          state: r.state,
+          // A copy with its own exact ArrayBuffer: pg's Buffers may be views into a larger one,
+          // and @simstream/neuro's decodeState reads sections through `.buffer` after slice()
+          // (which for a Buffer is a view, not a copy).
+          state: new Uint8Array(r.state),
         });
       }
       return out;
