@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Installed command; the program is built into dist/ by `pnpm build`.
+import '../dist/main.js';

@@ -1,0 +1,244 @@
+/**
+ * The query service's materializer on the real stack: frames through ingestion and results
+ * straight onto the result topics land in Postgres exactly once per (simulation, kind, step) —
+ * across a SIGKILL mid-run and replays of the same records — with counters that count rows, not
+ * deliveries, versions that move only on change, InfluxDB points, job completions that never
+ * leave a terminal status, and results of a simulation without frames visible to nobody.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { FrameUploader, IngestionClient } from '@simstream/client';
+import { TopicName, type Kafka } from '@simstream/kafka';
+import type { InfluxWriter, Pool } from '@simstream/storage';
+import {
+  endOffsets,
+  startIngestion,
+  syntheticFrame,
+  testKafka,
+  type IngestionProcess,
+} from '../src/index.js';
+import {
+  ResultWriter,
+  influxCount,
+  neuromorphicResult,
+  positionGroupAtEnd,
+  queryClient,
+  quantumResult,
+  startQuery,
+  testInflux,
+  testPool,
+  until,
+  type QueryProcess,
+} from './query-harness.js';
+
+const FRAMES = 40;
+const RESULTS = 300;
+const BUCKETS = [0, 10, 20, 30];
+
+describe('query materializer', () => {
+  const run = randomUUID().slice(0, 8);
+  const sim = `query-mat-${run}`;
+  const orphan = `query-orphan-${run}`;
+  const tenant = `tenant-${run}`;
+  const group = `simstream-query-test-${run}`;
+  const base = Date.now() - 3_600_000;
+  let kafka: Kafka;
+  let pool: Pool;
+  let influx: InfluxWriter;
+  let writer: ResultWriter;
+  let ingestion: IngestionProcess;
+  let query: QueryProcess;
+
+  const count = async (kind: string) =>
+    Number(
+      (
+        await pool.query<{ n: string }>(
+          kind === 'frame'
+            ? 'SELECT count(*) AS n FROM frames WHERE simulation_id = $1'
+            : 'SELECT count(*) AS n FROM results WHERE simulation_id = $1 AND kind = $2',
+          kind === 'frame' ? [sim] : [sim, kind],
+        )
+      ).rows[0]!.n,
+    );
+  const simulationRow = async (id = sim) =>
+    (await pool.query('SELECT * FROM simulations WHERE simulation_id = $1', [id])).rows[0] as
+      Record<string, unknown> | undefined;
+  /** Waits until the group has committed everything written to the result topics so far. */
+  const caughtUp = async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of [TopicName.neuromorphicResults, TopicName.quantumResults, TopicName.frames]) {
+        const ends = await endOffsets(kafka, topic);
+        await until(
+          `group caught up on ${topic}`,
+          async () => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]!.partitions,
+          (parts) => parts.every((p) => Number(p.offset) >= (ends.get(p.partition) ?? 0)),
+        );
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    pool = testPool();
+    influx = testInflux();
+    writer = new ResultWriter(kafka);
+    [ingestion, query] = await Promise.all([
+      startIngestion(),
+      positionGroupAtEnd(kafka, group).then(() => startQuery(group)),
+    ]);
+  });
+  afterAll(async () => {
+    await query?.stop();
+    await ingestion?.stop();
+    await writer?.close();
+    for (const table of ['frames', 'results', 'simulations'])
+      await pool?.query(`DELETE FROM ${table} WHERE simulation_id IN ($1, $2)`, [sim, orphan]);
+    await pool?.query('DELETE FROM jobs WHERE tenant = $1', [tenant]);
+    await pool?.end();
+  });
+
+  it('writes each frame and result once, across a SIGKILL mid-run and replays', async () => {
+    const client = new IngestionClient({ address: ingestion.grpcAddress, tenant });
+    const uploader = new FrameUploader(client, { simulationId: sim });
+    await uploader.start();
+    const framesSent = (async () => {
+      for (let step = 0; step < FRAMES; step++)
+        await uploader.send({ ...syntheticFrame(sim, step, 256), attributes: { kind: 'synthetic' } });
+      await uploader.close();
+    })();
+    const neuro = Array.from({ length: RESULTS }, (_, step) => neuromorphicResult(sim, step, base + step));
+    const quantum = BUCKETS.map((b) => quantumResult(sim, b, base + 10_000 + b));
+
+    // First half, then a kill -9 while the rest is still being written.
+    for (let i = 0; i < RESULTS / 2; i += 10) await writer.neuromorphic(neuro.slice(i, i + 10));
+    await writer.quantum(quantum.slice(0, 2));
+    await until(
+      'some results materialized',
+      () => count('neuromorphic'),
+      (n) => n >= 50,
+    );
+    await query.kill9();
+    for (let i = RESULTS / 2; i < RESULTS; i += 10) await writer.neuromorphic(neuro.slice(i, i + 10));
+    await writer.neuromorphic(neuro.slice(0, 100)); // a producer's replay of the same records
+    await writer.quantum(quantum); // the first two again
+    await framesSent;
+    client.close();
+    query = await startQuery(group);
+
+    await until(
+      'all materialized',
+      async () => [await count('frame'), await count('neuromorphic'), await count('quantum')],
+      ([f, n, q]) => f === FRAMES && n === RESULTS && q === BUCKETS.length,
+    );
+    await caughtUp();
+    const row = (await simulationRow())!;
+    expect(row).toMatchObject({
+      tenant,
+      kind: 'synthetic',
+      frames: String(FRAMES),
+      first_step: '0',
+      last_step: String(FRAMES - 1),
+      neuromorphic_results: String(RESULTS),
+      quantum_results: String(BUCKETS.length),
+      last_anomaly_score: neuro[RESULTS - 1]!.anomalyScore,
+    });
+    const stored = await pool.query<{ step: string; score: number; trigger: string }>(
+      `SELECT step, score, payload->>'triggerStep' AS trigger FROM results WHERE simulation_id = $1 AND kind = 'quantum' ORDER BY step`,
+      [sim],
+    );
+    expect(stored.rows).toEqual(
+      BUCKETS.map((b) => ({ step: String(b), score: -b - 0.5, trigger: String(b + 3) })),
+    );
+
+    // The whole history once more: nothing changes, not even the version.
+    const version = row.version;
+    await writer.neuromorphic(neuro);
+    await writer.quantum(quantum);
+    await caughtUp();
+    expect(await count('neuromorphic')).toBe(RESULTS);
+    expect(await simulationRow()).toMatchObject({ neuromorphic_results: String(RESULTS), version });
+
+    // InfluxDB: one point per result (distinct record timestamps), one per field and distinct frame time.
+    expect(await influxCount(influx, 'anomaly', 'score', sim)).toBe(RESULTS);
+    expect(await influxCount(influx, 'quantum', 'energy', sim)).toBe(BUCKETS.length);
+    const distinctFrameTimes = Number(
+      (
+        await pool.query<{ n: string }>(
+          `SELECT count(DISTINCT date_trunc('milliseconds', ingested_at)) AS n FROM frames WHERE simulation_id = $1`,
+          [sim],
+        )
+      ).rows[0]!.n,
+    );
+    expect(await influxCount(influx, 'frame_field', 'mean', sim)).toBe(distinctFrameTimes * 2);
+  });
+
+  it('completes job rows idempotently and never moves a terminal status', async () => {
+    const [running, cancelled, missing] = [randomUUID(), randomUUID(), randomUUID()];
+    for (const [id, status] of [
+      [running, 'running'],
+      [cancelled, 'cancelled'],
+    ] as const) {
+      await pool.query(
+        `INSERT INTO jobs (job_id, tenant, status, problem_kind, variables, solver) VALUES ($1, $2, $3, 'maxcut', 4, 'sa')`,
+        [id, tenant, status],
+      );
+    }
+    const job = (jobId: string, energy: number) => ({
+      ...quantumResult(sim, 0, base + 20_000),
+      source: 'job' as const,
+      simulationId: null,
+      step: null,
+      bucketStep: null,
+      jobId,
+      energy,
+    });
+    await writer.quantum([job(running, -7), job(cancelled, -3), job(missing, -1), job(running, -9)]);
+    const jobs = await until(
+      'jobs completed',
+      async () =>
+        (
+          await pool.query<{ job_id: string; status: string; energy: number; finished: boolean }>(
+            `SELECT job_id, status, (result->>'energy')::float8 AS energy, finished_at IS NOT NULL AS finished
+             FROM jobs WHERE tenant = $1 ORDER BY status`,
+            [tenant],
+          )
+        ).rows,
+      (rows) => rows.every((r) => r.energy !== null),
+    );
+    // The first completion wins; a terminal status stays as it was.
+    expect(jobs).toEqual([
+      { job_id: cancelled, status: 'cancelled', energy: -3, finished: true },
+      { job_id: running, status: 'succeeded', energy: -7, finished: true },
+    ]);
+    await until(
+      'unknown job counted',
+      () => fetch(`${query.opsUrl}/metrics`).then((r) => r.text()),
+      (text) => /simstream_query_job_results_unknown_total\{[^}]*\} 1/.test(text),
+    );
+  });
+
+  it('keeps results of a simulation whose frames were never seen invisible to every tenant', async () => {
+    await writer.neuromorphic([neuromorphicResult(orphan, 0, base), neuromorphicResult(orphan, 1, base + 1)]);
+    await until(
+      'orphan stub',
+      () => simulationRow(orphan),
+      (row) => row?.neuromorphic_results === '2',
+    );
+    expect(await simulationRow(orphan)).toMatchObject({ tenant: '', frames: '0' });
+    const client = queryClient(query.grpcAddress);
+    try {
+      for (const t of [tenant, 'default']) {
+        await expect(client.getSimulation({ tenant: t, simulationId: orphan })).rejects.toMatchObject({
+          code: grpc.status.NOT_FOUND,
+        });
+      }
+    } finally {
+      client.close();
+    }
+  });
+});
