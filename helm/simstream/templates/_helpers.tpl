@@ -86,11 +86,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- define "simstream.usesPostgres" -}}
-{{- if has .svc (list "quantum" "query" "gateway") -}}true{{- end -}}
+{{- if has .svc (list "neuromorphic" "quantum" "query" "gateway") -}}true{{- end -}}
 {{- end -}}
 
 {{- define "simstream.usesRedis" -}}
-{{- if has .svc (list "neuromorphic" "quantum" "query" "gateway") -}}true{{- end -}}
+{{- if has .svc (list "quantum" "query" "gateway") -}}true{{- end -}}
 {{- end -}}
 
 {{/*
@@ -121,7 +121,7 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- if include "simstream.usesPostgres" . -}}
 {{- $_ := set $data "DATABASE_MIGRATE" (toString (not $v.migrations.enabled)) -}}
 {{- end -}}
-{{- $ensureTopics := dict "ingestion" "INGEST_ENSURE_TOPICS" "quantum" "QUANTUM_ENSURE_TOPICS" "query" "QUERY_ENSURE_TOPICS" -}}
+{{- $ensureTopics := dict "ingestion" "INGEST_ENSURE_TOPICS" "neuromorphic" "NEURO_ENSURE_TOPICS" "quantum" "QUANTUM_ENSURE_TOPICS" "query" "QUERY_ENSURE_TOPICS" -}}
 {{- if hasKey $ensureTopics .svc -}}
 {{- $_ := set $data (get $ensureTopics .svc) (toString $v.kafka.ensureTopics) -}}
 {{- end -}}

@@ -31,7 +31,7 @@ const POSTGRES = ['DATABASE_URL', 'DATABASE_MIGRATE', 'DATABASE_POOL_MAX'];
 /** Stand-in lists for services not in the workspace yet. */
 export const EXPECTED_ENV: Readonly<Record<ServiceName, readonly string[]>> = {
   ingestion: [...KAFKA, ...COMMON, 'GRPC_HOST', 'GRPC_PORT', 'INGEST_ENSURE_TOPICS'],
-  neuromorphic: [...KAFKA, ...COMMON, 'REDIS_URL', 'SIMSTREAM_TF_BACKEND'],
+  neuromorphic: [...KAFKA, ...COMMON, ...POSTGRES, 'SIMSTREAM_TF_BACKEND', 'NEURO_ENSURE_TOPICS'],
   quantum: [...KAFKA, ...COMMON, ...POSTGRES, 'GRPC_HOST', 'GRPC_PORT', 'REDIS_URL', 'QUANTUM_ENSURE_TOPICS'],
   query: [
     ...KAFKA,
