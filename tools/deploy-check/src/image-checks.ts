@@ -146,6 +146,11 @@ export function imageChecks(
       run: async () => {
         const problems: string[] = [];
         const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-tree-'));
+        // pnpm 10's legacy deploy links the bins of some dependencies (apache-arrow's) into
+        // services/<name of the target's parent>/ in the workspace; that folder would break
+        // `tsc -b services/*`, so it is removed with the target (never one that existed before).
+        const stray = path.join(root, 'services', path.basename(dir));
+        const strayExisted = existsSync(stray);
         try {
           for (const svc of present) {
             const out = path.join(dir, svc);
@@ -185,6 +190,7 @@ export function imageChecks(
           }
         } finally {
           rmSync(dir, { recursive: true, force: true });
+          if (!strayExisted) rmSync(stray, { recursive: true, force: true });
         }
         return problems;
       },
