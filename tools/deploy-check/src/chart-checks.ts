@@ -69,6 +69,11 @@ export function checkRendered(
   const problems: string[] = [];
   for (const o of objects) {
     problems.push(...checkPodSecurity(o).map((p) => `${label}: ${p}`));
+    const template = at(o, 'spec', 'template', 'metadata', 'labels', 'app.kubernetes.io/part-of');
+    if (podSpecOf(o) !== undefined && template !== 'simstream')
+      problems.push(
+        `${label}: ${describeObject(o)} pods lack app.kubernetes.io/part-of=simstream (the stores admit only those)`,
+      );
     const svc = componentOf(o);
     if (svc !== undefined && (o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
       problems.push(...checkServiceWorkload(o).map((p) => `${label}: ${p}`));
