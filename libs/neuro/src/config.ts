@@ -20,6 +20,11 @@ export interface LikelihoodConfig {
   readonly minStd: number;
 }
 
+/** Score channels: prediction error, input deviation, pattern novelty, and leaving the seen range. */
+export type ScoreChannel = 'error' | 'input' | 'novelty' | 'range';
+/** The channels whose raw values go through an anomaly likelihood. */
+export type LikelihoodChannel = Exclude<ScoreChannel, 'range'>;
+
 export interface DetectorConfig {
   /** Length d of every feature vector. */
   readonly featureDim: number;
@@ -75,13 +80,25 @@ export interface DetectorConfig {
    * makes a feature context only: the reservoir sees it, the anomaly score ignores it.
    */
   readonly errorWeights: readonly number[];
-  /** Score channels combined by max: prediction error, input deviation, pattern novelty. */
-  readonly channels: readonly ('error' | 'input' | 'novelty')[];
+  /**
+   * Score channels combined by max: prediction error, input deviation, pattern novelty, and
+   * `range` (a weighted feature left the range seen so far by more than `rangeTolerance`).
+   */
+  readonly channels: readonly ScoreChannel[];
+  /**
+   * The error channel's likelihood sees min(rawScore, errorClip): one huge miss then counts as
+   * one miss, so heavy-tailed series do not inflate the fitted spread (rawScore is reported as is).
+   */
+  readonly errorClip: number;
+  /** `range` fires when a value leaves [min − tol·(max − min), max + tol·(max − min)] of its history. */
+  readonly rangeTolerance: number;
   /** Score at or above which a step raises an alarm. */
   readonly alarmThreshold: number;
   /** Steps after an alarm during which the score stays quiet (0 = off). */
   readonly alarmRefractory: number;
   readonly likelihood: LikelihoodConfig;
+  /** Per-channel overrides of `likelihood` (e.g. a longer average for the input deviation). */
+  readonly channelLikelihood: Readonly<Partial<Record<LikelihoodChannel, Partial<LikelihoodConfig>>>>;
   readonly seed: number;
 }
 
@@ -124,10 +141,13 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   normaliserHalfLife: 1e6,
   inputClip: 8,
   errorWeights: [],
-  channels: ['error', 'input', 'novelty'],
+  channels: ['error', 'input', 'novelty', 'range'],
+  errorClip: 1,
+  rangeTolerance: 0.05,
   alarmThreshold: 0.45,
-  alarmRefractory: 50,
+  alarmRefractory: 35,
   likelihood: DEFAULT_LIKELIHOOD,
+  channelLikelihood: { input: { averagingWindow: 30 } },
   seed: 1,
 };
 
@@ -144,6 +164,7 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
     ...DEFAULT_CONFIG,
     ...options,
     likelihood: { ...DEFAULT_LIKELIHOOD, ...options.likelihood },
+    channelLikelihood: { ...DEFAULT_CONFIG.channelLikelihood, ...options.channelLikelihood },
   };
   const v: FieldViolation[] = [];
   check(v, isInt(c.featureDim, 1, 4096), 'featureDim', 'must be an integer in [1, 4096]');
@@ -210,27 +231,43 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
     v,
     Array.isArray(c.channels) &&
       c.channels.length > 0 &&
-      c.channels.every((ch: string) => ch === 'error' || ch === 'input' || ch === 'novelty'),
+      c.channels.every((ch: string) => (SCORE_CHANNELS as readonly string[]).includes(ch)),
     'channels',
-    "must be a non-empty list of 'error', 'input', 'novelty'",
+    "must be a non-empty list of 'error', 'input', 'novelty', 'range'",
   );
+  check(v, inRange(c.errorClip, 1e-6, Number.MAX_VALUE), 'errorClip', 'must be > 0 (Infinity for none)');
+  check(v, inRange(c.rangeTolerance, 0, 1e6), 'rangeTolerance', 'must be ≥ 0');
   check(v, inRange(c.alarmThreshold, 0, 1), 'alarmThreshold', 'must be in [0, 1]');
   check(v, isInt(c.alarmRefractory, 0, 1e6), 'alarmRefractory', 'must be an integer in [0, 1000000]');
   check(v, isInt(c.seed, 0, 2 ** 32 - 1), 'seed', 'must be an integer in [0, 2^32−1]');
-  const l = c.likelihood;
-  check(v, isInt(l.learningPeriod, 0, 1e7), 'likelihood.learningPeriod', 'must be an integer ≥ 0');
-  check(v, isInt(l.estimationSamples, 2, 1e7), 'likelihood.estimationSamples', 'must be an integer ≥ 2');
-  check(v, isInt(l.historicWindow, 2, 1e6), 'likelihood.historicWindow', 'must be an integer in [2, 1e6]');
-  check(
-    v,
-    isInt(l.averagingWindow, 1, 1e4),
-    'likelihood.averagingWindow',
-    'must be an integer in [1, 10000]',
-  );
-  check(v, isInt(l.reestimationPeriod, 1, 1e6), 'likelihood.reestimationPeriod', 'must be an integer ≥ 1');
-  check(v, inRange(l.minStd, 0, 1e6), 'likelihood.minStd', 'must be ≥ 0');
+  checkLikelihood(v, c.likelihood, 'likelihood');
+  const overrides = c.channelLikelihood as Record<string, unknown>;
+  for (const ch of Object.keys(overrides)) {
+    if (!(LIKELIHOOD_CHANNELS as readonly string[]).includes(ch)) {
+      check(v, false, `channelLikelihood.${ch}`, "must be one of 'error', 'input', 'novelty'");
+    } else {
+      checkLikelihood(v, channelLikelihood(c, ch as LikelihoodChannel), `channelLikelihood.${ch}`);
+    }
+  }
   if (v.length > 0) throw new ValidationError(v);
   return c;
+}
+
+function checkLikelihood(v: FieldViolation[], l: LikelihoodConfig, at: string): void {
+  check(v, isInt(l.learningPeriod, 0, 1e7), `${at}.learningPeriod`, 'must be an integer ≥ 0');
+  check(v, isInt(l.estimationSamples, 2, 1e7), `${at}.estimationSamples`, 'must be an integer ≥ 2');
+  check(v, isInt(l.historicWindow, 2, 1e6), `${at}.historicWindow`, 'must be an integer in [2, 1e6]');
+  check(v, isInt(l.averagingWindow, 1, 1e4), `${at}.averagingWindow`, 'must be an integer in [1, 10000]');
+  check(v, isInt(l.reestimationPeriod, 1, 1e6), `${at}.reestimationPeriod`, 'must be an integer ≥ 1');
+  check(v, inRange(l.minStd, 0, 1e6), `${at}.minStd`, 'must be ≥ 0');
+}
+
+export const SCORE_CHANNELS: readonly ScoreChannel[] = ['error', 'input', 'novelty', 'range'];
+export const LIKELIHOOD_CHANNELS: readonly LikelihoodChannel[] = ['error', 'input', 'novelty'];
+
+/** The likelihood settings of one channel: `likelihood` with the channel's overrides. */
+export function channelLikelihood(c: DetectorConfig, ch: LikelihoodChannel): LikelihoodConfig {
+  return { ...c.likelihood, ...c.channelLikelihood[ch] };
 }
 
 /** Width of the input as the readout sees it directly: the features, or their population code. */

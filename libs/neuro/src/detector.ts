@@ -14,6 +14,7 @@ import {
 } from './config.js';
 import { BatchError } from './errors.js';
 import { normalise } from './normaliser.js';
+import { updateRange } from './range.js';
 import { type Network, type Resident, createNetwork, disposeNetwork, stepBatch } from './reservoir-step.js';
 import { buildReservoir } from './reservoir-weights.js';
 import { scoreStep } from './score-channels.js';
@@ -166,7 +167,8 @@ class SpikingDetector implements Detector {
       const rawScore = o[row + d] ?? 0;
       const spikeRate = o[row + d + 1] ?? 0;
       const novelty = o[row + d + 3] ?? 0;
-      const scored = scoreStep(c, s.host, { error: rawScore, input: Math.sqrt(deviation), novelty });
+      const range = updateRange(s.host['range']!, batch[i]!.features, weights, c.rangeTolerance);
+      const scored = scoreStep(c, s.host, { error: rawScore, input: Math.sqrt(deviation), novelty, range });
       this.counters.spikes += spikeRate * c.neurons * c.substeps;
       results.push({
         streamId: ids[i]!,

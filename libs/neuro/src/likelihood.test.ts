@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIKELIHOOD, resolveConfig } from './config.js';
+import { DEFAULT_LIKELIHOOD, channelLikelihood, resolveConfig } from './config.js';
 import { erfc, initLikelihoodState, logScale, updateLikelihood } from './likelihood.js';
+import { initRangeState, updateRange } from './range.js';
 import { buildReservoir } from './reservoir-weights.js';
 import { CHANNELS, scoreStep } from './score-channels.js';
 
@@ -41,8 +42,8 @@ describe('score channels', () => {
       likelihood: { learningPeriod: 5, estimationSamples: 20, averagingWindow: 1 },
     });
     const host: Record<string, Float64Array> = { alarm: new Float64Array(1) };
-    for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(c.likelihood);
-    const calm = { error: 0.1, input: 0.2, novelty: 0.05 };
+    for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(channelLikelihood(c, ch));
+    const calm = { error: 0.1, input: 0.2, novelty: 0.05, range: false };
     let t = 0;
     for (; t < 100; t++) scoreStep(c, host, { ...calm, error: 0.1 + 0.01 * Math.sin(t) });
     const hit = scoreStep(c, host, { ...calm, input: 50 });
@@ -52,6 +53,32 @@ describe('score channels', () => {
       expect(quiet.alarm).toBe(false);
       expect(quiet.score).toBeLessThan(0.05);
     }
+  });
+
+  it('alarms at once when a value leaves the range seen so far', () => {
+    const c = resolveConfig({ featureDim: 1, alarmRefractory: 0 });
+    const host: Record<string, Float64Array> = { alarm: new Float64Array(1) };
+    for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(channelLikelihood(c, ch));
+    const calm = { error: 0.1, input: 0.2, novelty: 0.05, range: false };
+    // Still learning: every likelihood is 0.5, yet the range channel decides.
+    expect(scoreStep(c, host, calm).alarm).toBe(false);
+    const hit = scoreStep(c, host, { ...calm, range: true });
+    expect(hit).toEqual({ score: 1, likelihood: 1, alarm: true });
+    const off = resolveConfig({ featureDim: 1, channels: ['error', 'input', 'novelty'] });
+    expect(scoreStep(off, host, { ...calm, range: true }).alarm).toBe(false);
+  });
+});
+
+describe('range channel', () => {
+  it('flags values beyond the seen range plus its tolerance, on weighted features only', () => {
+    const s = initRangeState(2);
+    const w = [1, 0];
+    expect(updateRange(s, [5, 0], w, 0.1)).toBe(false); // no range yet
+    expect(updateRange(s, [15, 0], w, 0.1)).toBe(false); // first width: [5, 15]
+    expect(updateRange(s, [15.9, 0], w, 0.1)).toBe(false); // within 10 % of the width
+    expect(updateRange(s, [17.2, 100], w, 0.1)).toBe(true); // beyond 15.9 + 1.09
+    expect(updateRange(s, [4, -1e6], w, 0.1)).toBe(false); // above 5 − 1.22; feature 1 has no weight
+    expect(updateRange(s, [2, 0], w, 0.1)).toBe(true); // below 4 − 1.32
   });
 });
 

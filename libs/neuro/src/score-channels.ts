@@ -3,20 +3,28 @@
  * likelihood: the readout's prediction error (is the network surprised by what came?), the
  * input's own deviation from its running statistics (is the value itself out of range?, the
  * "spatial" anomaly), and the novelty of the spike-rate pattern (has the network been in this
- * state before?). The score is the largest of their log-scaled likelihoods. After an alarm
+ * state before?). A fourth, `range`, scores 1 when a value leaves the range seen so far. The
+ * score is the largest of the enabled channels' log-scaled likelihoods. After an alarm
  * (score ≥ alarmThreshold) the stream stays quiet for alarmRefractory steps, so one event raises
  * one alarm rather than a burst.
  */
-import type { DetectorConfig } from './config.js';
+import {
+  type DetectorConfig,
+  type LikelihoodConfig,
+  LIKELIHOOD_CHANNELS,
+  channelLikelihood,
+} from './config.js';
 import { logScale, updateLikelihood } from './likelihood.js';
 
-export const CHANNELS = ['error', 'input', 'novelty'] as const;
-export type Channel = (typeof CHANNELS)[number];
+/** The channels that keep a likelihood state (`range` keeps its own, see range.ts). */
+export const CHANNELS = LIKELIHOOD_CHANNELS;
 
 export interface ChannelInputs {
   readonly error: number;
   readonly input: number;
   readonly novelty: number;
+  /** A weighted feature left the range seen so far (see range.ts). */
+  readonly range: boolean;
 }
 
 export interface ScoredStep {
@@ -29,6 +37,18 @@ export interface ScoredStep {
 
 const QUIET = logScale(0.5);
 
+const resolved = new WeakMap<DetectorConfig, Record<string, LikelihoodConfig>>();
+
+/** Each channel's likelihood settings, merged once per configuration. */
+function likelihoodConfigs(c: DetectorConfig): Record<string, LikelihoodConfig> {
+  let r = resolved.get(c);
+  if (r === undefined) {
+    r = Object.fromEntries(CHANNELS.map((ch) => [ch, channelLikelihood(c, ch)]));
+    resolved.set(c, r);
+  }
+  return r;
+}
+
 export function scoreStep(
   c: DetectorConfig,
   host: Record<string, Float64Array>,
@@ -36,14 +56,20 @@ export function scoreStep(
 ): ScoredStep {
   let score = 0;
   let likelihood = 0;
+  const configs = likelihoodConfigs(c);
   for (const ch of CHANNELS) {
     const state = host[`likelihood.${ch}`];
     if (state === undefined) continue;
+    const raw = ch === 'error' ? Math.min(x.error, c.errorClip) : x[ch];
     // Every channel's likelihood is kept up to date so that enabling one later needs no warm-up.
-    const l = updateLikelihood(state, c.likelihood, x[ch]);
+    const l = updateLikelihood(state, configs[ch]!, raw);
     if (!c.channels.includes(ch)) continue;
     score = Math.max(score, l.score);
     likelihood = Math.max(likelihood, l.likelihood);
+  }
+  if (x.range && c.channels.includes('range')) {
+    score = 1;
+    likelihood = 1;
   }
   const alarmState = host['alarm']!;
   const quiet = alarmState[0] ?? 0;

@@ -4,10 +4,11 @@
  * centroids …) and the Float64 arrays that stay on the host (normaliser, likelihoods, alarm). Also the
  * self-describing binary format streams are exported in.
  */
-import { type DetectorConfig, readoutSize, targetSize } from './config.js';
+import { type DetectorConfig, channelLikelihood, readoutSize, targetSize } from './config.js';
 import { StateMismatchError } from './errors.js';
 import { initLikelihoodState } from './likelihood.js';
 import { normaliserStateSize } from './normaliser.js';
+import { initRangeState } from './range.js';
 import { CHANNELS } from './score-channels.js';
 
 /** A tensor-resident field: its per-stream shape. */
@@ -19,7 +20,7 @@ export interface FieldSpec {
 export interface StreamState {
   /** Tensor-resident fields, flattened, in layout order. */
   readonly tensors: Record<string, Float32Array>;
-  /** Host-side fields: `normaliser`, `alarm`, and one `likelihood.<channel>` per score channel. */
+  /** Host-side fields: `normaliser`, `alarm`, `range`, and one `likelihood.<channel>` per likelihood channel. */
   readonly host: Record<string, Float64Array>;
 }
 
@@ -56,13 +57,15 @@ export function initStreamState(c: DetectorConfig): StreamState {
   const host: Record<string, Float64Array> = {
     normaliser: new Float64Array(normaliserStateSize(c.featureDim)),
     alarm: new Float64Array(1),
+    range: initRangeState(c.featureDim),
   };
-  for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(c.likelihood);
+  for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(channelLikelihood(c, ch));
   return { tensors, host };
 }
 
 const MAGIC = 0x53_4e_52_53; // 'SNRS'
-export const STATE_VERSION = 1;
+/** 2: per-channel likelihood window sizes and the `range` section. */
+export const STATE_VERSION = 2;
 
 interface Header {
   readonly streamId: string;
