@@ -11,6 +11,7 @@ import {
   type QuantumJob,
   type QuantumResult,
 } from '@simstream/contracts';
+import { UnavailableError, messageOf } from '@simstream/errors';
 import {
   BatchingProducer,
   PartitionCounts,
@@ -19,6 +20,7 @@ import {
   createKafka,
   ensureTopics,
   topicDefinitions,
+  type HandlerContext,
 } from '@simstream/kafka';
 import {
   HealthChecks,
@@ -46,6 +48,19 @@ export interface QuantumService {
   readonly logger: Logger;
   /** Graceful: not ready, calls drained, consumers committed, jobs finished or requeued, all closed. */
   stop(): Promise<void>;
+}
+
+/**
+ * A heartbeat between solves keeps the session alive through a long batch. It fails while the
+ * group rebalances: stop the batch then (retriable: it is read again, and the frames already
+ * handled are skipped as done) rather than hold up the rebalance or dead-letter frames.
+ */
+async function heartbeat(context: HandlerContext): Promise<void> {
+  try {
+    await context.heartbeat();
+  } catch (error) {
+    throw new UnavailableError('kafka', `consumer group rebalancing: ${messageOf(error)}`, { cause: error });
+  }
 }
 
 /** Largest gRPC message: a job at the limits in proto form (packed varints and doubles), with room. */
@@ -131,8 +146,11 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
       for (const record of records) {
         if (record.name !== RecordName.Frame) continue;
         const frame = record.value as Frame;
-        if (config.frames.tenants !== undefined && !config.frames.tenants.has(frame.tenant)) continue;
-        if ((await handleFrame(frameDeps, frame)) === 'published') await context.heartbeat();
+        if (config.frames.tenants !== undefined && !config.frames.tenants.has(frame.tenant)) {
+          metrics.framesSkipped.inc({ reason: 'tenant_filtered' });
+          continue;
+        }
+        if ((await handleFrame(frameDeps, frame)) === 'published') await heartbeat(context);
       }
     });
   }
@@ -153,6 +171,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
     limits: jobLimits,
     pollIntervalMs: config.jobs.pollIntervalMs,
     leaseMs: config.jobs.leaseMs,
+    slotWaitMs: Math.min(5000, config.sessionTimeoutMs / 3),
     logger,
     publish,
   });
@@ -168,6 +187,8 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
     name: 'quantum_jobs',
     fromBeginning: config.fromBeginning,
     sessionTimeoutMs: config.sessionTimeoutMs,
+    // A job waiting for a slot is read again soon after one frees up.
+    retryBackoffMs: { initial: 200, max: 2000 },
     commitFloor: (topic, partition) => runner.commitFloor(topic, partition),
     onAssignment: (assignment) => {
       jobsJoined = true;

@@ -61,7 +61,7 @@ export const QUANTUM_ENV = {
   QUANTUM_FRAME_READS: env.int({ min: 1, max: 256, default: 16 }),
   QUANTUM_FRAME_SWEEPS: env.int({ min: 10, max: 1_000_000, default: 500 }),
   /** Cap on one frame solve (returns the best so far when reached). */
-  QUANTUM_FRAME_TIME_LIMIT: env.duration('2s'),
+  QUANTUM_FRAME_TIME_LIMIT: env.duration('5s'),
   /** Frames' partitions handled at once (each solve takes one worker thread). */
   QUANTUM_FRAME_CONCURRENCY: env.int({ min: 1, max: 12, default: 1 }),
 

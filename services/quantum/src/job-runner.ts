@@ -31,6 +31,8 @@ export interface JobRunnerDeps extends SolvingDeps {
   readonly limits: Limits;
   readonly pollIntervalMs: number;
   readonly leaseMs: number;
+  /** How long the consumer waits for a busy slot before pausing the partition. */
+  readonly slotWaitMs: number;
   readonly metrics: QuantumMetrics;
   readonly logger: Logger;
   /** Resolves once the record is durable in Kafka. */
@@ -83,8 +85,7 @@ export class JobRunner {
       if (record.name !== RecordName.QuantumJob) continue;
       const job = record.value as QuantumJob;
       if (this.running.has(job.jobId)) continue;
-      const slot = this.deps.slots.tryAcquire();
-      if (slot === undefined) throw new JobSlotsFullError(this.deps.slots.size);
+      const slot = await this.nextSlot();
       let claimed;
       try {
         claimed = this.stopping
@@ -100,6 +101,20 @@ export class JobRunner {
         continue;
       }
       this.start(record, job, slot);
+    }
+  }
+
+  /**
+   * A free job slot, waiting a little for one (most jobs are short); past that the partition is
+   * paused and read again, so a long job never holds the consumer up.
+   */
+  private async nextSlot(): Promise<SolverSlot> {
+    const now = this.deps.slots.tryAcquire();
+    if (now !== undefined) return now;
+    try {
+      return await this.deps.slots.acquire(AbortSignal.timeout(this.deps.slotWaitMs));
+    } catch {
+      throw new JobSlotsFullError(this.deps.slots.size);
     }
   }
 
@@ -277,7 +292,9 @@ export class JobRunner {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     const all = () => Promise.all([...this.running.values()].map((e) => e.done));
-    await Promise.race([all(), sleep(graceMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
     for (const entry of this.running.values()) this.stopRun(entry, 'release');
     await all();
   }

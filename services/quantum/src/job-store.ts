@@ -182,8 +182,11 @@ export class JobStore {
   ): Promise<boolean> {
     const rows = await this.query(
       'finishing a job',
-      `UPDATE jobs SET status = $3, result = $4, error = $5, finished_at = now(), lease_until = NULL
-       WHERE job_id = $1 AND worker = $2 AND status = 'running'
+      // The materializer may have marked it succeeded from the published result already: the
+      // same end, so still ours to record.
+      `UPDATE jobs SET status = $3, result = $4, error = $5, finished_at = COALESCE(finished_at, now()),
+         lease_until = NULL
+       WHERE job_id = $1 AND worker = $2 AND (status = 'running' OR status = $3)
        RETURNING job_id`,
       [jobId, worker, status, result, error],
     );

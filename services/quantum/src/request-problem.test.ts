@@ -230,7 +230,11 @@ describe('validateRequest', () => {
   it('reports the problem and the parameters together', () => {
     expect(
       violations(() =>
-        validateRequest({ ...ising, offset: Infinity }, { solver: 'x', seed: 0, timeLimitMs: 0, reads: 0 }, LIMITS),
+        validateRequest(
+          { ...ising, offset: Infinity },
+          { solver: 'x', seed: 0, timeLimitMs: 0, reads: 0 },
+          LIMITS,
+        ),
       ),
     ).toEqual([
       { field: 'problem.offset', reason: 'NOT_FINITE' },

@@ -258,19 +258,18 @@ export function validateRequest(
   params: ParamsInput | null | undefined,
   limits: Limits,
 ): { problem: ValidProblem; params: ValidParams } {
-  const attempt = <T>(fn: () => T): T | readonly FieldViolation[] => {
+  const violations: FieldViolation[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
     try {
       return fn();
     } catch (error) {
-      if (error instanceof ValidationError) return error.violations;
-      throw error;
+      if (!(error instanceof ValidationError)) throw error;
+      violations.push(...error.violations);
+      return undefined;
     }
   };
   const p = attempt(() => validateProblem(problem, limits));
   const q = attempt(() => validateParams(params, limits));
-  if (Array.isArray(p) || Array.isArray(q)) {
-    const all = [...(Array.isArray(p) ? p : []), ...(Array.isArray(q) ? q : [])];
-    throw new ValidationError(all.slice(0, MAX_VIOLATIONS));
-  }
-  return { problem: p as ValidProblem, params: q as ValidParams };
+  if (p === undefined || q === undefined) throw new ValidationError(violations.slice(0, MAX_VIOLATIONS));
+  return { problem: p, params: q };
 }
