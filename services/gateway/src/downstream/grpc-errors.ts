@@ -80,3 +80,15 @@ export function downstreamError(dependency: string, error: unknown, notFoundCode
       );
   }
 }
+
+/**
+ * A server stream that failed without our asking: CANCELLED here means the downstream went away
+ * (a server shutting down cancels its calls), which is UNAVAILABLE to our client, not its cancel.
+ */
+export function streamError(dependency: string, error: unknown): Error {
+  if (isServiceError(error) && error.code === Status.CANCELLED)
+    return new UnavailableError(dependency, `the stream was cut: ${error.details || error.message}`, {
+      cause: error,
+    });
+  return downstreamError(dependency, error);
+}

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { pb } from '@simstream/contracts';
 import { clientGone, principalOf, type RouteDeps } from '../http/context.js';
 import { COMMON_PROBLEMS, problems } from '../http/schemas.js';
-import { downstreamError } from '../downstream/grpc-errors.js';
+import { streamError } from '../downstream/grpc-errors.js';
 import { jobView, solveResultView } from '../json-views.js';
 import { HttpError, toProblem } from '../problem.js';
 import { SseWriter } from '../sse/sse-writer.js';
@@ -176,7 +176,7 @@ export function optimizeRoutes(app: FastifyInstance, deps: RouteDeps): void {
       });
       call.on('error', (error) => {
         if (writer.isClosed) return;
-        writer.event('error', toProblem(downstreamError('quantum', error)).problem);
+        writer.event('error', toProblem(streamError('quantum', error)).problem);
         writer.close();
       });
       call.on('end', () => writer.close());

@@ -9,7 +9,8 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { pb } from '@simstream/contracts';
 import type { Logger } from '@simstream/observability';
-import { downstreamError } from '../downstream/grpc-errors.js';
+import { UnavailableError } from '@simstream/errors';
+import { streamError } from '../downstream/grpc-errors.js';
 import { resultView } from '../json-views.js';
 import { toProblem } from '../problem.js';
 import type { SseWriter } from './sse-writer.js';
@@ -83,8 +84,8 @@ export class ResultStreams {
       this.options.onUpstreams?.(this.upstreams);
       const problem = toProblem(
         error === undefined
-          ? downstreamError('query', new Error('tail ended'))
-          : downstreamError('query', error),
+          ? new UnavailableError('query', 'the live tail ended; reconnect to resume')
+          : streamError('query', error),
       ).problem;
       for (const client of [...entry.clients]) {
         client.event('error', problem);
@@ -122,7 +123,7 @@ export class ResultStreams {
     upstream.on('error', (error) => {
       finish();
       if (writer.isClosed) return;
-      writer.event('error', toProblem(downstreamError('query', error)).problem);
+      writer.event('error', toProblem(streamError('query', error)).problem);
       writer.close();
     });
     upstream.on('end', () => {

@@ -1,0 +1,438 @@
+/**
+ * Gateway: data in and out. Frames uploaded over HTTP as JSON, as an Arrow IPC stream written by
+ * pyarrow and as an Avro container file written by fastavro reach Kafka through the REAL
+ * ingestion service, byte for byte, under the caller's tenant, with per-frame answers; simulation
+ * ids are claimed by the first tenant. Results as JSON pages and as a relayed Arrow stream; live
+ * results over SSE (shared upstream tails, resume with Last-Event-ID, upstream cancelled when the
+ * client goes away); optimisation, streamed progress and jobs.
+ * The query and quantum services are test doubles at the network boundary (gateway-harness.ts).
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame } from '@simstream/contracts';
+import { TopicName, type Kafka } from '@simstream/kafka';
+import {
+  REPO_ROOT,
+  endOffsets,
+  pythonWith,
+  readUntil,
+  startIngestion,
+  testKafka,
+  type IngestionProcess,
+} from '../src/index.js';
+import {
+  QueryDouble,
+  QuantumDouble,
+  SseClient,
+  bootstrapKey,
+  call,
+  neuromorphicResult,
+  startGateway,
+  waitFor,
+  type GatewayProcess,
+} from './gateway-harness.js';
+
+const exec = promisify(execFile);
+const run = randomBytes(3).toString('hex');
+const TENANT_A = `ta-${run}`;
+const TENANT_B = `tb-${run}`;
+const SIM_JSON = `gw-json-${run}`;
+const SIM_ARROW = `gw-arrow-${run}`;
+const SIM_AVRO = `gw-avro-${run}`;
+const SIM_LIVE = `gw-live-${run}`;
+const ARROW = 'application/vnd.apache.arrow.stream';
+
+const f32 = (...xs: number[]) => Buffer.from(new Float32Array(xs).buffer);
+
+const WRITE_ARROW = `
+import struct, sys, pyarrow as pa
+rows = 4
+schema = pa.schema([
+    pa.field("step", pa.int64()), pa.field("sim_time", pa.float64()), pa.field("attributes", pa.string()),
+    pa.field("u", pa.binary(), metadata={"dtype": "float32", "shape": "[2,3]"}),
+    pa.field("p", pa.list_(pa.float64())),
+])
+table = pa.table({
+    "step": list(range(rows)), "sim_time": [s * 0.1 for s in range(rows)],
+    "attributes": ['{"src":"pyarrow"}'] * rows,
+    "u": [struct.pack("<6f", *[s * 10 + i for i in range(6)]) for s in range(rows)],
+    "p": [[float(s), s + 0.5] for s in range(rows)],
+}, schema=schema)
+with pa.OSFile(sys.argv[1], "wb") as f:
+    with pa.ipc.new_stream(f, schema) as w:
+        w.write_table(table)
+`;
+
+const WRITE_AVRO = `
+import json, struct, sys, fastavro
+schema = fastavro.parse_schema(json.load(open(sys.argv[2])))
+records = [{"frameId": "f%d" % s, "simulationId": sys.argv[3], "step": s, "simTime": s * 0.1,
+            "fields": [{"name": "u", "dtype": "float32", "shape": [4], "codec": "none",
+                        "data": struct.pack("<4f", s, s + 1, s + 2, s + 3)}],
+            "attributes": {"src": "fastavro"}, "ingestedAt": 0, "tenant": "ignored"} for s in range(3)]
+with open(sys.argv[1], "wb") as f:
+    fastavro.writer(f, schema, records, codec="deflate")
+`;
+
+describe('gateway: uploads, results, live streams, optimisation', () => {
+  const query = new QueryDouble();
+  const quantum = new QuantumDouble();
+  let ingestion: IngestionProcess;
+  let gateway: GatewayProcess;
+  let kafka: Kafka;
+  let keyA = '';
+  let keyB = '';
+  let arrowBody: Buffer;
+  let avroBody: Buffer;
+
+  beforeAll(async () => {
+    const python = await pythonWith(['pyarrow==26.0.1', 'fastavro==1.13.1']);
+    const dir = os.tmpdir();
+    const arrowFile = path.join(dir, `gw-${run}.arrow`);
+    const avroFile = path.join(dir, `gw-${run}.avro`);
+    await Promise.all([
+      exec(python, ['-c', WRITE_ARROW, arrowFile]),
+      exec(python, [
+        '-c',
+        WRITE_AVRO,
+        avroFile,
+        path.join(REPO_ROOT, 'libs/contracts/avro/frame.v2.avsc'),
+        SIM_AVRO,
+      ]),
+    ]);
+    arrowBody = readFileSync(arrowFile);
+    avroBody = readFileSync(avroFile);
+    query.addSimulation(
+      SIM_LIVE,
+      TENANT_A,
+      [0, 1, 2].map((s) => neuromorphicResult(SIM_LIVE, s)),
+    );
+    query.arrow.set(SIM_LIVE, [
+      arrowBody.subarray(0, 100),
+      arrowBody.subarray(100, 1000),
+      arrowBody.subarray(1000),
+    ]);
+    kafka = testKafka();
+    ingestion = await startIngestion();
+    const admin = bootstrapKey();
+    gateway = await startGateway({
+      QUERY_ADDRESS: await query.start(),
+      QUANTUM_ADDRESS: await quantum.start(),
+      INGESTION_ADDRESS: ingestion.grpcAddress,
+      GATEWAY_BOOTSTRAP_ADMIN_KEY: admin,
+      GATEWAY_OPERATOR_TENANT: `op-${run}`,
+    });
+    const mint = async (tenant: string) =>
+      (
+        await call(`${gateway.url}/v1/admin/keys`, {
+          key: admin,
+          json: { name: 'data', scopes: ['read', 'ingest'], tenant },
+        })
+      ).json.secret as string;
+    keyA = await mint(TENANT_A);
+    keyB = await mint(TENANT_B);
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await ingestion?.stop();
+    query.kill();
+    quantum.stop();
+  });
+
+  it('passes JSON, Arrow (pyarrow) and Avro (fastavro) uploads through ingestion into Kafka, byte for byte, as the caller’s tenant', async () => {
+    const from = await endOffsets(kafka, TopicName.frames);
+    const json = await call(`${gateway.url}/v1/simulations/${SIM_JSON}/frames`, {
+      key: keyA,
+      json: {
+        frames: [
+          {
+            step: 0,
+            sim_time: 0,
+            attributes: { src: 'json' },
+            fields: [{ name: 'u', dtype: 'float32', shape: [2], data: f32(1, 2).toString('base64') }],
+          },
+          {
+            step: 1,
+            sim_time: 0.1,
+            fields: [{ name: 'u', dtype: 'float32', shape: [3], data: f32(1, 2).toString('base64') }],
+          },
+          {
+            step: 2,
+            sim_time: 0.2,
+            simulation_id: 'somebody-else',
+            fields: [{ name: 'u', dtype: 'float32', shape: [2], data: f32(5, 6).toString('base64') }],
+          },
+          {
+            step: 3,
+            sim_time: 0.3,
+            fields: [{ name: 'u', dtype: 'float32', shape: [2], data: f32(3, 4).toString('base64url') }],
+          },
+        ],
+      },
+    });
+    expect(json.status).toBe(200);
+    expect(json.json).toMatchObject({
+      simulation_id: SIM_JSON,
+      format: 'json',
+      accepted: 2,
+      rejected: 2,
+      last_durable_step: 3,
+    });
+    expect(json.json.results!.map((r) => r.code ?? r.status)).toEqual([
+      'acked',
+      'SHAPE_MISMATCH',
+      'SIMULATION_ID_MISMATCH',
+      'acked',
+    ]);
+    expect(json.json.results![1]).toMatchObject({
+      retriable: false,
+      violations: [expect.objectContaining({ reason: 'SHAPE_MISMATCH' })],
+    });
+    expect(json.json.results![0]).toMatchObject({
+      partition: expect.any(Number),
+      offset: expect.any(Number),
+      chunks: 1,
+    });
+
+    const arrow = await call(`${gateway.url}/v1/simulations/${SIM_ARROW}/frames`, {
+      key: keyA,
+      raw: arrowBody,
+      type: ARROW,
+    });
+    expect(arrow.status, JSON.stringify(arrow.json)).toBe(200);
+    expect(arrow.json).toMatchObject({ format: 'arrow', accepted: 4, rejected: 0, last_durable_step: 3 });
+    const avro = await call(`${gateway.url}/v1/simulations/${SIM_AVRO}/frames`, {
+      key: keyA,
+      raw: avroBody,
+      type: 'application/avro',
+    });
+    expect(avro.status, JSON.stringify(avro.json)).toBe(200);
+    expect(avro.json).toMatchObject({ format: 'avro', accepted: 3, rejected: 0 });
+
+    const ours = new Set([SIM_JSON, SIM_ARROW, SIM_AVRO]);
+    const records = await readUntil({
+      kafka,
+      topic: TopicName.frames,
+      from,
+      filter: (r) => ours.has(r.key ?? ''),
+      until: (rs) => rs.length >= 9,
+      timeoutMs: 60_000,
+    });
+    const frames = records.map((r) => r.value as Frame);
+    expect(frames).toHaveLength(9);
+    expect(new Set(frames.map((f) => f.tenant))).toEqual(new Set([TENANT_A]));
+    const byId = (id: string) => frames.filter((f) => f.simulationId === id);
+    expect(byId(SIM_JSON).map((f) => [f.step, f.fields[0]!.data])).toEqual([
+      [0, f32(1, 2)],
+      [3, f32(3, 4)],
+    ]);
+    expect(byId(SIM_JSON)[0]!.attributes).toEqual({ src: 'json' });
+    const arrowFrames = byId(SIM_ARROW);
+    expect(arrowFrames.map((f) => f.step)).toEqual([0, 1, 2, 3]);
+    expect(arrowFrames[2]!.fields).toEqual([
+      { name: 'u', dtype: 'float32', shape: [2, 3], codec: 'none', data: f32(20, 21, 22, 23, 24, 25) },
+      {
+        name: 'p',
+        dtype: 'float64',
+        shape: [2],
+        codec: 'none',
+        data: Buffer.from(new Float64Array([2, 2.5]).buffer),
+      },
+    ]);
+    expect(arrowFrames[2]!.attributes).toEqual({ src: 'pyarrow' });
+    expect(arrowFrames[2]!.simTime).toBeCloseTo(0.2);
+    expect(byId(SIM_AVRO).map((f) => [f.step, f.fields[0]!.data, f.attributes.src])).toEqual(
+      [0, 1, 2].map((s) => [s, f32(s, s + 1, s + 2, s + 3), 'fastavro']),
+    );
+
+    // Resending is safe: what is durable comes back as STEP_NOT_INCREASING, nothing is doubled.
+    const again = await call(`${gateway.url}/v1/simulations/${SIM_ARROW}/frames`, {
+      key: keyA,
+      raw: arrowBody,
+      type: ARROW,
+    });
+    expect(again.json.results!.map((r) => r.code)).toEqual(Array(4).fill('STEP_NOT_INCREASING'));
+    const metrics = await (await fetch(`${gateway.opsUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /simstream_gateway_upload_frames_total\{[^}]*format="arrow"[^}]*outcome="acked"[^}]*\} 4/,
+    );
+  });
+
+  it('lets only the first tenant upload to a simulation id', async () => {
+    const body = {
+      frames: [{ step: 10, sim_time: 1, fields: [{ name: 'u', dtype: 'uint8', shape: [1], data: 'AA==' }] }],
+    };
+    const taken = await call(`${gateway.url}/v1/simulations/${SIM_JSON}/frames`, { key: keyB, json: body });
+    expect(taken.status).toBe(409);
+    expect(taken.json.code).toBe('SIMULATION_ID_UNAVAILABLE');
+    expect(
+      (await call(`${gateway.url}/v1/simulations/${SIM_JSON}/frames`, { key: keyA, json: body })).json
+        .accepted,
+    ).toBe(1);
+    expect(
+      (
+        await call(`${gateway.url}/v1/simulations/gw-malformed-${run}/frames`, {
+          key: keyA,
+          raw: Buffer.from('Obj\x01garbage'),
+          type: 'application/avro',
+        })
+      ).json.code,
+    ).toBe('MALFORMED_AVRO');
+    expect(
+      (
+        await call(`${gateway.url}/v1/simulations/gw-malformed-${run}/frames`, {
+          key: keyA,
+          raw: Buffer.from('not arrow'),
+          type: ARROW,
+        })
+      ).json.code,
+    ).toBe('MALFORMED_ARROW');
+  });
+
+  it('serves results as JSON pages and relays the Arrow export chunk by chunk', async () => {
+    const first = await call(`${gateway.url}/v1/simulations/${SIM_LIVE}/results?limit=2`, { key: keyA });
+    expect(first.status).toBe(200);
+    expect(first.json.results!.map((r: { step: number }) => r.step)).toEqual([0, 1]);
+    expect(first.json.results![1]).toMatchObject({
+      kind: 'neuromorphic',
+      sim_time: 0.5,
+      score: 0.1,
+      produced_at: '2023-11-14T22:13:20.001Z',
+      neuromorphic: { anomaly_score: 0.1, pattern_id: 1 },
+    });
+    const second = await call(
+      `${gateway.url}/v1/simulations/${SIM_LIVE}/results?limit=2&cursor=${first.json.next_cursor}`,
+      { key: keyA },
+    );
+    expect(second.json).toMatchObject({ results: [{ step: 2 }], next_cursor: '' });
+    const arrow = await call(
+      `${gateway.url}/v1/simulations/${SIM_LIVE}/results?kind=neuromorphic&from_step=0`,
+      { key: keyA, headers: { accept: ARROW } },
+    );
+    expect(arrow.status).toBe(200);
+    expect(arrow.headers.get('content-type')).toBe(ARROW);
+    expect(arrow.bytes.equals(arrowBody)).toBe(true);
+    const mixed = await call(`${gateway.url}/v1/simulations/${SIM_LIVE}/results?cursor=2`, {
+      key: keyA,
+      headers: { accept: ARROW },
+    });
+    expect(mixed.json.violations![0]).toMatchObject({
+      field: 'querystring.cursor',
+      reason: 'UNSUPPORTED_WITH_ARROW',
+    });
+  });
+
+  it('streams live results over SSE: one shared upstream for live clients, resume with Last-Event-ID, upstream cancelled when clients leave', async () => {
+    const url = `${gateway.url}/v1/simulations/${SIM_LIVE}/results/stream?kind=neuromorphic`;
+    const tailsBefore = query.tailRequests.length;
+    const a = new SseClient(url, keyA);
+    const b = new SseClient(url, keyA);
+    await waitFor('one shared tail', () =>
+      query.openTails === 1 && a.status === 200 && b.status === 200 ? true : undefined,
+    );
+    expect(query.tailRequests.length - tailsBefore).toBe(1);
+    expect(query.tailRequests.at(-1)!.fromStep).toBeUndefined();
+    query.push(SIM_LIVE, neuromorphicResult(SIM_LIVE, 3));
+    query.push(SIM_LIVE, neuromorphicResult(SIM_LIVE, 4));
+    for (const c of [a, b])
+      expect((await c.until((e) => e.length >= 2)).map((e) => [e.name, e.id, e.data.step])).toEqual([
+        ['result', '3', 3],
+        ['result', '4', 4],
+      ]);
+    await a.close();
+    query.push(SIM_LIVE, neuromorphicResult(SIM_LIVE, 5));
+    await b.until((e) => e.length >= 3);
+    expect(query.openTails).toBe(1);
+    await b.close();
+    await waitFor('upstream cancelled', () => (query.openTails === 0 ? true : undefined));
+
+    // EventSource reconnecting after step 3: history from 4, then live, no gap and no repeat.
+    const resumed = new SseClient(url, keyA, { 'last-event-id': '3' });
+    await resumed.until((e) => e.length >= 2);
+    expect(query.tailRequests.at(-1)!.fromStep).toBe(4);
+    query.push(SIM_LIVE, neuromorphicResult(SIM_LIVE, 6));
+    expect((await resumed.until((e) => e.length >= 3)).map((e) => Number(e.id))).toEqual([4, 5, 6]);
+    const metrics = await (await fetch(`${gateway.opsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/simstream_gateway_sse_clients\{[^}]*stream="results"[^}]*\} 1/);
+    await resumed.close();
+    await waitFor('upstream cancelled', () => (query.openTails === 0 ? true : undefined));
+
+    // The query service going away ends the stream with an error event the client can act on.
+    const doomed = new SseClient(`${url}&from_step=6`, keyA);
+    await doomed.until((e) => e.length >= 1);
+    query.kill();
+    const events = await doomed.until((e) => e.some((x) => x.name === 'error'));
+    expect(events.at(-1)).toMatchObject({ name: 'error', data: { code: 'UNAVAILABLE', status: 503 } });
+    await doomed.close();
+    await query.start(query.port);
+  });
+
+  it('solves optimisation problems synchronously and with streamed progress, cancels when the client leaves, and runs jobs', async () => {
+    const problem = { kind: 'maxcut', variables: 4, i: [0, 1, 2], j: [1, 2, 3], value: [1, 1, 1] };
+    const sync = await call(`${gateway.url}/v1/optimize`, {
+      key: keyA,
+      json: { problem, params: { solver: 'sa', seed: 7 } },
+    });
+    expect(sync.status).toBe(200);
+    expect(sync.json).toMatchObject({
+      energy: -4,
+      solution: [1, -1, 1, -1],
+      solver: 'sa',
+      stopped_by: 'completed',
+    });
+    const res = await fetch(`${gateway.url}/v1/optimize`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${keyA}`,
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ problem }),
+    });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await res.text();
+    expect(text.match(/^event: \w+/gm)).toEqual([
+      'event: progress',
+      'event: progress',
+      'event: progress',
+      'event: result',
+    ]);
+
+    const controller = new AbortController();
+    const slow = await fetch(`${gateway.url}/v1/optimize`, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: {
+        authorization: `Bearer ${keyA}`,
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ problem, params: { time_limit_ms: 60_000 } }),
+    });
+    const reader = slow.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await waitFor('solve cancelled', () => (quantum.cancelledSolves >= 1 ? true : undefined));
+
+    const submit = (key: string) =>
+      call(`${gateway.url}/v1/jobs`, { key: keyA, json: { problem }, headers: { 'idempotency-key': key } });
+    const job = await submit(`k-${run}`);
+    expect(job.status).toBe(202);
+    expect(job.headers.get('location')).toBe(`/v1/jobs/${job.json.job_id}`);
+    expect((await submit(`k-${run}`)).json.job_id).toBe(job.json.job_id);
+    const cancelled = await call(`${gateway.url}/v1/jobs/${job.json.job_id}`, {
+      method: 'DELETE',
+      key: keyA,
+    });
+    expect(cancelled.json).toMatchObject({ job_id: job.json.job_id, status: 'cancelled', variables: 4 });
+    expect(
+      (await call(`${gateway.url}/v1/jobs/${job.json.job_id}`, { method: 'DELETE', key: keyB })).status,
+    ).toBe(404);
+  });
+});
