@@ -445,4 +445,8 @@ describe('quantum service', () => {
     expect(never).toMatchObject({ status: 'JOB_STATUS_CANCELLED', startedAtMs: 0 });
     console.log(`quantum: running job cancelled in ${cancelMs} ms`);
   });
+
+  it('drains on SIGTERM and exits 0', async () => {
+    expect(await quantum.stop()).toBe(0);
+  });
 });

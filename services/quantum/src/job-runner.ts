@@ -24,8 +24,14 @@ import type { Limits, ValidParams, ValidProblem } from './request-problem.js';
 import type { SolverSlot, SolverSlots } from './solver-slots.js';
 import { lookup, remember, runSolver, type SolvingDeps } from './solving.js';
 
+/** What the runner needs of the jobs table (a fake in unit tests). */
+export type JobRunnerStore = Pick<
+  JobStore,
+  'claim' | 'peek' | 'cancelAbandoned' | 'renew' | 'finish' | 'release'
+>;
+
 export interface JobRunnerDeps extends SolvingDeps {
-  readonly store: JobStore;
+  readonly store: JobRunnerStore;
   readonly slots: SolverSlots;
   readonly instanceId: string;
   readonly limits: Limits;
