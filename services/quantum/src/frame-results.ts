@@ -118,7 +118,10 @@ export async function handleFrame(deps: FrameDeps, frame: Frame): Promise<'publi
   }
   let problem: PartitionProblem;
   try {
-    const grid = await activityGrid(pickField(frame.fields, settings.partition.field));
+    const grid = await activityGrid(
+      pickField(frame.fields, settings.partition.field),
+      settings.partition.blocksPerSide,
+    );
     problem = buildPartitionProblem(grid, settings.partition);
   } catch (error) {
     if (!(error instanceof FrameSkippedError)) throw error;

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isingEnergy, solve } from '@simstream/solver';
-import type { ActivityGrid } from './activity-grid.js';
+import { blockActivity, type ActivityGrid } from './activity-grid.js';
 import { buildPartitionProblem, evaluatePartition } from './partition-problem.js';
 
-const OPTIONS = { blocksPerSide: 16, activityWeight: 0.8, balanceTolerance: 0.02 };
+const OPTIONS = { activityWeight: 0.8, balanceTolerance: 0.02 };
 
-function grid(ny: number, nx: number, f: (y: number, x: number) => number): ActivityGrid {
-  const activity = new Float64Array(ny * nx);
-  for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) activity[y * nx + x] = f(y, x);
-  return { ny, nx, activity, depth: 1 };
+/** A grid of values f(y, x), in blocks (activity = |f − mean|). */
+function grid(ny: number, nx: number, f: (y: number, x: number) => number, blocksPerSide = 16): ActivityGrid {
+  return blockActivity(ny, nx, 1, (i) => f(Math.floor(i / nx), i % nx), blocksPerSide);
 }
 
 function randomSpins(n: number, seed: number): Int8Array {
@@ -84,8 +83,8 @@ describe('buildPartitionProblem', () => {
 
   it('cuts a uniform grid straight through the middle', async () => {
     const p = buildPartitionProblem(
-      grid(64, 64, () => 0),
-      { ...OPTIONS, blocksPerSide: 8 },
+      grid(64, 64, () => 0, 8),
+      OPTIONS,
     );
     const result = await solve(p.ising, { solver: 'sa', seed: 5, reads: 16, schedule: { sweeps: 500 } });
     const q = evaluatePartition(p, result.spins);
@@ -98,8 +97,8 @@ describe('buildPartitionProblem', () => {
     // halving left|right is far out of balance; the optimum cuts the grid (and the strip)
     // horizontally in the middle: balance exact, cut 2 busy + 6 quiet edges.
     const p = buildPartitionProblem(
-      grid(64, 64, (_y, x) => (x < 16 ? 1 : 0)),
-      { ...OPTIONS, blocksPerSide: 8 },
+      grid(64, 64, (y, x) => (x < 16 ? ((x + y) % 2 === 0 ? 1 : -1) : 0), 8),
+      OPTIONS,
     );
     expect(p.load[0]).toBeCloseTo(3.4, 9);
     expect(p.load[7]).toBeCloseTo(0.2, 9);

@@ -4,7 +4,7 @@
  * minimises  Σ_edges w_ij (1 − s_i s_j)/2 + λ (Σ_i l_i s_i)²  — the communication cut plus a
  * penalty on the load difference of the two parts.
  *
- * Load of a block: a blend of its cell count (work every cell costs) and its activity (work
+ * The grid comes coarse-grained (activity-grid.ts). Load of a block: a blend of its cell count (work every cell costs) and its activity (work
  * that follows the dynamics, e.g. refinement or sub-cycling), both normalised so the average
  * block has load 1. Edge weight: the length of the shared boundary (halo exchange volume),
  * scaled by the same blend of the two blocks' activity densities, average 1.
@@ -19,7 +19,6 @@ import { createIsing, type IsingProblem } from '@simstream/solver';
 import type { ActivityGrid } from './activity-grid.js';
 
 export interface PartitionOptions {
-  readonly blocksPerSide: number;
   /** Share of the load (and edge weight) that follows activity; the rest follows cell counts. */
   readonly activityWeight: number;
   /** ε₀ above. */
@@ -45,38 +44,11 @@ export interface PartitionQuality {
   readonly imbalance: number;
 }
 
-/** Block boundaries along one axis: [start of block b] for b = 0..blocks. */
-function bounds(cells: number, blocks: number): Int32Array {
-  const out = new Int32Array(blocks + 1);
-  for (let b = 0; b <= blocks; b++) out[b] = Math.floor((b * cells) / blocks);
-  return out;
-}
-
 export function buildPartitionProblem(grid: ActivityGrid, options: PartitionOptions): PartitionProblem {
-  const { ny, nx, activity } = grid;
-  const side = options.blocksPerSide;
-  const blocksY = Math.min(ny, side);
-  const blocksX = Math.min(nx, ny === 1 ? side * side : side);
+  const { blocksY, blocksX, rows, cols, activity: act, cells } = grid;
   const n = blocksY * blocksX;
-  const rows = bounds(ny, blocksY);
-  const cols = bounds(nx, blocksX);
-
-  const act = new Float64Array(n);
-  const cells = new Float64Array(n);
-  for (let by = 0; by < blocksY; by++) {
-    for (let bx = 0; bx < blocksX; bx++) {
-      const b = by * blocksX + bx;
-      let sum = 0;
-      for (let y = rows[by]!; y < rows[by + 1]!; y++) {
-        const row = y * nx;
-        for (let x = cols[bx]!; x < cols[bx + 1]!; x++) sum += activity[row + x]!;
-      }
-      act[b] = sum;
-      cells[b] = (rows[by + 1]! - rows[by]!) * (cols[bx + 1]! - cols[bx]!);
-    }
-  }
   const totalAct = act.reduce((a, b) => a + b, 0);
-  const totalCells = nx * ny;
+  const totalCells = cells.reduce((a, b) => a + b, 0);
   const alpha = totalAct > 0 ? options.activityWeight : 0;
   const load = new Float64Array(n);
   for (let b = 0; b < n; b++) {
