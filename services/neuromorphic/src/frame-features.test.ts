@@ -83,6 +83,20 @@ describe('extractFeatures', () => {
     expect(f.values.at(-1)).toBeCloseTo(2 / 15, 12);
   });
 
+  it('reads arrays at any byte offset (Kafka message views) the same as aligned ones', async () => {
+    const shifted = (f: FrameField, by: number): FrameField => {
+      const buf = Buffer.alloc(f.data.length + by);
+      f.data.copy(buf, by);
+      return { ...f, data: buf.subarray(by) };
+    };
+    const u = f32('u', [1, 2, 3, 4, 5, 6], [2, 3]);
+    const v = f32('v', [9, -1, 0.5, 7], [2, 2]);
+    const reference = await extractFeatures(frame([u, v]), 8);
+    const unaligned = await extractFeatures(frame([shifted(u, 1), shifted(v, 3)]), 8);
+    expect(shifted(u, 1).data.byteOffset % 4).not.toBe(0);
+    expect([...unaligned.values]).toEqual([...reference.values]);
+  });
+
   it('refuses a field whose compressed data is corrupt, naming the frame and field', async () => {
     const bad = { ...f32('u', [1, 2]), codec: 'deflate' as const };
     const error = await extractFeatures(frame([bad]), 8).catch((e: unknown) => e);

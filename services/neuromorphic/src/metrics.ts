@@ -88,7 +88,7 @@ export class NeuroMetrics {
     });
     this.featureSeconds = new Histogram({
       name: 'simstream_neuromorphic_feature_seconds',
-      help: 'Feature extraction per frame (decompression included)',
+      help: 'Feature extraction per frame (event-loop CPU; decompression runs on the libuv pool)',
       buckets: LATENCY_BUCKETS,
       registers,
     });
