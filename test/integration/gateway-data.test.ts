@@ -20,6 +20,7 @@ import {
   REPO_ROOT,
   endOffsets,
   pythonWith,
+  metricValue,
   readUntil,
   startIngestion,
   testKafka,
@@ -371,6 +372,13 @@ describe('gateway: uploads, results, live streams, optimisation', () => {
     expect(events.at(-1)).toMatchObject({ name: 'error', data: { code: 'UNAVAILABLE', status: 503 } });
     await doomed.close();
     await query.start(query.port);
+    // Each event stream counted once, when it started (not again when it ended).
+    expect(
+      await metricValue(gateway.opsUrl, 'simstream_gateway_requests_total', {
+        route: '/v1/simulations/:id/results/stream',
+        status: '200',
+      }),
+    ).toBe(4);
   });
 
   it('solves optimisation problems synchronously and with streamed progress, cancels when the client leaves, and runs jobs', async () => {
@@ -434,5 +442,15 @@ describe('gateway: uploads, results, live streams, optimisation', () => {
     expect(
       (await call(`${gateway.url}/v1/jobs/${job.json.job_id}`, { method: 'DELETE', key: keyB })).status,
     ).toBe(404);
+  });
+
+  it('drains on SIGTERM: open event streams end and the process exits 0', async () => {
+    const live = new SseClient(`${gateway.url}/v1/simulations/${SIM_LIVE}/results/stream`, keyA);
+    await waitFor('the stream to open', () =>
+      live.status === 200 && query.openTails === 1 ? true : undefined,
+    );
+    expect(await gateway.stop()).toBe(0);
+    await live.until(() => live.ended, 5000);
+    await waitFor('the upstream tail to be cancelled', () => (query.openTails === 0 ? true : undefined));
   });
 });

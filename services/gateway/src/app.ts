@@ -16,6 +16,7 @@ import { IngestionClient } from './downstream/ingestion-client.js';
 import { QuantumClient } from './downstream/quantum-client.js';
 import { QueryClient } from './downstream/query-client.js';
 import { buildHttpServer } from './http/server.js';
+import { IdleSockets } from './http/idle-sockets.js';
 import { GatewayMetrics } from './metrics.js';
 import { startOpsServer } from './ops-server.js';
 import { postgresOwnership } from './ownership.js';
@@ -142,6 +143,7 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
     }
   });
   await app.listen({ host: config.http.host, port: config.http.port });
+  const sockets = new IdleSockets(app.server);
   const httpPort = app.server.address() as { port: number };
   const ops = await startOpsServer({
     port: config.opsPort,
@@ -161,12 +163,20 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
     logger,
     stop: () =>
       (stopping ??= (async () => {
+        const started = performance.now();
         logger.info('draining');
         health.startDraining();
         sseClients.closeAll();
         resultStreams.closeAll();
-        const closed = app.close();
-        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, config.drainTimeoutMs))]);
+        // Connections becoming idle while requests finish are closed as they do.
+        const idle = setInterval(() => sockets.closeIdle(), 100);
+        sockets.closeIdle();
+        const drained = await Promise.race([
+          app.close().then(() => true),
+          new Promise<false>((resolve) => setTimeout(() => resolve(false), config.drainTimeoutMs).unref()),
+        ]);
+        clearInterval(idle);
+        logger.info({ drained, ms: Math.round(performance.now() - started) }, 'HTTP server closed');
         query.close();
         ingestion.close();
         quantum.close();
@@ -174,7 +184,7 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
         redis.disconnect();
         await pool.end().catch(() => undefined);
         await ops.close();
-        logger.info('stopped');
+        logger.info({ ms: Math.round(performance.now() - started) }, 'stopped');
       })()),
   };
 }

@@ -4,6 +4,7 @@
  * every error (including 404, 405, 413, 415, 429), request metrics by route pattern.
  */
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -13,6 +14,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -28,6 +30,7 @@ import { simulationRoutes } from '../routes/simulations.js';
 import type { RouteDeps } from './context.js';
 import { MethodIndex } from './method-index.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import { SSE_CONTENT_TYPE } from '../sse/sse-writer.js';
 
 export interface HttpServerDeps extends RouteDeps {
   /** The store class for @fastify/rate-limit (rate-limit-store.ts). */
@@ -57,10 +60,12 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     FastifyBaseLogger
   >({
     loggerInstance: deps.logger.child({ component: 'http' }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxRequestBytes,
     trustProxy: true,
     return503OnClosing: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
     ajv: {
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
     },
@@ -97,7 +102,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
     const scope = request.routeOptions.config.scope;
     if (scope === undefined) return;
     request.principal = await deps.authenticator.authenticate(request.headers.authorization);
@@ -125,6 +131,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    // Event streams are counted when they start (their duration is not a latency).
+    if (reply.raw.getHeader('content-type') === SSE_CONTENT_TYPE) return;
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     metrics.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);

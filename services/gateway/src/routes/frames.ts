@@ -102,10 +102,10 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
           content: {
             'application/json': { schema: { $ref: 'FrameUpload#' } },
             [ARROW_STREAM]: {
-              schema: { format: 'binary', description: 'Arrow IPC stream, one row per frame' },
+              schema: { description: 'Arrow IPC stream, one row per frame (binary)' },
             },
             [AVRO_CONTAINER]: {
-              schema: { format: 'binary', description: 'Avro object container file of frames' },
+              schema: { description: 'Avro object container file of frames (binary)' },
             },
           },
         },

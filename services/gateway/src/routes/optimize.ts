@@ -165,6 +165,7 @@ export function optimizeRoutes(app: FastifyInstance, deps: RouteDeps): void {
       });
       reply.hijack();
       writer.start();
+      deps.metrics.requests.inc({ route: '/v1/optimize', method: 'POST', status: '200' });
       call.on('data', (update: pb.SolveUpdate__Output) => {
         if (update.progress != null)
           writer.event('progress', {

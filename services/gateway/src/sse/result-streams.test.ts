@@ -14,6 +14,9 @@ class FakeResponse extends EventEmitter {
   ended = false;
   writableNeedDrain = false;
   writableLength = 0;
+  setHeader() {
+    return this;
+  }
   writeHead() {
     return this;
   }

@@ -93,6 +93,7 @@ export class ResultStreams {
       }
     };
     upstream.on('error', (error) => {
+      if (this.shared.get(entry.key) !== entry) return; // cancelled by us
       this.options.logger.warn({ err: error, tail: entry.key.replace(/\0/g, '/') }, 'live tail failed');
       fail(error);
     });

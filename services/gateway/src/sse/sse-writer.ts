@@ -6,6 +6,8 @@
  */
 import type { ServerResponse } from 'node:http';
 
+export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
+
 export interface SseWriterOptions {
   readonly heartbeatMs: number;
   /** Latest-only: when the client lags, keep only the newest pending event. */
@@ -42,13 +44,17 @@ export class SseWriter {
   }
 
   start(extraHeaders: Record<string, string> = {}): void {
-    this.res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
+    // setHeader (not writeHead's object) so that the headers stay readable: the request
+    // metrics recognise event streams by their content type.
+    const headers = {
+      'content-type': SSE_CONTENT_TYPE,
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
       ...extraHeaders,
-    });
+    };
+    for (const [name, value] of Object.entries(headers)) this.res.setHeader(name, value);
+    this.res.writeHead(200);
     this.res.write(`retry: ${this.options.retryMs ?? 2000}\n\n`);
     this.heartbeat = setInterval(() => {
       if (!this.res.writableNeedDrain) this.res.write(': heartbeat\n\n');
