@@ -1,9 +1,10 @@
 /**
- * Jobs on simstream.quantum.jobs.v1: a validated problem and its parameters as a QuantumJob
- * record (arrays as little-endian bytes), and back. Records are validated again when read, as
- * anything crossing Kafka is.
+ * Jobs on Kafka: a validated problem and its parameters as a QuantumJob record on
+ * simstream.quantum.jobs.v1 (arrays as little-endian bytes), and back (validated again, as
+ * anything crossing Kafka is); a finished job as a QuantumResult record.
  */
-import type { QuantumJob } from '@simstream/contracts';
+import type { QuantumJob, QuantumResult } from '@simstream/contracts';
+import type { Outcome } from './outcome.js';
 import {
   validateParams,
   validateProblem,
@@ -95,4 +96,31 @@ export function fromJobRecord(
     limits,
   );
   return { problem, params };
+}
+
+/** The result record of a finished job (key: the job id). */
+export function jobResult(job: QuantumJob, problem: ValidProblem, o: Outcome): QuantumResult {
+  return {
+    source: 'job',
+    simulationId: null,
+    step: null,
+    bucketStep: null,
+    jobId: job.jobId,
+    problemKind: problem.kind,
+    problemHash: o.problemHash,
+    variables: problem.n,
+    solver: o.solver,
+    backend: o.backend,
+    energy: o.energy,
+    cut: o.cut,
+    imbalance: null,
+    solution: Buffer.from(o.solution.buffer, o.solution.byteOffset, o.solution.byteLength),
+    reads: o.reads,
+    sweeps: o.sweeps,
+    timeToBestMs: o.timeToBestMs,
+    totalMs: o.totalMs,
+    stoppedBy: o.stoppedBy,
+    cached: o.cached,
+    producedAt: Date.now(),
+  };
 }

@@ -14,7 +14,7 @@ import { RecordName, type QuantumJob, type QuantumResult } from '@simstream/cont
 import { SimstreamError, isRetriable, messageOf } from '@simstream/errors';
 import { TopicName, type ConsumedRecord } from '@simstream/kafka';
 import type { Logger } from '@simstream/observability';
-import { fromJobRecord } from './job-record.js';
+import { fromJobRecord, jobResult } from './job-record.js';
 import type { JobStore } from './job-store.js';
 import type { QuantumMetrics } from './metrics.js';
 import { outcomeOf, type Outcome } from './outcome.js';
@@ -304,30 +304,4 @@ export class JobRunner {
     for (const entry of this.running.values()) this.stopRun(entry, 'release');
     await all();
   }
-}
-
-function jobResult(job: QuantumJob, problem: ValidProblem, o: Outcome): QuantumResult {
-  return {
-    source: 'job',
-    simulationId: null,
-    step: null,
-    bucketStep: null,
-    jobId: job.jobId,
-    problemKind: problem.kind,
-    problemHash: o.problemHash,
-    variables: problem.n,
-    solver: o.solver,
-    backend: o.backend,
-    energy: o.energy,
-    cut: o.cut,
-    imbalance: null,
-    solution: Buffer.from(o.solution.buffer, o.solution.byteOffset, o.solution.byteLength),
-    reads: o.reads,
-    sweeps: o.sweeps,
-    timeToBestMs: o.timeToBestMs,
-    totalMs: o.totalMs,
-    stoppedBy: o.stoppedBy,
-    cached: o.cached,
-    producedAt: Date.now(),
-  };
 }
