@@ -46,7 +46,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
   const registry = createMetricsRegistry({ service: 'query' });
   const metrics = new QueryMetrics(registry);
   const health = new ServiceHealth();
-  const closers: (() => Promise<void> | void)[] = [];
+  const closers: [string, () => unknown][] = [];
 
   const pool = createPool({
     url: config.postgres.url,
@@ -54,7 +54,6 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
     statementTimeoutMs: config.postgres.statementTimeoutMs,
     applicationName: `simstream-query-${config.instanceId}`,
   });
-  closers.push(() => pool.end());
   if (config.postgres.migrate) await migrate(pool, logger);
 
   const postgres = new Breaker(
@@ -72,10 +71,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
     },
     { registry, logger },
   );
-  closers.push(
-    () => postgres.shutdown(),
-    () => redisBreaker.shutdown(),
-  );
+  closers.push(['breakers', () => (postgres.shutdown(), redisBreaker.shutdown())]);
   const direct = poolRead(pool);
   const store = new QueryStore(
     <R>(text: string, values: unknown[]) => postgres.call(() => direct<R>(text, values)) as Promise<R[]>,
@@ -86,7 +82,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
   redis
     .connect()
     .catch((error: unknown) => logger.warn({ err: error }, 'Redis unreachable: caching in process only'));
-  closers.push(() => redis.disconnect());
+  closers.push(['redis', () => redis.disconnect()]);
   const bus = new VersionBus({
     publish: (channel, message) => redisBreaker.call(() => redis.publish(channel, message)),
     subscriber,
@@ -105,7 +101,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
     hub.notify(m);
   });
   await bus.start();
-  closers.unshift(() => bus.stop());
+  closers.unshift(['version-bus', () => bus.stop()]);
 
   const cache = new ResultCache({
     maxBytes: config.cache.l1MaxBytes,
@@ -141,7 +137,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
     const partitions = new PartitionCounts(kafka);
     const dlqProducer = new BatchingProducer({ kafka, logger, partitions, name: 'query_dlq', registry });
     await dlqProducer.connect();
-    closers.push(() => dlqProducer.close());
+    closers.push(['dead-letter-producer', () => dlqProducer.close()]);
     const influx = new InfluxWriter(config.influx);
     consumer = new RecordConsumer({
       kafka,
@@ -219,13 +215,30 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
         logger.info('draining');
         health.startDraining();
         grpcServer?.setServing('NOT_SERVING');
-        // The batch in hand finishes and commits; nothing new is read.
-        await consumer?.stop();
-        // Tails never end by themselves: open streams are cancelled after a short grace.
-        await grpcServer?.shutdown(Math.min(config.drainTimeoutMs, 1000));
-        for (const close of closers) await Promise.resolve(close()).catch(() => undefined);
-        await ops.close();
-        logger.info('stopped');
+        const steps: [string, () => unknown][] = [
+          // The batch in hand finishes and commits; nothing new is read.
+          ['consumer', () => consumer?.stop()],
+          // Tails never end by themselves: open streams are cancelled after a short grace.
+          ['grpc', () => grpcServer?.shutdown(Math.min(config.drainTimeoutMs, 1000))],
+          ...closers,
+          ['postgres', () => pool.end()],
+          ['ops', () => ops.close()],
+        ];
+        // A step that hangs must not keep the process from exiting: bounded as a whole.
+        const deadline = new Promise<'late'>((resolve) =>
+          setTimeout(resolve, config.drainTimeoutMs, 'late').unref(),
+        );
+        const done = (async () => {
+          for (const [name, step] of steps) {
+            logger.debug({ step: name }, 'stopping');
+            await Promise.resolve()
+              .then(step)
+              .catch((error: unknown) => logger.warn({ err: error, step: name }, 'stop step failed'));
+          }
+        })();
+        if ((await Promise.race([done, deadline])) === 'late')
+          logger.warn('shutdown steps did not finish in time');
+        else logger.info('stopped');
       })()),
   };
 }
