@@ -40,6 +40,7 @@ describe('query materializer', () => {
   const run = randomUUID().slice(0, 8);
   const sim = `query-mat-${run}`;
   const orphan = `query-orphan-${run}`;
+  const late = `query-influx-${run}`;
   const tenant = `tenant-${run}`;
   const group = `simstream-query-test-${run}`;
   const base = Date.now() - 3_600_000;
@@ -97,7 +98,7 @@ describe('query materializer', () => {
     await ingestion?.stop();
     await writer?.close();
     for (const table of ['frames', 'results', 'simulations'])
-      await pool?.query(`DELETE FROM ${table} WHERE simulation_id IN ($1, $2)`, [sim, orphan]);
+      await pool?.query(`DELETE FROM ${table} WHERE simulation_id IN ($1, $2, $3)`, [sim, orphan, late]);
     await pool?.query('DELETE FROM jobs WHERE tenant = $1', [tenant]);
     await pool?.end();
   });
@@ -175,6 +176,46 @@ describe('query materializer', () => {
       ).rows[0]!.n,
     );
     expect(await influxCount(influx, 'frame_field', 'mean', sim)).toBe(distinctFrameTimes * 2);
+  });
+
+  it('commits offsets only once InfluxDB holds the batch too (Postgres alone is not enough)', async () => {
+    const committed = async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const [offsets] = await admin.fetchOffsets({
+          groupId: group,
+          topics: [TopicName.neuromorphicResults],
+        });
+        return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    await query.stop();
+    query = await startQuery(group, { INFLUX_URL: 'http://127.0.0.1:1' });
+    const before = await committed();
+    await writer.neuromorphic([0, 1, 2].map((s) => neuromorphicResult(late, s, base + 30_000 + s)));
+    await until(
+      'rows in Postgres',
+      () => simulationRow(late),
+      (row) => row?.neuromorphic_results === '3',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await committed()).toBe(before);
+    expect(await influxCount(influx, 'anomaly', 'score', late)).toBe(0);
+
+    await query.stop();
+    query = await startQuery(group);
+    await until(
+      'points in InfluxDB',
+      () => influxCount(influx, 'anomaly', 'score', late),
+      (n) => n === 3,
+    );
+    await caughtUp();
+    expect(await committed()).toBe(before + 3);
+    // The re-read batch changed nothing in Postgres.
+    expect(await simulationRow(late)).toMatchObject({ neuromorphic_results: '3', version: '1' });
   });
 
   it('completes job rows idempotently and never moves a terminal status', async () => {
