@@ -14,12 +14,14 @@ import { RecordName, type Frame, type SchemaRegistry } from '@simstream/contract
 import { UnavailableError, isRetriable, messageOf } from '@simstream/errors';
 import type { ConsumedRecord, HandlerContext, OutRecord } from '@simstream/kafka';
 import type { Logger } from '@simstream/observability';
-import type { Checkpoint, CheckpointStore } from './checkpoint-store.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { Checkpointer } from './checkpointer.js';
 import type { DetectorBank, StreamDetector } from './detector-bank.js';
 import { PartitionRevokedError, UnexpectedRecordError } from './errors.js';
-import { computeFeatures, readFrame, type FeatureLayout, type FrameFeatures } from './frame-features.js';
+import { computeFeatures, readFrame, type FrameFeatures } from './frame-features.js';
+import { KeyedLock } from './keyed-lock.js';
 import type { NeuroMetrics } from './metrics.js';
-import { PartitionState, modelId, newTrack, type SimulationTrack } from './partition-state.js';
+import { PartitionState, newTrack, type SimulationTrack } from './partition-state.js';
 import { groupBy, rounds } from './rounds.js';
 import { neuromorphicResult, resultRecord } from './result-record.js';
 import type { StepCoalescer } from './step-coalescer.js';
@@ -46,6 +48,10 @@ export interface FrameAnalyzerOptions {
   readonly now?: () => number;
 }
 
+/** Where a batch comes from; `heartbeat` keeps the group membership alive during long batches. */
+export type BatchContext = Pick<HandlerContext, 'topic' | 'partition'> &
+  Partial<Pick<HandlerContext, 'heartbeat'>>;
+
 interface WorkItem {
   readonly simulationId: string;
   readonly record: ConsumedRecord;
@@ -57,12 +63,13 @@ interface WorkItem {
 
 export class FrameAnalyzer {
   private readonly partitions = new Map<string, PartitionState>();
-  private readonly locks = new Map<string, Promise<void>>();
-  private readonly background = new Set<Promise<void>>();
+  private readonly locks = new KeyedLock();
+  private readonly checkpoints: Checkpointer;
   private readonly now: () => number;
 
   constructor(private readonly options: FrameAnalyzerOptions) {
     this.now = options.now ?? Date.now;
+    this.checkpoints = new Checkpointer(options.store, options.metrics, options.logger);
   }
 
   /** Simulations whose state this instance holds. */
@@ -73,9 +80,9 @@ export class FrameAnalyzer {
   }
 
   /** The RecordConsumer handler. */
-  handle(records: ConsumedRecord[], context: Pick<HandlerContext, 'topic' | 'partition'>): Promise<void> {
+  handle(records: ConsumedRecord[], context: BatchContext): Promise<void> {
     const slot = `${context.topic}/${context.partition}`;
-    return this.exclusive(slot, async () => {
+    return this.locks.run(slot, async () => {
       let part = this.partitions.get(slot);
       if (part === undefined) {
         part = new PartitionState();
@@ -102,10 +109,10 @@ export class FrameAnalyzer {
       if (kept.has(slot)) continue;
       this.partitions.delete(slot);
       part.revoked = true;
-      const final = part.settled ? this.exportCheckpoints(part.pending()) : [];
+      const final = part.settled ? this.checkpoints.export(part.pending()) : [];
       for (const t of part.simulations.values()) t.detector?.dropStream(t.simulationId);
       this.options.logger.info({ partition: slot, checkpoints: final.length }, 'partition revoked');
-      if (final.length > 0) this.inBackground(this.write(final, 'revocation'));
+      this.checkpoints.inBackground(final, 'revocation');
     }
   }
 
@@ -116,7 +123,7 @@ export class FrameAnalyzer {
   async sweep(): Promise<void> {
     const { checkpointEvery: every, checkpointIntervalMs: intervalMs, idleTimeoutMs } = this.options;
     for (const slot of [...this.partitions.keys()]) {
-      await this.exclusive(slot, async () => {
+      await this.locks.run(slot, async () => {
         const part = this.partitions.get(slot);
         if (part === undefined || !part.settled) return;
         const now = this.now();
@@ -126,7 +133,7 @@ export class FrameAnalyzer {
           ...idle.filter((t) => t.sinceCheckpoint > 0),
         ]);
         try {
-          await this.checkpoint(part, [...due], 'interval');
+          await this.checkpoints.checkpoint(part, [...due], 'interval');
         } catch (error) {
           this.options.logger.warn({ err: error, partition: slot }, 'checkpoint failed; retried later');
           return;
@@ -142,21 +149,23 @@ export class FrameAnalyzer {
   /** After the consumer stopped: checkpoints every simulation with durable, uncovered progress. */
   async shutdown(): Promise<void> {
     for (const slot of [...this.partitions.keys()]) {
-      await this.exclusive(slot, async () => {
+      await this.locks.run(slot, async () => {
         const part = this.partitions.get(slot);
         if (part === undefined || !part.settled) return;
-        await this.checkpoint(part, part.pending(), 'shutdown').catch((error: unknown) =>
-          this.options.logger.warn({ err: error, partition: slot }, 'final checkpoint failed'),
-        );
+        await this.checkpoints
+          .checkpoint(part, part.pending(), 'shutdown')
+          .catch((error: unknown) =>
+            this.options.logger.warn({ err: error, partition: slot }, 'final checkpoint failed'),
+          );
       });
     }
-    await Promise.all(this.background);
+    await this.checkpoints.settle();
   }
 
   private async process(
     part: PartitionState,
     records: readonly ConsumedRecord[],
-    context: Pick<HandlerContext, 'topic' | 'partition'>,
+    context: BatchContext,
   ): Promise<void> {
     const { metrics, tenants } = this.options;
     const owned = () => {
@@ -203,7 +212,7 @@ export class FrameAnalyzer {
     for (const round of rounds(work)) {
       const groups = groupBy(round, (w) => detectors.get(w.features.values.length)!);
       for (const [detector, items] of groups)
-        for (const w of items) this.prepare(w.track, detector, w.features.layout);
+        for (const w of items) this.checkpoints.attach(w.track, detector, w.features.layout);
       const outcomes = await Promise.all(
         [...groups].map(async ([detector, items]) => {
           const inputs = items.map((w) => ({ streamId: w.simulationId, features: w.features.values }));
@@ -215,6 +224,9 @@ export class FrameAnalyzer {
         for (const w of work) w.track.detector?.dropStream(w.simulationId);
         owned();
       }
+      // kafkajs heartbeats only when asked (throttled to its interval); a rebalance it reports
+      // is handled by the consumer on its next request, not here.
+      context.heartbeat?.().catch(() => undefined);
       const now = this.now();
       for (const { detector, items, outcome } of outcomes) {
         metrics.stepSeconds.observe(outcome.stepMs / 1000);
@@ -246,7 +258,7 @@ export class FrameAnalyzer {
     await this.publish(part);
     owned();
     const { checkpointEvery: every, checkpointIntervalMs: intervalMs } = this.options;
-    await this.checkpoint(part, part.due({ every, intervalMs }, this.now()), 'due');
+    await this.checkpoints.checkpoint(part, part.due({ every, intervalMs }, this.now()), 'due');
   }
 
   /** Adds simulations seen for the first time since the assignment, with their checkpoints. */
@@ -263,41 +275,6 @@ export class FrameAnalyzer {
     }
   }
 
-  /** Makes the simulation's state live in `detector` for `layout`: restored, kept, or fresh. */
-  private prepare(track: SimulationTrack, detector: StreamDetector, layout: FeatureLayout): void {
-    if (track.detector === detector && track.layout?.digest === layout.digest) return;
-    const id = track.simulationId;
-    if (track.detector !== undefined) {
-      track.detector.dropStream(id);
-      this.options.metrics.layoutChanges.inc();
-      this.options.logger.info(
-        { simulationId: id, fields: layout.fields },
-        'field set changed; fresh detector state',
-      );
-    }
-    track.detector = detector;
-    track.layout = layout;
-    const checkpoint = track.restore;
-    track.restore = undefined;
-    if (checkpoint === undefined) return;
-    const expected = modelId(detector, layout);
-    let outcome: 'restored' | 'mismatch' = 'mismatch';
-    if (checkpoint.model === expected) {
-      try {
-        detector.importState(id, checkpoint.state);
-        outcome = 'restored';
-      } catch (error) {
-        this.options.logger.warn({ err: error, simulationId: id }, 'checkpoint not restorable; fresh state');
-      }
-    } else {
-      this.options.logger.warn(
-        { simulationId: id, checkpointModel: checkpoint.model, model: expected },
-        'checkpoint of another model or field set; fresh state (steps it covers are still skipped)',
-      );
-    }
-    this.options.metrics.checkpointsLoaded.inc({ outcome });
-  }
-
   private async publish(part: PartitionState): Promise<void> {
     if (part.outbox.length === 0) return;
     const records = part.outbox;
@@ -311,61 +288,5 @@ export class FrameAnalyzer {
     }
     part.outbox = part.outbox === records ? [] : part.outbox.slice(records.length);
     this.options.metrics.resultsPublished.inc(records.length);
-  }
-
-  private exportCheckpoints(tracks: readonly SimulationTrack[]): Checkpoint[] {
-    return tracks.map((t) => ({
-      simulationId: t.simulationId,
-      step: t.lastStep,
-      model: modelId(t.detector!, t.layout!),
-      state: t.detector!.exportState(t.simulationId),
-    }));
-  }
-
-  /** Writes the tracks' states; on success their frames no longer hold back the commit. */
-  private async checkpoint(
-    part: PartitionState,
-    tracks: readonly SimulationTrack[],
-    why: string,
-  ): Promise<void> {
-    if (tracks.length === 0) return;
-    const checkpoints = this.exportCheckpoints(tracks);
-    await this.write(checkpoints, why);
-    if (part.revoked) return;
-    for (const t of tracks) {
-      t.sinceCheckpoint = 0;
-      t.pendingFrom = undefined;
-      t.pendingSince = undefined;
-    }
-  }
-
-  private async write(checkpoints: readonly Checkpoint[], why: string): Promise<void> {
-    const started = performance.now();
-    await this.options.store.save(checkpoints);
-    const { metrics } = this.options;
-    metrics.checkpointSeconds.observe((performance.now() - started) / 1000);
-    metrics.checkpointsWritten.inc(checkpoints.length);
-    metrics.checkpointBytes.inc(checkpoints.reduce((sum, c) => sum + c.state.byteLength, 0));
-    this.options.logger.debug({ checkpoints: checkpoints.length, why }, 'checkpoints written');
-  }
-
-  private inBackground(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) =>
-      this.options.logger.warn({ err: error }, 'checkpoint of a revoked partition failed'),
-    );
-    this.background.add(tracked);
-    void tracked.finally(() => this.background.delete(tracked));
-  }
-
-  /** Runs `fn` after everything queued before it on the same partition. */
-  private exclusive(slot: string, fn: () => Promise<void>): Promise<void> {
-    const previous = this.locks.get(slot) ?? Promise.resolve();
-    const run = previous.then(fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(slot, tail);
-    void tail.then(() => {
-      if (this.locks.get(slot) === tail) this.locks.delete(slot);
-    });
-    return run;
   }
 }
