@@ -5,12 +5,7 @@
  * go from history to live without a gap (with notifications and by polling), latest-only tails,
  * and Arrow IPC exports that pyarrow and polars read as they are.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { FrameUploader, IngestionClient } from '@simstream/client';
@@ -18,7 +13,6 @@ import type { pb } from '@simstream/contracts';
 import type { Kafka } from '@simstream/kafka';
 import type { Pool } from '@simstream/storage';
 import {
-  REPO_ROOT,
   metricValue,
   patternBytes,
   pythonWith,
@@ -29,11 +23,13 @@ import {
 } from '../src/index.js';
 import {
   ResultWriter,
+  allSteps,
   collectTail,
   neuromorphicResult,
   positionGroupAtEnd,
   quantumResult,
   queryClient,
+  readExport,
   startQuery,
   testPool,
   until,
@@ -41,7 +37,6 @@ import {
   type QueryProcess,
 } from './query-harness.js';
 
-const run = promisify(execFile);
 const FRAMES = 30;
 const NEURO = 'RESULT_KIND_NEUROMORPHIC';
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -67,18 +62,6 @@ describe('query API', () => {
 
   const neuro = (from: number, to: number) =>
     writer.neuromorphic(range(from, to).map((s) => neuromorphicResult(sim, s, at(s))));
-  const allSteps = async (client: QueryClient, request: pb.ListResultsRequest) => {
-    const steps: number[] = [];
-    let pageToken = '';
-    let pages = 0;
-    do {
-      const page = await client.listResults({ ...request, pageToken });
-      steps.push(...page.results.map((r) => r.step));
-      pageToken = page.nextPageToken;
-      pages++;
-    } while (pageToken !== '');
-    return { steps, pages };
-  };
   const count = async (client: QueryClient) =>
     (await client.listResults({ tenant, simulationId: sim, kind: NEURO, pageSize: 1000 })).results.length;
 
@@ -310,31 +293,7 @@ describe('query API', () => {
 
   it('exports ranges as Arrow IPC streams that pyarrow and polars read as they are', async () => {
     const python = await pythonWith(['pyarrow==26.0.1', 'polars==2.1.0']);
-    const exportTo = async (request: pb.ExportArrowRequest) => {
-      const chunks: Buffer[] = [];
-      await new Promise<void>((resolve, reject) => {
-        const call = qa.raw.ExportArrow(request);
-        call.on('data', (c: pb.ArrowChunk__Output) => chunks.push(c.data));
-        call.on('end', resolve);
-        call.on('error', reject);
-      });
-      const file = path.join(tmpdir(), `query-export-${randomUUID()}.arrow`);
-      await writeFile(file, Buffer.concat(chunks));
-      const { stdout } = await run(python, [
-        path.join(REPO_ROOT, 'test/python/read_arrow_stream.py'),
-        file,
-      ]).finally(() => rm(file, { force: true }));
-      return JSON.parse(stdout) as Record<
-        'pyarrow' | 'polars',
-        {
-          rows: number;
-          columns: Record<string, string>;
-          steps: number[];
-          score_sum: number;
-          first_produced_ms?: number;
-        }
-      >;
-    };
+    const exportTo = (request: pb.ExportArrowRequest) => readExport(qa, request, python);
 
     const neuroExport = await exportTo({ tenant, simulationId: sim, kind: NEURO });
     const expected = range(0, 261).map((s) => neuromorphicResult(sim, s, 0).anomalyScore);

@@ -4,7 +4,12 @@
  * test writes), a typed gRPC client, result records produced straight to the result topics,
  * and reads of what landed in Postgres and InfluxDB.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import {
   RecordName,
@@ -17,7 +22,14 @@ import {
 import { endpoints } from '@simstream/infra';
 import { BatchingProducer, PartitionCounts, TopicName, type Kafka } from '@simstream/kafka';
 import { InfluxWriter, createPool, type Pool } from '@simstream/storage';
-import { endOffsets, freePort, quietLogger, startService, type ServiceProcess } from '../src/index.js';
+import {
+  REPO_ROOT,
+  endOffsets,
+  freePort,
+  quietLogger,
+  startService,
+  type ServiceProcess,
+} from '../src/index.js';
 
 export const MATERIALIZED_TOPICS = [
   TopicName.frames,
@@ -265,4 +277,48 @@ export function collectTail(
       reject(error);
     });
   });
+}
+
+/** Every step of a ListResults query, following the page tokens. */
+export async function allSteps(client: QueryClient, request: pb.ListResultsRequest) {
+  const steps: number[] = [];
+  let pageToken = '';
+  let pages = 0;
+  do {
+    const page = await client.listResults({ ...request, pageToken });
+    steps.push(...page.results.map((r) => r.step));
+    pageToken = page.nextPageToken;
+    pages++;
+  } while (pageToken !== '');
+  return { steps, pages };
+}
+
+export interface ExportSummary {
+  readonly rows: number;
+  readonly columns: Record<string, string>;
+  readonly steps: number[];
+  readonly score_sum: number;
+  readonly first_produced_ms?: number;
+}
+
+/** ExportArrow's chunks concatenated into a file, read by pyarrow and by polars (test/python). */
+export async function readExport(
+  client: QueryClient,
+  request: pb.ExportArrowRequest,
+  python: string,
+): Promise<Record<'pyarrow' | 'polars', ExportSummary>> {
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const call = client.raw.ExportArrow(request);
+    call.on('data', (c: pb.ArrowChunk__Output) => chunks.push(c.data));
+    call.on('end', resolve);
+    call.on('error', reject);
+  });
+  const file = path.join(tmpdir(), `query-export-${randomUUID()}.arrow`);
+  await writeFile(file, Buffer.concat(chunks));
+  const { stdout } = await promisify(execFile)(python, [
+    path.join(REPO_ROOT, 'test/python/read_arrow_stream.py'),
+    file,
+  ]).finally(() => rm(file, { force: true }));
+  return JSON.parse(stdout) as Record<'pyarrow' | 'polars', ExportSummary>;
 }
