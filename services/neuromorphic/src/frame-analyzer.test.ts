@@ -377,6 +377,19 @@ describe('FrameAnalyzer: checkpoints, restarts, rebalances', () => {
     expect(detector().states.has('a')).toBe(false);
   });
 
+  it('does not let a batch whose partition left during its checkpoint write be committed', async () => {
+    const { analyzer, store } = setup({ every: 1 });
+    const save = store.save.bind(store);
+    store.save = (checkpoints) => {
+      analyzer.onAssignment({ frames: [] }); // the rebalance lands while the write is in flight
+      return save(checkpoints);
+    };
+    await expect(analyzer.handle([rec('a', 0, 0)], ctx())).rejects.toMatchObject({
+      code: 'NEURO_PARTITION_REVOKED',
+    });
+    expect(store.rows.get('a')?.step).toBe(0); // the write itself stands: its results are durable
+  });
+
   it('checkpoints idle simulations after the interval, forgets them after the idle timeout', async () => {
     const clock = { now: 0 };
     const { analyzer, store, detector } = setup({ every: 100, clock });

@@ -259,6 +259,9 @@ export class FrameAnalyzer {
     owned();
     const { checkpointEvery: every, checkpointIntervalMs: intervalMs } = this.options;
     await this.checkpoints.checkpoint(part, part.due({ every, intervalMs }, this.now()), 'due');
+    // Never let the consumer commit for a partition that left during the write: without its
+    // state there is no commit floor, and Kafka would take the commit from a former owner.
+    owned();
   }
 
   /** Adds simulations seen for the first time since the assignment, with their checkpoints. */
