@@ -13,7 +13,7 @@ import { UnavailableError } from '@simstream/errors';
 import { streamError } from '../downstream/grpc-errors.js';
 import { resultView } from '../json-views.js';
 import { toProblem } from '../problem.js';
-import type { SseWriter } from './sse-writer.js';
+import { formatEvent, type SseWriter } from './sse-writer.js';
 
 export type OpenTail = (request: pb.TailResultsRequest) => Promise<ClientReadableStream<pb.Result__Output>>;
 
@@ -75,8 +75,8 @@ export class ResultStreams {
     entry.upstream = upstream;
     this.options.onUpstreams?.(this.upstreams);
     upstream.on('data', (result: pb.Result__Output) => {
-      const view = resultView(result);
-      for (const client of entry.clients) client.event('result', view, result.step);
+      const text = formatEvent('result', resultView(result), result.step);
+      for (const client of entry.clients) client.eventText(text);
     });
     const fail = (error?: unknown) => {
       if (this.shared.get(entry.key) !== entry) return;

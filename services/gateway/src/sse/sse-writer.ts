@@ -8,6 +8,11 @@ import type { ServerResponse } from 'node:http';
 
 export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
 
+/** One event in the text/event-stream format (`data` JSON-encoded on one line). */
+export function formatEvent(name: string, data: unknown, id?: number | string): string {
+  return `event: ${name}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
+}
+
 export interface SseWriterOptions {
   readonly heartbeatMs: number;
   /** Latest-only: when the client lags, keep only the newest pending event. */
@@ -64,8 +69,12 @@ export class SseWriter {
 
   /** Writes one event (`data` is JSON-encoded on one line). */
   event(name: string, data: unknown, id?: number | string): void {
+    this.eventText(formatEvent(name, data, id));
+  }
+
+  /** Writes an event already formatted by formatEvent (fan-out: serialized once for all clients). */
+  eventText(text: string): void {
     if (this.closed) return;
-    const text = `event: ${name}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
     if (this.res.writableNeedDrain) {
       if (this.options.latestOnly) {
         if (this.pending !== undefined) this.options.onDropped?.();
