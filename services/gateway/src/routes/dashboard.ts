@@ -22,6 +22,7 @@ export function dashboardRoutes(app: FastifyInstance): void {
   };
   const hide = { schema: { hide: true } };
   app.get('/', hide, (_request, reply) => reply.redirect('/dashboard'));
+  app.get('/favicon.ico', hide, (_request, reply) => reply.code(204).send());
   app.get('/dashboard', hide, (_request, reply) =>
     reply.headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(files.html),
   );
