@@ -32,7 +32,8 @@ export async function fieldBytes(field: FrameField): Promise<Buffer> {
 /** A typed-array view (float16 and bool come back as raw Uint16Array / Uint8Array). */
 export function typedView(dtype: DType, bytes: Uint8Array): FieldArray {
   const size = DTYPE_BYTES[dtype];
-  const src = bytes.byteOffset % size === 0 ? bytes : Uint8Array.from(bytes);
+  // Misaligned for this type: copy (a memcpy, unlike Uint8Array.from's element loop).
+  const src = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes);
   const { buffer, byteOffset } = src;
   const n = src.byteLength / size;
   switch (dtype) {

@@ -93,7 +93,7 @@ function parseCodec(value: string): Codec | undefined {
 export function firstNonFinite(dtype: DType, data: Uint8Array): number {
   if (dtype === 'float32' || dtype === 'float64') {
     const size = DTYPE_BYTES[dtype];
-    const aligned = data.byteOffset % size === 0 ? data : Uint8Array.from(data);
+    const aligned = data.byteOffset % size === 0 ? data : new Uint8Array(data);
     const values =
       dtype === 'float32'
         ? new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4)

@@ -61,6 +61,16 @@ export class FailedPreconditionError extends SimstreamError {
   }
 }
 
+/**
+ * The thing asked for does not exist for this caller. `code` names it (SIMULATION_NOT_FOUND,
+ * JOB_NOT_FOUND …). Things of another tenant are "not found" too, so ids cannot be probed.
+ */
+export class NotFoundError extends SimstreamError {
+  constructor(code: string, message: string) {
+    super(code, message, { retriable: false });
+  }
+}
+
 /** A dependency (Kafka, a database, a downstream service) cannot be reached right now. */
 export class UnavailableError extends SimstreamError {
   readonly dependency: string;

@@ -16,10 +16,13 @@ export interface CheckResult {
 export interface ReadinessReport {
   readonly ready: boolean;
   readonly checks: readonly CheckResult[];
+  /** Failing optional checks: reported, but the instance stays ready (e.g. a cache). */
+  readonly degraded: readonly CheckResult[];
 }
 
 export class HealthChecks {
   private readonly checks = new Map<string, CheckFn>();
+  private readonly optional = new Set<string>();
   private draining = false;
 
   constructor(private readonly timeoutMs = 2000) {}
@@ -27,6 +30,14 @@ export class HealthChecks {
   /** Adds (or replaces) a named readiness check. */
   add(name: string, check: CheckFn): this {
     this.checks.set(name, check);
+    this.optional.delete(name);
+    return this;
+  }
+
+  /** A check whose failure is reported under `degraded` without making the instance unready. */
+  addOptional(name: string, check: CheckFn): this {
+    this.checks.set(name, check);
+    this.optional.add(name);
     return this;
   }
 
@@ -38,7 +49,12 @@ export class HealthChecks {
   async run(): Promise<ReadinessReport> {
     const results = await Promise.all([...this.checks].map(([name, check]) => this.runOne(name, check)));
     if (this.draining) results.push({ name: 'draining', ok: false, ms: 0, error: 'shutting down' });
-    return { ready: results.every((r) => r.ok), checks: results };
+    const required = results.filter((r) => !this.optional.has(r.name));
+    return {
+      ready: required.every((r) => r.ok),
+      checks: results,
+      degraded: results.filter((r) => !r.ok && this.optional.has(r.name)),
+    };
   }
 
   private async runOne(name: string, check: CheckFn): Promise<CheckResult> {

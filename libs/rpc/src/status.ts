@@ -7,6 +7,7 @@ import { status as Status, type StatusObject, Metadata } from '@grpc/grpc-js';
 import {
   CancelledError,
   FailedPreconditionError,
+  NotFoundError,
   LimitExceededError,
   SimstreamError,
   UnavailableError,
@@ -33,6 +34,9 @@ export function errorStatus(error: unknown): ErrorStatus {
       message: error.message,
       violations: error.violations,
     };
+  }
+  if (error instanceof NotFoundError) {
+    return { code: Status.NOT_FOUND, reason: error.code, message: error.message, violations: [] };
   }
   if (error instanceof FailedPreconditionError) {
     return { code: Status.FAILED_PRECONDITION, reason: error.code, message: error.message, violations: [] };

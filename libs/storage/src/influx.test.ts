@@ -11,7 +11,7 @@ describe('line protocol', () => {
         timestampMs: 1_700_000_000_123,
       }),
     ).toBe(
-      'frame\\ stats\\,v1,field=u\\=1\\,2,simulation=sim\\ a mean=0.5,count=42i,ok=true,note="say \\"hi\\" \\\\ bye" 1700000000123',
+      'frame\\ stats\\,v1,field=u\\=1\\,2,simulation=sim\\ a mean=0.5,count=42i,ok=true,note="say \\"hi\\" \\\\ bye" 1700000000123000000',
     );
     expect(
       toLine({ measurement: 'm', tags: {}, fields: { x: Number.POSITIVE_INFINITY }, timestampMs: 1 }),
@@ -31,8 +31,8 @@ describe('line protocol', () => {
       },
     });
     await writer.write([{ measurement: 'm', tags: { s: 'a' }, fields: { v: 1 }, timestampMs: 5 }]);
-    expect(calls[0]!.url).toBe('http://influx:8086/write?db=simstream&precision=ms');
-    expect(calls[0]!.init.body).toBe('m,s=a v=1 5');
+    expect(calls[0]!.url).toBe('http://influx:8086/write?db=simstream&precision=ns');
+    expect(calls[0]!.init.body).toBe('m,s=a v=1 5000000');
     expect((calls[0]!.init.headers as Record<string, string>).authorization).toBe('Token tok');
     status = 503;
     await expect(

@@ -13,6 +13,11 @@ export interface Point {
   readonly tags: Readonly<Record<string, string>>;
   readonly fields: Readonly<Record<string, FieldValue>>;
   readonly timestampMs: number;
+  /**
+   * Nanoseconds within the millisecond (0–999999), so that points of one series in the same
+   * millisecond stay distinct (e.g. the step modulo 10^6). Deterministic, like the timestamp.
+   */
+  readonly subMillisecondNs?: number;
 }
 
 export interface InfluxOptions {
@@ -51,7 +56,9 @@ export function toLine(point: Point): string | undefined {
     })
     .filter((f): f is string => f !== undefined);
   if (fields.length === 0) return undefined;
-  return `${escapeMeasurement(point.measurement)}${tags} ${fields.join(',')} ${Math.round(point.timestampMs)}`;
+  const ns = Math.min(999_999, Math.max(0, Math.trunc(point.subMillisecondNs ?? 0)));
+  // Nanosecond precision, written as text: ms × 10^6 overflows double precision.
+  return `${escapeMeasurement(point.measurement)}${tags} ${fields.join(',')} ${Math.round(point.timestampMs)}${String(ns).padStart(6, '0')}`;
 }
 
 export class InfluxWriter {
@@ -82,7 +89,7 @@ export class InfluxWriter {
     if (body === '') return;
     let response: Response;
     try {
-      response = await this.fetch(this.url('write', { db: this.options.database, precision: 'ms' }), {
+      response = await this.fetch(this.url('write', { db: this.options.database, precision: 'ns' }), {
         method: 'POST',
         headers: { ...this.headers(), 'content-type': 'text/plain; charset=utf-8' },
         body,

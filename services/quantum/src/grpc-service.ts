@@ -3,12 +3,12 @@
  * solver slot (none free: RESOURCE_EXHAUSTED) and stream throttled best-so-far progress, then
  * one result; the client going away aborts the solve. Jobs: see jobs-api.ts.
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { TENANT_PATTERN, type pb } from '@simstream/contracts';
 import { LimitExceededError, ValidationError } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
 import { Status, errorStatus, toStatusObject } from '@simstream/rpc';
-import { JobNotFoundError, cancelJob, getJob, submitJob, type JobsApiDeps } from './jobs-api.js';
+import { cancelJob, getJob, submitJob, type JobsApiDeps } from './jobs-api.js';
 import type { QuantumMetrics } from './metrics.js';
 import { outcomeOf } from './outcome.js';
 import { solutionKey } from './problem-hash.js';
@@ -50,15 +50,10 @@ export function tenantOf(
   return tenant;
 }
 
-/** Our errors as gRPC statuses; a job of another tenant (or none) is NOT_FOUND. */
+/** Our errors as gRPC statuses; a job of another tenant (or none) is NOT_FOUND (libs/rpc). */
 export function statusOf(
   error: unknown,
 ): Partial<grpc.StatusObject> & { code: grpc.status; details: string } {
-  if (error instanceof JobNotFoundError) {
-    const metadata = new grpc.Metadata();
-    metadata.set('simstream-reason', error.code);
-    return { code: Status.NOT_FOUND, details: error.message, metadata };
-  }
   return toStatusObject(error);
 }
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { QuantumJob, pb } from '@simstream/contracts';
-import { FailedPreconditionError, SimstreamError, ValidationError } from '@simstream/errors';
+import { FailedPreconditionError, NotFoundError, ValidationError } from '@simstream/errors';
 import { jobRecordBytes, toJobRecord } from './job-record.js';
 import type { JobRow, JobStore } from './job-store.js';
 import type { QuantumMetrics } from './metrics.js';
@@ -14,7 +14,7 @@ import { jobMessage } from './proto-convert.js';
 import { validateRequest, type Limits } from './request-problem.js';
 
 /** No job with that id for the caller's tenant (gRPC NOT_FOUND). */
-export class JobNotFoundError extends SimstreamError {
+export class JobNotFoundError extends NotFoundError {
   constructor(jobId: string) {
     super('JOB_NOT_FOUND', `no job ${jobId}`);
   }

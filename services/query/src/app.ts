@@ -14,7 +14,13 @@ import {
   ensureTopics,
   topicDefinitions,
 } from '@simstream/kafka';
-import { createLogger, createMetricsRegistry, startOpsServer, type Logger } from '@simstream/observability';
+import {
+  HealthChecks,
+  createLogger,
+  createMetricsRegistry,
+  startOpsServer,
+  type Logger,
+} from '@simstream/observability';
 import { Breaker } from '@simstream/resilience';
 import { createGrpcServer } from '@simstream/rpc';
 import { InfluxWriter, createPool, createRedis, migrate } from '@simstream/storage';
@@ -23,7 +29,6 @@ import { ResultCache } from './cache/result-cache.js';
 import { VersionBus } from './cache/version-bus.js';
 import { SimulationVersions } from './cache/versions.js';
 import type { QueryConfig } from './config.js';
-import { ServiceHealth } from './health.js';
 import { createMaterializer } from './materializer/materializer.js';
 import { QueryMetrics } from './metrics.js';
 import { queryHandlers } from './query/grpc-service.js';
@@ -45,7 +50,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
   const logger = createLogger({ service: 'query', level: config.logLevel });
   const registry = createMetricsRegistry({ service: 'query' });
   const metrics = new QueryMetrics(registry);
-  const health = new ServiceHealth();
+  const health = new HealthChecks();
   const closers: [string, () => unknown][] = [];
 
   const pool = createPool({

@@ -30,6 +30,8 @@ export function framePoints(frames: readonly FrameRow[]): Point[] {
           step: { int: f.step },
         },
         timestampMs: f.ingestedAtMs,
+        // Frames of a simulation within one millisecond stay distinct points.
+        subMillisecondNs: f.step % 1_000_000,
       });
     }
   }
@@ -51,6 +53,7 @@ export function resultPoints(results: readonly ResultRow[]): Point[] {
             step: { int: r.step },
           },
           timestampMs: r.producedAtMs,
+          subMillisecondNs: r.step % 1_000_000,
         }
       : {
           measurement: Measurement.quantum,
@@ -63,6 +66,7 @@ export function resultPoints(results: readonly ResultRow[]): Point[] {
             step: { int: r.step },
           },
           timestampMs: r.producedAtMs,
+          subMillisecondNs: r.step % 1_000_000,
         },
   );
 }
