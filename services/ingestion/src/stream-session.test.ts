@@ -2,7 +2,9 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_FRAME_LIMITS,
+  RecordName,
   createRegistry,
+  type Frame,
   type ProtoFrameOutput,
   type StreamFramesResponse,
 } from '@simstream/contracts';
@@ -133,6 +135,21 @@ describe('StreamSession', () => {
       'ack 3',
     ]);
     expect(call.written[1]!.ack).toMatchObject({ partition: 3, offset: 0, chunks: 1, lastDurableStep: 1 });
+  });
+
+  it("stamps every frame with the stream's attributes, frame attributes first", async () => {
+    const { sink, call, session } = setup();
+    session.onMessage({
+      open: { simulationId: 'sim-attrs', attributes: { kind: 'lbm-cylinder', units: 'lattice' } },
+    });
+    session.onMessage({ frame: { ...frame(1), attributes: { units: 'SI' } } });
+    await tick();
+    const registry = createRegistry();
+    const written = registry.decodeAs<Frame>(RecordName.Frame, sink.pending[0]!.records[0]!.value);
+    expect(written.attributes).toEqual({ kind: 'lbm-cylinder', units: 'SI' });
+    sink.completeNext();
+    await tick();
+    expect(call.written.map(summary)).toEqual(['opened -', 'ack 1']);
   });
 
   it('resumes after the last durable step and refuses steps at or before it', async () => {

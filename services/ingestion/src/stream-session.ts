@@ -91,6 +91,8 @@ export class SessionRegistry {
 export class StreamSession {
   readonly id = randomUUID();
   simulationId: string | undefined;
+  /** Attributes of OpenStream (the simulation's kind, parameters): every frame carries them. */
+  private streamAttributes: Record<string, string> = {};
   private lastStep = -1;
   private inFlight = 0;
   private paused = false;
@@ -177,6 +179,7 @@ export class StreamSession {
       return;
     }
     this.simulationId = open.simulationId;
+    this.streamAttributes = { ...open.attributes };
     await this.deps.sessions.claim(open.simulationId, this);
     if (!(await this.deps.progress.waitUntilReady(this.deps.progressTimeoutMs))) {
       this.fail(new UnavailableError('ingestion', 'progress of simulations not loaded yet; retry shortly'));
@@ -285,7 +288,11 @@ export class StreamSession {
       };
     }
     this.lastStep = valid.step;
-    return { kind: 'valid', valid };
+    // Frame attributes win over the stream's, so a frame can say what changed.
+    return {
+      kind: 'valid',
+      valid: { ...valid, attributes: { ...this.streamAttributes, ...valid.attributes } },
+    };
   }
 
   private enqueue(valid: ValidFrame): Promise<Outcome> {
