@@ -6,9 +6,11 @@
  * The query and quantum services are test doubles at the network boundary (gateway-harness.ts).
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '@simstream/storage';
 import { endpoints } from '@simstream/infra';
+import { metricValue } from '../src/index.js';
 import {
   QueryDouble,
   QuantumDouble,
@@ -18,6 +20,7 @@ import {
   jwtHs256,
   neuromorphicResult,
   startGateway,
+  waitFor,
   type GatewayProcess,
 } from './gateway-harness.js';
 
@@ -78,6 +81,7 @@ describe('gateway: authentication, tenants, malformed requests, OpenAPI', () => 
       JWT_ISSUER: 'simstream-test',
       GATEWAY_MAX_REQUEST_BYTES: '64KiB',
       GATEWAY_MAX_JSON_FRAMES_BYTES: '256KiB',
+      GATEWAY_MAX_UPLOAD_INFLIGHT_BYTES: '300KiB',
     });
     pool = createPool({ url: endpoints().databaseUrl });
     await createKey('a-reader', ['read', 'ingest'], TENANT_A);
@@ -320,6 +324,42 @@ describe('gateway: authentication, tenants, malformed requests, OpenAPI', () => 
       code: 'OUT_OF_RANGE',
       violations: [{ field: 'problem.variables', reason: 'OUT_OF_RANGE', description: 'at most 1000 here' }],
     });
+  });
+
+  it('bounds the upload bytes held at once: past the budget, 503 UPLOADS_BUSY before the body is read', async () => {
+    const key = keys['a-reader']!.secret;
+    // A slow client: headers announce 250 KiB, the body trickles (the reservation is held).
+    const slow = http.request(`${gateway.url}/v1/simulations/${SIM_A}/frames`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'content-length': String(250 * 1024),
+      },
+    });
+    slow.on('error', () => undefined);
+    slow.write('{"frames": [');
+    await waitFor('the slow upload to hold its bytes', async () =>
+      (await metricValue(gateway.opsUrl, 'simstream_gateway_upload_inflight_bytes')) > 0 ? true : undefined,
+    );
+    const busy = await call(`${gateway.url}/v1/simulations/${SIM_A}/frames`, {
+      key,
+      raw: JSON.stringify({ frames: [{ step: 0, sim_time: 0, fields: [], pad: 'x'.repeat(100 * 1024) }] }),
+      type: 'application/json',
+    });
+    expect(busy.status).toBe(503);
+    expect(busy.json).toMatchObject({ code: 'UPLOADS_BUSY', retriable: true });
+    expect(busy.headers.get('retry-after')).toBe('1');
+    slow.destroy();
+    await waitFor('the bytes to be released', async () =>
+      (await metricValue(gateway.opsUrl, 'simstream_gateway_upload_inflight_bytes')) === 0 ? true : undefined,
+    );
+    const after = await call(`${gateway.url}/v1/simulations/${SIM_A}/frames`, {
+      key,
+      raw: '{"frames": [',
+      type: 'application/json',
+    });
+    expect(after.json.code).toBe('MALFORMED_JSON');
   });
 
   it('serves an OpenAPI 3.1 document describing every route, and the docs UI', async () => {

@@ -27,6 +27,8 @@ export const GATEWAY_ENV = {
   /** Largest body of every other route (optimisation problems, admin). */
   GATEWAY_MAX_REQUEST_BYTES: env.bytes('4MiB'),
   GATEWAY_MAX_FRAMES_PER_UPLOAD: env.int({ min: 1, max: 100_000, default: 10_000 }),
+  /** Upload bodies held at once by this replica; past it, uploads get 503 UPLOADS_BUSY. */
+  GATEWAY_MAX_UPLOAD_INFLIGHT_BYTES: env.bytes('256MiB'),
   /** Requests per key and window, counted across replicas in Redis. */
   GATEWAY_RATE_LIMIT: env.int({ min: 1, default: 600 }),
   GATEWAY_RATE_WINDOW: env.duration('1m'),
@@ -80,6 +82,7 @@ export interface GatewayConfig {
     readonly maxJsonFramesBytes: number;
     readonly maxRequestBytes: number;
     readonly maxFramesPerUpload: number;
+    readonly maxUploadInFlightBytes: number;
     readonly maxSseClients: number;
   };
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
@@ -135,6 +138,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       maxJsonFramesBytes: c.GATEWAY_MAX_JSON_FRAMES_BYTES,
       maxRequestBytes: c.GATEWAY_MAX_REQUEST_BYTES,
       maxFramesPerUpload: c.GATEWAY_MAX_FRAMES_PER_UPLOAD,
+      maxUploadInFlightBytes: c.GATEWAY_MAX_UPLOAD_INFLIGHT_BYTES,
       maxSseClients: c.GATEWAY_MAX_SSE_CLIENTS,
     },
     rateLimit: { max: c.GATEWAY_RATE_LIMIT, windowMs: c.GATEWAY_RATE_WINDOW },

@@ -22,6 +22,7 @@ export class GatewayMetrics {
   readonly uploadBytes: Counter<'format'>;
   readonly uploadBodyBytes: Histogram<'format'>;
   readonly uploadFrames: Counter<'format' | 'outcome'>;
+  readonly uploadInFlightBytes: Gauge;
   readonly fallbacks: Counter<'what'>;
 
   constructor(registry: Registry) {
@@ -102,6 +103,11 @@ export class GatewayMetrics {
       name: 'simstream_gateway_upload_frames_total',
       help: 'Uploaded frames by format and outcome (acked, rejected)',
       labelNames: ['format', 'outcome'],
+      registers,
+    });
+    this.uploadInFlightBytes = new Gauge({
+      name: 'simstream_gateway_upload_inflight_bytes',
+      help: 'Bytes of frame uploads held now (bounded by GATEWAY_MAX_UPLOAD_INFLIGHT_BYTES)',
       registers,
     });
     this.fallbacks = new Counter({

@@ -13,6 +13,7 @@ import { arrowFrames } from '../frames/arrow-frames.js';
 import { avroFrames } from '../frames/avro-frames.js';
 import { jsonFrames, type JsonUpload } from '../frames/json-frames.js';
 import { dataBytes, toProtoFrame, type UploadFormat, type UploadFrame } from '../frames/upload-frame.js';
+import { UploadBudget } from '../frames/upload-budget.js';
 import { HttpError } from '../problem.js';
 import { ARROW_STREAM } from './simulations.js';
 
@@ -88,10 +89,34 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
       (_request, body, done) => done(null, body),
     );
 
+  const budget = new UploadBudget(limits.maxUploadInFlightBytes, (bytes) =>
+    deps.metrics.uploadInFlightBytes.set(bytes),
+  );
+
   app.post<{ Params: { id: string }; Body: JsonUpload | Buffer }>(
     '/v1/simulations/:id/frames',
     {
       config: { scope: 'ingest' },
+      // Before the body is read: reserve its declared size (or the route's limit when unknown).
+      preParsing: async (request, reply, payload) => {
+        const declared = Number(request.headers['content-length']);
+        const bytes =
+          Number.isFinite(declared) && declared > 0
+            ? Math.min(declared, limits.maxBodyBytes)
+            : limits.maxBodyBytes;
+        const release = budget.tryReserve(bytes);
+        if (release === undefined)
+          throw new HttpError(
+            503,
+            'UPLOADS_BUSY',
+            `this gateway holds ${budget.used} bytes of uploads already; retry shortly`,
+            {
+              headers: { 'retry-after': '1' },
+            },
+          );
+        reply.raw.once('close', release);
+        return payload;
+      },
       schema: {
         summary: 'Upload frames (JSON, Arrow or Avro)',
         description: FRAMES_DESCRIPTION,
