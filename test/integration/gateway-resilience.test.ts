@@ -10,15 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, metricValue } from '../src/index.js';
-import {
-  QueryDouble,
-  bootstrapKey,
-  call,
-  neuromorphicResult,
-  startGateway,
-  waitFor,
-  type GatewayProcess,
-} from './gateway-harness.js';
+import { QueryDouble, neuromorphicResult } from './gateway-doubles.js';
+import { bootstrapKey, call, startGateway, waitFor, type GatewayProcess } from './gateway-harness.js';
 
 const run = randomBytes(3).toString('hex');
 const TENANT = `tr-${run}`;
