@@ -104,8 +104,11 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
     const scope = request.routeOptions.config.scope;
     if (scope === undefined) return;
+    // Tenant data: never kept by shared caches.
+    reply.header('cache-control', 'no-store');
     request.principal = await deps.authenticator.authenticate(request.headers.authorization);
     requireScope(request.principal, scope);
   });
