@@ -57,6 +57,10 @@ program
     'ingestion gRPC address',
     process.env.SIMSTREAM_INGESTION ?? '127.0.0.1:50051',
   )
+  .option(
+    '-t, --tenant <tenant>',
+    'tenant owning the simulation (ingestion honours it from trusted callers only)',
+  )
   .option('-n, --frames <n>', 'frames to send', integer)
   .option('-d, --duration <time>', 'stop after this long (e.g. 30s)', duration)
   .option('--fps <n>', 'frames per second cap (0: as fast as possible)', integer, 0)
@@ -79,6 +83,7 @@ program
       kind: string;
       simId: string;
       ingestion: string;
+      tenant?: string;
       frames?: number;
       duration?: number;
       fps: number;
@@ -103,6 +108,7 @@ program
           kind: o.kind,
           simulationId: o.simId,
           ingestion: o.ingestion,
+          ...(o.tenant === undefined ? {} : { tenant: o.tenant }),
           params,
           ...(frames === undefined ? {} : { frames }),
           ...(o.duration === undefined ? {} : { durationMs: o.duration }),

@@ -12,6 +12,8 @@ export interface SimulateOptions {
   readonly kind: string;
   readonly simulationId: string;
   readonly ingestion: string;
+  /** Tenant owning the simulation (honoured by ingestion only from trusted callers). */
+  readonly tenant?: string;
   /** Simulation options (grid, parameters, seed, substeps ...), validated by the simulation. */
   readonly params: Record<string, unknown>;
   /** Stop after this many frames (sent by this run) ... */
@@ -44,7 +46,10 @@ export interface SimulateResult extends SimulateProgress {
 
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
   const sim: Simulation = createSimulation(options.kind, options.params);
-  const client = new IngestionClient({ address: options.ingestion });
+  const client = new IngestionClient({
+    address: options.ingestion,
+    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+  });
   const started = performance.now();
   let acked = 0;
   let rejected = 0;

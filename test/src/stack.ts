@@ -1,0 +1,193 @@
+/**
+ * The whole system as real processes for end-to-end tests, benchmarks and the demo: ingestion,
+ * neuromorphic, quantum, query and gateway on free ports, wired to each other and to the local
+ * infrastructure. Each stack gets its own consumer groups (positioned at the end of the topics,
+ * so it does not replay what earlier tests wrote) and its own tenants.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { endpoints } from '@simstream/infra';
+import { TopicName, type Kafka } from '@simstream/kafka';
+import { freePort } from './ports.js';
+import { startService, type ServiceProcess } from './processes.js';
+
+export type ServiceName = 'ingestion' | 'neuromorphic' | 'quantum' | 'query' | 'gateway';
+
+export interface StackOptions {
+  /** Tenants whose frames the analysis services take (others are ignored). */
+  readonly tenants: readonly string[];
+  /** Quantum: one partition result per simulation per this many steps. */
+  readonly quantumEverySteps?: number;
+  readonly env?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+/** Commits the end of `topics` for `group` (one group join), so a new group starts there. */
+export async function positionGroupAtEnd(
+  kafka: Kafka,
+  group: string,
+  topics: readonly string[],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await Promise.all(
+    topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })),
+  );
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    await consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
+    consumer.pause(topics.map((topic) => ({ topic })));
+    await joined;
+    await consumer.commitOffsets(
+      ends.flatMap(({ topic, offsets }) =>
+        offsets.map((p) => ({ topic, partition: p.partition, offset: p.high })),
+      ),
+    );
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export class Stack {
+  readonly processes = new Map<ServiceName, ServiceProcess>();
+  readonly ports: Record<ServiceName, number>;
+  readonly adminKey: string;
+  private readonly env: Record<ServiceName, Record<string, string>>;
+
+  private constructor(
+    ports: Record<ServiceName, number>,
+    env: Record<ServiceName, Record<string, string>>,
+    adminKey: string,
+  ) {
+    this.ports = ports;
+    this.env = env;
+    this.adminKey = adminKey;
+  }
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.ports.gateway}`;
+  }
+
+  address(name: 'ingestion' | 'quantum' | 'query'): string {
+    return `127.0.0.1:${this.ports[name]}`;
+  }
+
+  process(name: ServiceName): ServiceProcess {
+    const p = this.processes.get(name);
+    if (p === undefined) throw new Error(`${name} is not running`);
+    return p;
+  }
+
+  static async create(kafka: Kafka, options: StackOptions): Promise<Stack> {
+    const e = endpoints();
+    const run = randomUUID().slice(0, 8);
+    const ports = {
+      ingestion: await freePort(),
+      neuromorphic: 0,
+      quantum: await freePort(),
+      query: await freePort(),
+      gateway: await freePort(),
+    };
+    const groups = {
+      neuromorphic: `simstream-neuromorphic-e2e-${run}`,
+      quantumFrames: `simstream-quantum-e2e-${run}`,
+      quantumJobs: `simstream-quantum-jobs-e2e-${run}`,
+      query: `simstream-query-e2e-${run}`,
+    };
+    await Promise.all([
+      positionGroupAtEnd(kafka, groups.neuromorphic, [TopicName.frames]),
+      positionGroupAtEnd(kafka, groups.quantumFrames, [TopicName.frames]),
+      positionGroupAtEnd(kafka, groups.quantumJobs, [TopicName.quantumJobs]),
+      positionGroupAtEnd(kafka, groups.query, [
+        TopicName.frames,
+        TopicName.neuromorphicResults,
+        TopicName.quantumResults,
+      ]),
+    ]);
+    const common = { KAFKA_BROKERS: e.kafkaBrokers.join(','), LOG_LEVEL: 'info' };
+    const tenants = options.tenants.join(',');
+    const adminKey = `sk_e2eadmin${run}_${randomBytes(24).toString('hex')}`;
+    const env: Record<ServiceName, Record<string, string>> = {
+      ingestion: {
+        ...common,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(ports.ingestion),
+        INSTANCE_ID: `e2e-ingestion-${run}`,
+      },
+      neuromorphic: {
+        ...common,
+        DATABASE_URL: e.databaseUrl,
+        NEURO_CONSUMER_GROUP: groups.neuromorphic,
+        NEURO_TENANTS: tenants,
+        INSTANCE_ID: `e2e-neuro-${run}`,
+      },
+      quantum: {
+        ...common,
+        DATABASE_URL: e.databaseUrl,
+        REDIS_URL: e.redisUrl,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(ports.quantum),
+        QUANTUM_FRAMES_GROUP: groups.quantumFrames,
+        QUANTUM_JOBS_GROUP: groups.quantumJobs,
+        QUANTUM_TENANTS: tenants,
+        QUANTUM_EVERY_K_STEPS: String(options.quantumEverySteps ?? 100),
+        INSTANCE_ID: `e2e-quantum-${run}`,
+      },
+      query: {
+        ...common,
+        DATABASE_URL: e.databaseUrl,
+        REDIS_URL: e.redisUrl,
+        INFLUX_URL: e.influxUrl,
+        INFLUX_DATABASE: e.influxDatabase,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(ports.query),
+        QUERY_CONSUMER_GROUP: groups.query,
+        INSTANCE_ID: `e2e-query-${run}`,
+      },
+      gateway: {
+        LOG_LEVEL: 'info',
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(ports.gateway),
+        DATABASE_URL: e.databaseUrl,
+        REDIS_URL: e.redisUrl,
+        QUERY_ADDRESS: `127.0.0.1:${ports.query}`,
+        INGESTION_ADDRESS: `127.0.0.1:${ports.ingestion}`,
+        QUANTUM_ADDRESS: `127.0.0.1:${ports.quantum}`,
+        GATEWAY_BOOTSTRAP_ADMIN_KEY: adminKey,
+        INSTANCE_ID: `e2e-gateway-${run}`,
+      },
+    };
+    for (const name of Object.keys(env) as ServiceName[]) Object.assign(env[name], options.env?.[name] ?? {});
+    const stack = new Stack(ports, env, adminKey);
+    // Query first (it applies migrations), then the rest together.
+    await stack.start('query');
+    await Promise.all(
+      (['ingestion', 'neuromorphic', 'quantum', 'gateway'] as const).map((n) => stack.start(n)),
+    );
+    return stack;
+  }
+
+  /** Starts (or restarts) a service on its ports with its environment. */
+  async start(name: ServiceName): Promise<ServiceProcess> {
+    const p = await startService({
+      name,
+      main: `services/${name}/dist/main.js`,
+      env: this.env[name],
+      readyTimeoutMs: 120_000,
+    });
+    this.processes.set(name, p);
+    return p;
+  }
+
+  async kill9(name: ServiceName): Promise<void> {
+    await this.processes.get(name)?.kill9();
+    this.processes.delete(name);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.values()].map((p) => p.stop()));
+    this.processes.clear();
+  }
+}
