@@ -78,6 +78,7 @@ describe('gateway: frame uploads', () => {
   let keyB = '';
   let arrowBody: Buffer;
   let avroBody: Buffer;
+  let gatewayEnv: Record<string, string> = {};
 
   beforeAll(async () => {
     const python = await pythonWith(['pyarrow==26.0.1', 'fastavro==1.13.1']);
@@ -94,13 +95,13 @@ describe('gateway: frame uploads', () => {
     kafka = testKafka();
     ingestion = await startIngestion();
     const admin = bootstrapKey();
-    gateway = await startGateway({
-      QUERY_ADDRESS: await query.start(),
+    gatewayEnv = {
       QUANTUM_ADDRESS: await quantum.start(),
       INGESTION_ADDRESS: ingestion.grpcAddress,
       GATEWAY_BOOTSTRAP_ADMIN_KEY: admin,
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
-    });
+    };
+    gateway = await startGateway({ ...gatewayEnv, QUERY_ADDRESS: await query.start() });
     const mint = async (tenant: string) =>
       (
         await call(`${gateway.url}/v1/admin/keys`, {
@@ -267,5 +268,30 @@ describe('gateway: frame uploads', () => {
         })
       ).json.code,
     ).toBe('MALFORMED_ARROW');
+  });
+
+  it('gives a new id to exactly one tenant when two replicas race for it', async () => {
+    const second = await startGateway({ ...gatewayEnv, QUERY_ADDRESS: `127.0.0.1:${query.port}` });
+    try {
+      const upload = (url: string, key: string, id: string) =>
+        call(`${url}/v1/simulations/${id}/frames`, {
+          key,
+          json: {
+            frames: [
+              { step: 0, sim_time: 0, fields: [{ name: 'u', dtype: 'uint8', shape: [1], data: 'AQ==' }] },
+            ],
+          },
+        });
+      const ids = Array.from({ length: 6 }, (_, i) => `gw-race-${run}-${i}`);
+      const outcomes = await Promise.all(
+        ids.map(async (id) => {
+          const [a, b] = await Promise.all([upload(gateway.url, keyA, id), upload(second.url, keyB, id)]);
+          return [a.status, b.status].sort().join(' ');
+        }),
+      );
+      expect(outcomes).toEqual(Array(6).fill('200 409'));
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { pb } from '@simstream/contracts';
 import { createLogger } from '@simstream/observability';
 import { ResultStreams } from './result-streams.js';
@@ -149,5 +149,26 @@ describe('ResultStreams', () => {
     res.emit('drain');
     expect(res.events()).toEqual([{ name: 'result', id: '2', data: { step: 2 } }]);
     w.close();
+  });
+
+  it('starts with retry advice and sends heartbeats as comment lines', () => {
+    vi.useFakeTimers();
+    try {
+      const res = new FakeResponse();
+      const w = new SseWriter(res as unknown as ServerResponse, {
+        heartbeatMs: 1000,
+        latestOnly: false,
+        retryMs: 3000,
+      });
+      w.start();
+      expect(res.text).toBe('retry: 3000\n\n');
+      vi.advanceTimersByTime(2500);
+      expect(res.text).toBe('retry: 3000\n\n: heartbeat\n\n: heartbeat\n\n');
+      w.close();
+      vi.advanceTimersByTime(5000);
+      expect(res.text.match(/heartbeat/g)).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
