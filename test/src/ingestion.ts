@@ -1,8 +1,7 @@
 /** Starting the ingestion service for a test, on free ports, with a unique instance id. */
 import { randomUUID } from 'node:crypto';
 import { endpoints } from '@simstream/infra';
-import { freePort } from './ports.js';
-import { startService, type ServiceProcess } from './processes.js';
+import { freePort, startService, type ServiceProcess } from '@simstream/stack';
 
 export interface IngestionProcess extends ServiceProcess {
   readonly grpcAddress: string;

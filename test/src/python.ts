@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from './processes.js';
+import { REPO_ROOT } from '@simstream/stack';
 
 const run = promisify(execFile);
 

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 /**
- * The demo (README's first command): local infrastructure, the ingestion service, two real
+ * The demo (README's first command): local infrastructure; the five services; two real
  * simulations (Gray–Scott reaction–diffusion and a lattice-Boltzmann Kármán vortex street)
- * streamed for DEMO_DURATION (default 20s), then what arrived in Kafka: frames, bytes,
- * per-partition counts, rates, and a thumbnail of the last frame read back from Kafka.
+ * streamed for DEMO_DURATION (default 20s); then what arrived in Kafka, and what the spiking
+ * detector and the optimiser made of it, read through the gateway. DEMO_KEEP=1 keeps the
+ * system running afterwards (gateway, dashboard) until Ctrl-C.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { simulate, type SimulateProgress } from '@simstream/cli';
 import { parseDuration } from '@simstream/config';
 import { fieldArray } from '@simstream/contracts';
@@ -15,36 +14,39 @@ import { endpoints, up, type ServiceName } from '@simstream/infra';
 import { TopicName, createKafka, ensureTopics, topicDefinitions } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { renderAscii } from '@simstream/sims';
+import { Stack } from '@simstream/stack';
 import { endOffsets, readArrived } from './arrived.js';
-import { startIngestionProcess } from './ingestion-process.js';
+import { eventually, gatewayReader, type ResultView, type SimulationView } from './gateway.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const durationMs = parseDuration(process.env.DEMO_DURATION ?? '20s') ?? 20_000;
+const TENANT = 'demo';
 
 say('simstream demo\n');
 say('1. Local infrastructure (no containers)');
 await up(['kafka']);
-for (const optional of ['postgres', 'redis', 'influxdb'] as ServiceName[]) {
-  // Not used by ingestion yet; started so the whole stack is ready, skipped with a notice if it cannot be.
-  await up([optional]).catch((error: unknown) =>
-    say(
-      `   notice: ${optional} not started (${messageOf(error).split('\n')[0]}); the demo goes on without it`,
-    ),
-  );
+for (const service of ['postgres', 'redis', 'influxdb'] as ServiceName[]) {
+  await up([service]).catch((error: unknown) => {
+    say(`   ${service} could not start: ${messageOf(error).split('\n')[0]}`);
+    say('   (the results path needs it; install it as the message says, then run the demo again)');
+    process.exit(1);
+  });
 }
-const brokers = endpoints().kafkaBrokers;
-say(`   Kafka ${brokers.join(',')} (KRaft, Apache Kafka jars from Maven Central)`);
-
-const logger = createLogger({ service: 'demo', level: 'error', destination: process.stderr });
-const kafka = createKafka({ brokers, clientId: 'simstream-demo' }, logger);
-const report = await ensureTopics(kafka, topicDefinitions(), logger);
-say(`   topics: ${report.created.length} created, ${report.existing.length} already there`);
-
-say('\n2. Ingestion service');
-const ingestion = await startIngestionProcess(REPO_ROOT, { KAFKA_BROKERS: brokers.join(',') });
+const e = endpoints();
 say(
-  `   gRPC ${ingestion.grpcAddress}, metrics ${ingestion.opsUrl}/metrics, log ${path.relative(REPO_ROOT, ingestion.logFile)}`,
+  `   Kafka ${e.kafkaBrokers.join(',')} (KRaft, Apache Kafka jars from Maven Central), Postgres, Redis, InfluxDB on loopback`,
+);
+const logger = createLogger({ service: 'demo', level: 'error', destination: process.stderr });
+const kafka = createKafka({ brokers: e.kafkaBrokers, clientId: 'simstream-demo' }, logger);
+await ensureTopics(kafka, topicDefinitions(), logger);
+
+say('\n2. The five services');
+const stack = await Stack.create(kafka, { tenants: [TENANT], defaultPorts: true, quantumEverySteps: 200 });
+const admin = gatewayReader(stack.gatewayUrl, stack.adminKey);
+const key = (await admin.post('/v1/admin/keys', { name: 'demo', scopes: ['ingest', 'read'], tenant: TENANT }))
+  .secret as string;
+say(
+  `   ingestion ${stack.address('ingestion')}, query ${stack.address('query')}, quantum ${stack.address('quantum')} (gRPC); gateway ${stack.gatewayUrl}`,
 );
 
 try {
@@ -54,7 +56,7 @@ try {
     {
       kind: 'gray-scott',
       simulationId: `demo-gray-scott-${run}`,
-      params: { nx: 256, ny: 256, preset: 'coral', substeps: 20 },
+      params: { nx: 128, ny: 128, preset: 'coral', substeps: 20 },
     },
     {
       kind: 'lbm-cylinder',
@@ -64,31 +66,30 @@ try {
   ];
   const from = await endOffsets(kafka);
   const latest = new Map<string, SimulateProgress>();
-  const ticker = setInterval(() => {
-    say(
-      `   ${[...latest].map(([id, p]) => `${id.replace(`-${run}`, '')}: ${p.acked} acked, step ${p.step}`).join(' | ')}`,
-    );
-  }, 5000);
+  const ticker = setInterval(
+    () =>
+      say(
+        `   ${[...latest].map(([id, p]) => `${id.replace(`-${run}`, '')}: ${p.acked} frames acked, step ${p.step}`).join(' | ')}`,
+      ),
+    5000,
+  );
   const started = performance.now();
   const results = await Promise.all(
     sims.map((s) =>
       simulate({
         ...s,
-        ingestion: ingestion.grpcAddress,
+        ingestion: stack.address('ingestion'),
+        tenant: TENANT,
         durationMs,
-        fps: 0,
+        fps: 10,
         codec: 'none',
         onProgress: (p) => latest.set(s.simulationId, p),
-        onEvent: (e) => say(`   ${s.simulationId}: ${e}`),
+        onEvent: (m) => say(`   ${s.simulationId}: ${m}`),
       }),
     ),
   );
   clearInterval(ticker);
   const wall = (performance.now() - started) / 1000;
-  for (const r of results)
-    say(
-      `   ${r.simulationId}: ${r.acked} frames acknowledged by ingestion (acks=all), ${r.rejected} rejected`,
-    );
 
   say('\n4. What arrived in Kafka (read back with read_committed, decoded from Avro)');
   const arrived = await readArrived(
@@ -98,7 +99,7 @@ try {
     new Map(results.map((r) => [r.simulationId, r.acked])),
   );
   say(
-    `   topic ${TopicName.frames}: ${arrived.frames} frames, ${(arrived.bytes / 1e6).toFixed(1)} MB, ${(arrived.frames / wall).toFixed(1)} frames/s, ${(arrived.bytes / 1e6 / wall).toFixed(1)} MB/s over ${wall.toFixed(1)} s`,
+    `   ${TopicName.frames}: ${arrived.frames} frames, ${(arrived.bytes / 1e6).toFixed(1)} MB, ${(arrived.frames / wall).toFixed(1)} frames/s over ${wall.toFixed(1)} s`,
   );
   say(
     `   per partition: ${[...arrived.perPartition]
@@ -106,15 +107,10 @@ try {
       .map(([p, n]) => `p${p}=${n}`)
       .join(' ')}`,
   );
-  for (const [id, s] of arrived.perSimulation) {
-    say(
-      `   ${id}: ${s.frames} frames, steps ${s.firstStep}..${s.lastStep}, ${(s.bytes / 1e6).toFixed(1)} MB, fields ${s.lastFrame.fields.map((f) => `${f.name}[${f.shape.join('×')}]`).join(' ')}`,
-    );
-  }
-  const karman = [...arrived.perSimulation].find(([id]) => id.startsWith('demo-karman'))?.[1];
+  const karman = arrived.perSimulation.get(sims[1]!.simulationId);
   const vorticity = karman?.lastFrame.fields.find((f) => f.name === 'vorticity');
   if (karman !== undefined && vorticity !== undefined) {
-    say(`\n   vorticity of the last Kármán frame (step ${karman.lastStep}), as read back from Kafka:`);
+    say(`   vorticity of the last Kármán frame (step ${karman.lastStep}), read back from Kafka:`);
     const data = (await fieldArray(vorticity)) as Float32Array;
     say(
       renderAscii({ name: 'vorticity', dtype: 'float32', shape: vorticity.shape, data }, 100, {
@@ -123,18 +119,59 @@ try {
       }).replace(/^/gm, '   '),
     );
   }
-  const missing = results.filter((r) => (arrived.perSimulation.get(r.simulationId)?.frames ?? 0) < r.acked);
-  if (missing.length > 0) {
+
+  say('\n5. What the analysis services found, through the gateway');
+  const api = gatewayReader(stack.gatewayUrl, key);
+  for (const r of results) {
+    const path = `/v1/simulations/${r.simulationId}`;
+    const sim = await eventually(60_000, async () => {
+      const s = (await api.get(path)) as unknown as SimulationView;
+      return s.neuromorphic_results >= r.acked ? s : undefined;
+    });
+    if (sim === undefined) {
+      say(`   ${r.simulationId}: results not materialized within 60 s (see .data/service-logs/)`);
+      continue;
+    }
     say(
-      `\n   MISSING: ${missing.map((r) => r.simulationId).join(', ')} have fewer frames in Kafka than acknowledged`,
+      `   ${r.simulationId}: ${sim.frames} frames, ${sim.neuromorphic_results} spiking-detector results, ${sim.quantum_results} partitions`,
     );
-    process.exitCode = 1;
-  } else {
-    say('\n   every acknowledged frame is in Kafka.');
+    const neuro = (await api.get(`${path}/results?kind=neuromorphic&limit=1000`)).results as ResultView[];
+    // The newest results (the detector is still learning the flow in a short demo: its
+    // anomaly likelihood settles after a few hundred frames).
+    for (const n of neuro.slice(-3)) {
+      const out = n.neuromorphic;
+      if (out === undefined) continue;
+      say(
+        `     step ${String(n.step).padStart(5)}  anomaly ${n.score.toFixed(3)}  raw error ${out.raw_score.toFixed(3)}  spike rate ${out.spike_rate.toFixed(3)}  pattern ${out.pattern_id}  novelty ${out.novelty.toFixed(2)}  (${out.backend})`,
+      );
+    }
+    const q = ((await api.get(`${path}/results?kind=quantum&limit=1000`)).results as ResultView[]).at(-1);
+    if (q?.quantum !== undefined) {
+      const out = q.quantum;
+      say(
+        `     partition of step ${q.step}: ${out.variables} blocks, cut ${(out.cut ?? 0).toFixed(2)}, imbalance ${((out.imbalance ?? 0) * 100).toFixed(2)} %, ${out.solver} in ${out.total_ms.toFixed(0)} ms${out.cached ? ' (cached)' : ''}`,
+      );
+    }
   }
+
+  say('\n6. Where to look');
+  say(`   API docs      ${stack.gatewayUrl}/docs`);
+  say(`   dashboard     ${stack.gatewayUrl}/dashboard   (API key for tenant '${TENANT}': ${key})`);
   say(
-    `\nNext: ./dev simstream tail -s ${results[1]!.simulationId} -n 3 · ./dev infra status · ./dev infra down`,
+    `   a result feed curl -N -H 'authorization: Bearer ${key}' '${stack.gatewayUrl}/v1/simulations/${results[1]!.simulationId}/results/stream?kind=neuromorphic&from_step=0'`,
   );
+  say(
+    `   metrics       ${[...stack.processes.values()].map((p) => `${p.name} ${p.opsUrl}/metrics`).join(', ')}`,
+  );
+  say(
+    `   CLI           ./dev simstream tail -s ${results[1]!.simulationId} -n 3 · ./dev infra status · ./dev infra down`,
+  );
+  if (process.env.DEMO_KEEP === '1') {
+    say('\nRunning until Ctrl-C.');
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  } else {
+    say('\n(DEMO_KEEP=1 keeps the services running after the demo.)');
+  }
 } finally {
-  await ingestion.stop();
+  await stack.stop();
 }

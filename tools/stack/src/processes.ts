@@ -1,6 +1,6 @@
 /**
  * Services started as real child processes (so tests can kill -9 them), with their logs kept
- * in .data/test-logs/ for post-mortems.
+ * in .data/service-logs/ for post-mortems.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -8,8 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const LOG_DIR = path.join(REPO_ROOT, '.data', 'test-logs');
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const LOG_DIR = path.join(REPO_ROOT, '.data', 'service-logs');
 
 export interface ServiceProcess {
   readonly name: string;

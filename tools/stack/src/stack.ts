@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { endpoints } from '@simstream/infra';
 import { TopicName, type Kafka } from '@simstream/kafka';
-import { freePort } from './ports.js';
+import { portOr } from './ports.js';
 import { startService, type ServiceProcess } from './processes.js';
 
 export type ServiceName = 'ingestion' | 'neuromorphic' | 'quantum' | 'query' | 'gateway';
@@ -18,7 +18,17 @@ export interface StackOptions {
   /** Quantum: one partition result per simulation per this many steps. */
   readonly quantumEverySteps?: number;
   readonly env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Use the documented default ports (gateway 8080, ingestion 50051 …) where free (the demo). */
+  readonly defaultPorts?: boolean;
 }
+
+const DEFAULT_PORTS: Record<ServiceName, { port?: number; ops: number }> = {
+  ingestion: { port: 50051, ops: 9101 },
+  neuromorphic: { ops: 9102 },
+  quantum: { port: 50053, ops: 9103 },
+  query: { port: 50052, ops: 9104 },
+  gateway: { port: 8080, ops: 9105 },
+};
 
 /** Commits the end of `topics` for `group` (one group join), so a new group starts there. */
 export async function positionGroupAtEnd(
@@ -60,6 +70,7 @@ export class Stack {
     ports: Record<ServiceName, number>,
     env: Record<ServiceName, Record<string, string>>,
     adminKey: string,
+    private readonly opsPorts: Record<ServiceName, number>,
   ) {
     this.ports = ports;
     this.env = env;
@@ -83,13 +94,19 @@ export class Stack {
   static async create(kafka: Kafka, options: StackOptions): Promise<Stack> {
     const e = endpoints();
     const run = randomUUID().slice(0, 8);
+    const pick = (name: ServiceName) =>
+      portOr(options.defaultPorts === true ? DEFAULT_PORTS[name].port : undefined);
     const ports = {
-      ingestion: await freePort(),
+      ingestion: await pick('ingestion'),
       neuromorphic: 0,
-      quantum: await freePort(),
-      query: await freePort(),
-      gateway: await freePort(),
+      quantum: await pick('quantum'),
+      query: await pick('query'),
+      gateway: await pick('gateway'),
     };
+    const opsPorts = {} as Record<ServiceName, number>;
+    for (const name of Object.keys(DEFAULT_PORTS) as ServiceName[]) {
+      opsPorts[name] = await portOr(options.defaultPorts === true ? DEFAULT_PORTS[name].ops : undefined);
+    }
     const groups = {
       neuromorphic: `simstream-neuromorphic-e2e-${run}`,
       quantumFrames: `simstream-quantum-e2e-${run}`,
@@ -160,7 +177,7 @@ export class Stack {
       },
     };
     for (const name of Object.keys(env) as ServiceName[]) Object.assign(env[name], options.env?.[name] ?? {});
-    const stack = new Stack(ports, env, adminKey);
+    const stack = new Stack(ports, env, adminKey, opsPorts);
     // Query first (it applies migrations), then the rest together.
     await stack.start('query');
     await Promise.all(
@@ -175,6 +192,7 @@ export class Stack {
       name,
       main: `services/${name}/dist/main.js`,
       env: this.env[name],
+      opsPort: this.opsPorts[name],
       readyTimeoutMs: 120_000,
     });
     this.processes.set(name, p);

@@ -1,0 +1,4 @@
+/** @simstream/stack: the system as local processes. */
+export * from './ports.js';
+export * from './processes.js';
+export * from './stack.js';
