@@ -39,10 +39,12 @@ export interface DetectorConfig {
   /** `population`: Gaussian receptive fields per feature; `rate`: current ∝ the value (±). */
   readonly encoding: 'population' | 'rate';
   /**
-   * What the readout sees of the input directly, beside the traces: the normalised features, or
-   * their population code (lets it learn a non-linear map, e.g. a daily profile from time of day).
+   * What the readout sees of the input directly, beside the traces: the normalised features,
+   * their population code, or nothing. With `none` it must predict from the network's state
+   * alone, so it cannot fall back on copying the last value, and a change of regime stays
+   * surprising until the readout has re-learnt (the error channel alone: 52 → 62 on NAB).
    */
-  readonly readoutInput: 'features' | 'code';
+  readonly readoutInput: 'features' | 'code' | 'none';
   /** What the readout predicts: the next population code, or the next normalised features. */
   readonly readoutTarget: 'code' | 'features';
   /** Receptive fields per feature (population coding). */
@@ -122,7 +124,7 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   spectralRadius: 0.9,
   inhibitoryFraction: 0.2,
   encoding: 'population',
-  readoutInput: 'features',
+  readoutInput: 'none',
   readoutTarget: 'features',
   populationSize: 24,
   inputDegree: 4,
@@ -182,6 +184,12 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
     c.encoding === 'population' || c.encoding === 'rate',
     'encoding',
     "must be 'population' or 'rate'",
+  );
+  check(
+    v,
+    c.readoutInput === 'features' || c.readoutInput === 'code' || c.readoutInput === 'none',
+    'readoutInput',
+    "must be 'features', 'code' or 'none'",
   );
   check(
     v,
@@ -272,6 +280,7 @@ export function channelLikelihood(c: DetectorConfig, ch: LikelihoodChannel): Lik
 
 /** Width of the input as the readout sees it directly: the features, or their population code. */
 export function readoutInputSize(c: DetectorConfig): number {
+  if (c.readoutInput === 'none') return 0;
   return c.readoutInput === 'code' ? c.featureDim * c.populationSize : c.featureDim;
 }
 

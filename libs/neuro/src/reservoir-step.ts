@@ -160,7 +160,8 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
 
     const r = c.readoutNeurons;
     const parts = c.traceTaus.map((_, i) => tf.reshape(tf.slice(traces, [0, i, 0], [b, 1, r]), [b, r]));
-    const phi = tf.concat([...parts, c.readoutInput === 'code' ? code : z, tf.ones([b, 1])], 1);
+    const direct = c.readoutInput === 'none' ? [] : [c.readoutInput === 'code' ? code : z];
+    const phi = tf.concat([...parts, ...direct, tf.ones([b, 1])], 1);
     // Targets never leave ±inputClip, so neither may predictions (a diverging readout would
     // otherwise turn into astronomically large errors).
     const prediction = tf.clipByValue(
