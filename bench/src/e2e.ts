@@ -1,0 +1,171 @@
+/**
+ * `pnpm bench e2e [--seconds 30] [--fps 10] [--grid 64]`: the whole system on the local
+ * infrastructure. End-to-end latency of a frame — sent by the client → ingestion → Kafka →
+ * spiking detector → Kafka → materializer → Postgres → pushed to a gateway SSE subscriber — at a
+ * steady frame rate, p50/p99; and the gateway's result-query latency cached vs uncached.
+ */
+import { randomUUID } from 'node:crypto';
+import { FrameUploader, IngestionClient } from '@simstream/client';
+import { endpoints, up } from '@simstream/infra';
+import { createKafka, ensureTopics, topicDefinitions } from '@simstream/kafka';
+import { createLogger } from '@simstream/observability';
+import { createSimulation } from '@simstream/sims';
+import { Stack } from '@simstream/stack';
+import { percentile, round } from './ingest/stats.js';
+
+const log = (line: string) => process.stderr.write(`[bench e2e] ${line}\n`);
+
+function arg(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+function summary(ms: number[]) {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return {
+    n: ms.length,
+    p50Ms: round(percentile(sorted, 50), 1),
+    p99Ms: round(percentile(sorted, 99), 1),
+    maxMs: round(sorted.at(-1) ?? Number.NaN, 1),
+  };
+}
+
+/** Reads `event: result` SSE messages and calls back with each result's step. */
+async function subscribe(
+  url: string,
+  key: string,
+  onStep: (step: number) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
+    signal,
+  });
+  if (!res.ok || res.body === null) throw new Error(`SSE ${res.status}`);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!/^event: result$/m.test(message)) continue;
+        const id = /^id: (\d+)$/m.exec(message);
+        if (id !== null) onStep(Number(id[1]));
+      }
+    }
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  }
+}
+
+export default async function e2eBench(args: string[]): Promise<unknown> {
+  const seconds = arg(args, '--seconds', 30);
+  const fps = arg(args, '--fps', 10);
+  const grid = arg(args, '--grid', 64);
+  await up();
+  const e = endpoints();
+  const logger = createLogger({ service: 'bench', level: 'error', destination: process.stderr });
+  const kafka = createKafka({ brokers: e.kafkaBrokers, clientId: 'simstream-bench' }, logger);
+  await ensureTopics(kafka, topicDefinitions(), logger);
+  const tenant = `bench-${randomUUID().slice(0, 8)}`;
+  log('starting the five services');
+  const stack = await Stack.create(kafka, { tenants: [tenant] });
+  try {
+    const created = await fetch(`${stack.gatewayUrl}/v1/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', scopes: ['read'], tenant }),
+    });
+    const key = ((await created.json()) as { secret: string }).secret;
+    const simulationId = `bench-e2e-${tenant}`;
+    const sentAt = new Map<number, number>();
+    const latencies: number[] = [];
+    const stop = new AbortController();
+    const sse = subscribe(
+      `${stack.gatewayUrl}/v1/simulations/${simulationId}/results/stream?kind=neuromorphic`,
+      key,
+      (step) => {
+        const t = sentAt.get(step);
+        if (t !== undefined) latencies.push(performance.now() - t);
+        sentAt.delete(step);
+      },
+      stop.signal,
+    ).catch(() => undefined);
+
+    log(`streaming Gray–Scott ${grid}×${grid} at ${fps} frames/s for ${seconds} s`);
+    const sim = createSimulation('gray-scott', { nx: grid, ny: grid, substeps: 10 });
+    const client = new IngestionClient({ address: stack.address('ingestion'), tenant });
+    const uploader = new FrameUploader(client, { simulationId });
+    await uploader.start();
+    const frames = seconds * fps;
+    const t0 = performance.now();
+    for (let i = 0; i < frames; i++) {
+      const due = t0 + (i * 1000) / fps;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const step = sim.step;
+      await uploader.send({
+        step,
+        simTime: sim.time,
+        fields: sim.fields().map((f) => ({ name: f.name, dtype: f.dtype, shape: f.shape, data: f.data })),
+      });
+      sentAt.set(step, performance.now());
+      sim.advance();
+    }
+    await uploader.close();
+    client.close();
+    const deadline = Date.now() + 60_000;
+    while (sentAt.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    stop.abort();
+    await sse;
+
+    log('query latency through the gateway');
+    const timed = async (path: string) => {
+      const t = performance.now();
+      const res = await fetch(`${stack.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${path}: ${res.status}`);
+      return performance.now() - t;
+    };
+    const base = `/v1/simulations/${simulationId}/results?kind=neuromorphic&limit=100`;
+    for (let i = 0; i < 20; i++) await timed(base); // warm: connections, JIT, cache filled
+    const cached: number[] = [];
+    const uncached: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      cached.push(await timed(base));
+      // A range never asked before: a miss in both cache levels, served by Postgres.
+      uncached.push(
+        await timed(
+          `${base}&from_step=${(i % (frames - 1)) * 10}&to_step=${(i % (frames - 1)) * 10 + 1000 + i}`,
+        ),
+      );
+    }
+    return {
+      description:
+        'End to end: client send → ingestion (Kafka transaction) → neuromorphic (spiking detector, WASM) → Kafka → query materializer (Postgres, InfluxDB) → gateway SSE subscriber. Query: GET 100 results through the gateway (API key auth, breaker, gRPC to query).',
+      frames,
+      fps,
+      grid: `${grid}x${grid}`,
+      framesWithResult: latencies.length,
+      endToEnd: summary(latencies),
+      queryCached: summary(cached),
+      queryUncached: summary(uncached),
+      ratioUncachedToCachedP50: round(
+        percentile(
+          [...uncached].sort((a, b) => a - b),
+          50,
+        ) /
+          percentile(
+            [...cached].sort((a, b) => a - b),
+            50,
+          ),
+        2,
+      ),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
