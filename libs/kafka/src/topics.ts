@@ -23,6 +23,11 @@ export interface TopicEnvironment {
 export const LOCAL_TOPIC_ENVIRONMENT: TopicEnvironment = { replicationFactor: 1, minInsyncReplicas: 1 };
 export const CLUSTER_TOPIC_ENVIRONMENT: TopicEnvironment = { replicationFactor: 3, minInsyncReplicas: 2 };
 
+/** The environment named by KAFKA_TOPIC_ENVIRONMENT. */
+export function topicEnvironment(name: 'local' | 'cluster'): TopicEnvironment {
+  return name === 'cluster' ? CLUSTER_TOPIC_ENVIRONMENT : LOCAL_TOPIC_ENVIRONMENT;
+}
+
 const MiB = 1024 * 1024;
 const DAY_MS = 24 * 3600 * 1000;
 

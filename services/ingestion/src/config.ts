@@ -8,8 +8,7 @@ import {
   kafkaConnectionFromEnv,
   type KafkaConnectionConfig,
   type TopicEnvironment,
-  CLUSTER_TOPIC_ENVIRONMENT,
-  LOCAL_TOPIC_ENVIRONMENT,
+  topicEnvironment,
 } from '@simstream/kafka';
 import type { FrameLimits } from '@simstream/contracts';
 
@@ -83,8 +82,7 @@ export function loadIngestionConfig(source: Env = process.env): IngestionConfig 
     grpc: { host: c.GRPC_HOST, port: c.GRPC_PORT },
     opsPort: c.OPS_PORT,
     kafka: kafkaConnectionFromEnv(c),
-    topicEnvironment:
-      c.KAFKA_TOPIC_ENVIRONMENT === 'cluster' ? CLUSTER_TOPIC_ENVIRONMENT : LOCAL_TOPIC_ENVIRONMENT,
+    topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),
     ensureTopics: c.INGEST_ENSURE_TOPICS,
     limits: {
       maxFrameBytes: c.INGEST_MAX_FRAME_BYTES,

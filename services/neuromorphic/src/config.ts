@@ -7,9 +7,8 @@ import type { BackendChoice } from '@simstream/compute';
 import { env, loadConfig, z, type Env, type EnvVar } from '@simstream/config';
 import { ConfigError, ValidationError } from '@simstream/errors';
 import {
-  CLUSTER_TOPIC_ENVIRONMENT,
   KAFKA_ENV,
-  LOCAL_TOPIC_ENVIRONMENT,
+  topicEnvironment,
   kafkaConnectionFromEnv,
   type KafkaConnectionConfig,
   type TopicEnvironment,
@@ -127,8 +126,7 @@ export function loadNeuromorphicConfig(source: Env = process.env): NeuromorphicC
     logLevel: c.LOG_LEVEL,
     opsPort: c.OPS_PORT,
     kafka: kafkaConnectionFromEnv(c),
-    topicEnvironment:
-      c.KAFKA_TOPIC_ENVIRONMENT === 'cluster' ? CLUSTER_TOPIC_ENVIRONMENT : LOCAL_TOPIC_ENVIRONMENT,
+    topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),
     ensureTopics: c.NEURO_ENSURE_TOPICS,
     postgres: {
       url: c.DATABASE_URL,

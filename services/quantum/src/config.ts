@@ -4,9 +4,8 @@
 import os from 'node:os';
 import { env, loadConfig, z, type Env, type EnvVar } from '@simstream/config';
 import {
-  CLUSTER_TOPIC_ENVIRONMENT,
   KAFKA_ENV,
-  LOCAL_TOPIC_ENVIRONMENT,
+  topicEnvironment,
   kafkaConnectionFromEnv,
   type KafkaConnectionConfig,
   type TopicEnvironment,
@@ -162,8 +161,7 @@ export function loadQuantumConfig(source: Env = process.env): QuantumConfig {
     grpc: { host: c.GRPC_HOST, port: c.GRPC_PORT },
     opsPort: c.OPS_PORT,
     kafka: kafkaConnectionFromEnv(c),
-    topicEnvironment:
-      c.KAFKA_TOPIC_ENVIRONMENT === 'cluster' ? CLUSTER_TOPIC_ENVIRONMENT : LOCAL_TOPIC_ENVIRONMENT,
+    topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),
     ensureTopics: c.QUANTUM_ENSURE_TOPICS,
     groups: { frames: c.QUANTUM_FRAMES_GROUP, jobs: c.QUANTUM_JOBS_GROUP },
     fromBeginning: c.QUANTUM_FROM_BEGINNING,

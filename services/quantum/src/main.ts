@@ -1,30 +1,7 @@
 #!/usr/bin/env node
 /** simstream-quantum: reads config, starts the service, drains on SIGTERM/SIGINT. */
-import { ConfigError } from '@simstream/errors';
-import { loadQuantumConfig } from './config.js';
+import { runService } from '@simstream/observability';
 import { startQuantumService } from './app.js';
+import { loadQuantumConfig } from './config.js';
 
-let config;
-try {
-  config = loadQuantumConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`simstream-quantum: ${error.message}\n`);
-    process.exit(2);
-  }
-  throw error;
-}
-
-const service = await startQuantumService(config);
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    service.logger.info({ signal }, 'shutting down');
-    service.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        service.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+await runService('simstream-quantum', () => loadQuantumConfig(), startQuantumService);

@@ -4,9 +4,8 @@
 import os from 'node:os';
 import { env, loadConfig, z, type Env, type EnvVar } from '@simstream/config';
 import {
-  CLUSTER_TOPIC_ENVIRONMENT,
   KAFKA_ENV,
-  LOCAL_TOPIC_ENVIRONMENT,
+  topicEnvironment,
   kafkaConnectionFromEnv,
   type KafkaConnectionConfig,
   type TopicEnvironment,
@@ -122,8 +121,7 @@ export function loadQueryConfig(source: Env = process.env): QueryConfig {
     grpc: { host: c.GRPC_HOST, port: c.GRPC_PORT },
     opsPort: c.OPS_PORT,
     kafka: kafkaConnectionFromEnv(c),
-    topicEnvironment:
-      c.KAFKA_TOPIC_ENVIRONMENT === 'cluster' ? CLUSTER_TOPIC_ENVIRONMENT : LOCAL_TOPIC_ENVIRONMENT,
+    topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),
     ensureTopics: c.QUERY_ENSURE_TOPICS,
     consumerGroup: c.QUERY_CONSUMER_GROUP,
     consumerConcurrency: c.QUERY_CONSUMER_CONCURRENCY,

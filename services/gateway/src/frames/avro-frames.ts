@@ -8,7 +8,7 @@
  */
 import zlib from 'node:zlib';
 import avro from 'avsc';
-import type { Codec, DType } from '@simstream/contracts';
+import { CODECS, DTYPES, type Codec, type DType } from '@simstream/contracts';
 import { HttpError } from '../problem.js';
 import type { UploadFrame } from './upload-frame.js';
 
@@ -34,26 +34,13 @@ export const FRAME_UPLOAD_SCHEMA = {
               type: {
                 type: 'enum',
                 name: 'DType',
-                symbols: [
-                  'float32',
-                  'float64',
-                  'int8',
-                  'uint8',
-                  'int16',
-                  'uint16',
-                  'int32',
-                  'uint32',
-                  'int64',
-                  'uint64',
-                  'float16',
-                  'bool',
-                ],
+                symbols: [...DTYPES],
               },
             },
             { name: 'shape', type: { type: 'array', items: 'long' } },
             {
               name: 'codec',
-              type: { type: 'enum', name: 'Codec', symbols: ['none', 'deflate', 'gzip'] },
+              type: { type: 'enum', name: 'Codec', symbols: [...CODECS] },
               default: 'none',
             },
             { name: 'data', type: 'bytes' },
