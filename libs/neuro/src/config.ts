@@ -30,6 +30,12 @@ export interface DetectorConfig {
   readonly featureDim: number;
   /** Reservoir size N. */
   readonly neurons: number;
+  /**
+   * Independent reservoirs per stream (different random weights, each with its own readout and
+   * patterns), run side by side in the batch dimension. The stream's prediction is their mean,
+   * its novelty their mean novelty: less dependence on one draw of random weights.
+   */
+  readonly ensemble: number;
   /** Outgoing recurrent synapses per neuron (the recurrent matrix has N·degree non-zeros). */
   readonly recurrentDegree: number;
   /** Spectral radius the recurrent matrix is scaled to, in units of the firing threshold. */
@@ -120,6 +126,7 @@ export const DEFAULT_LIKELIHOOD: LikelihoodConfig = {
 
 export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   neurons: 400,
+  ensemble: 1,
   recurrentDegree: 16,
   spectralRadius: 0.9,
   inhibitoryFraction: 0.2,
@@ -171,6 +178,7 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   const v: FieldViolation[] = [];
   check(v, isInt(c.featureDim, 1, 4096), 'featureDim', 'must be an integer in [1, 4096]');
   check(v, isInt(c.neurons, 8, 16384), 'neurons', 'must be an integer in [8, 16384]');
+  check(v, isInt(c.ensemble, 1, 64), 'ensemble', 'must be an integer in [1, 64]');
   check(
     v,
     isInt(c.recurrentDegree, 1, Math.max(1, c.neurons - 1)),
@@ -287,6 +295,11 @@ export function readoutInputSize(c: DetectorConfig): number {
 /** Readout features per stream: traces of `readoutNeurons` per time constant, the input, a bias. */
 export function readoutSize(c: DetectorConfig): number {
   return c.readoutNeurons * c.traceTaus.length + readoutInputSize(c) + 1;
+}
+
+/** The seed of ensemble member k (member 0 uses the configured seed itself). */
+export function memberSeed(c: DetectorConfig, k: number): number {
+  return (c.seed ^ Math.imul(k, 0x9e3779b9)) >>> 0;
 }
 
 /** Each feature's weight in the raw score, normalised to sum to 1. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initCompute, tf } from '@simstream/compute';
 import { ValidationError } from '@simstream/errors';
-import { type DetectorOptions, resolveConfig } from './config.js';
+import { type DetectorOptions, memberSeed, resolveConfig } from './config.js';
 import { type StreamResult, createDetector } from './detector.js';
 import { StateMismatchError } from './errors.js';
 
@@ -49,6 +49,44 @@ describe('spiking detector', () => {
     expect(resumed).toEqual(uninterrupted);
   });
 
+  it('runs an ensemble as its members would run alone, and restores it bit-exactly', async () => {
+    await initCompute({ backend: 'wasm' });
+    const options = { ...SMALL, featureDim: 1, ensemble: 3 };
+    const ensemble = await createDetector(options);
+    const config = resolveConfig(options);
+    const alone = await Promise.all(
+      [0, 1, 2].map((k) => createDetector({ ...options, ensemble: 1, seed: memberSeed(config, k) })),
+    );
+    let saved: Uint8Array | undefined;
+    const tail: number[][] = [];
+    for (let t = 0; t < 60; t++) {
+      if (t === 30) saved = ensemble.exportState('s');
+      const x = [Math.sin(t / 4) + (t === 45 ? 3 : 0)];
+      const [e] = ensemble.step([{ streamId: 's', features: x }]);
+      const rs = alone.map((d) => d.step([{ streamId: 's', features: x }])[0]!);
+      const mean = (f: (r: StreamResult) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
+      expect(e!.prediction[0]).toBeCloseTo(
+        mean((r) => r.prediction[0]!),
+        4,
+      );
+      expect(e!.novelty).toBeCloseTo(
+        mean((r) => r.novelty),
+        5,
+      );
+      expect(e!.patternId).toBe(rs[0]!.patternId);
+      if (t >= 30) tail.push(comparable(e!));
+    }
+    const resumed = await createDetector(options);
+    resumed.importState('s', saved!);
+    const again: number[][] = [];
+    for (let t = 30; t < 60; t++) {
+      const x = [Math.sin(t / 4) + (t === 45 ? 3 : 0)];
+      again.push(comparable(resumed.step([{ streamId: 's', features: x }])[0]!));
+    }
+    expect(again).toEqual(tail);
+    for (const d of [ensemble, resumed, ...alone]) d.dispose();
+  });
+
   it('refuses state from a different configuration or a corrupted buffer', async () => {
     await initCompute({ backend: 'cpu' });
     const a = await createDetector(SMALL);
@@ -64,22 +102,25 @@ describe('spiking detector', () => {
     other.dispose();
   });
 
-  it('gives each stream of a batch the results it gets alone', async () => {
-    await initCompute({ backend: 'cpu' });
-    const together = await createDetector(SMALL);
-    const alone = await createDetector(SMALL);
-    for (let t = 0; t < 30; t++) {
-      const batch = [0, 1, 2].map((i) => ({ streamId: `s${i}`, features: signal(i, t) }));
-      const rs = together.step(batch);
-      for (let i = 0; i < 3; i++) {
-        const [r] = alone.step([batch[i]!]);
-        const x = comparable(rs[i]!);
-        comparable(r!).forEach((v, k) => expect(x[k]).toBeCloseTo(v, 4));
+  it.each([1, 2])(
+    'gives each stream of a batch the results it gets alone (ensemble %d)',
+    async (ensemble) => {
+      await initCompute({ backend: 'cpu' });
+      const together = await createDetector({ ...SMALL, ensemble });
+      const alone = await createDetector({ ...SMALL, ensemble });
+      for (let t = 0; t < 30; t++) {
+        const batch = [0, 1, 2].map((i) => ({ streamId: `s${i}`, features: signal(i, t) }));
+        const rs = together.step(batch);
+        for (let i = 0; i < 3; i++) {
+          const [r] = alone.step([batch[i]!]);
+          const x = comparable(rs[i]!);
+          comparable(r!).forEach((v, k) => expect(x[k]).toBeCloseTo(v, 4));
+        }
       }
-    }
-    together.dispose();
-    alone.dispose();
-  });
+      together.dispose();
+      alone.dispose();
+    },
+  );
 
   it('keeps the number of tensors constant across steps, batch changes and drops', async () => {
     await initCompute({ backend: 'cpu' });

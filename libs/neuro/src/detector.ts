@@ -10,6 +10,7 @@ import {
   type DetectorOptions,
   configHash,
   errorWeights,
+  memberSeed,
   resolveConfig,
 } from './config.js';
 import { BatchError } from './errors.js';
@@ -67,7 +68,7 @@ export interface Detector {
   readonly config: DetectorConfig;
   readonly configHash: string;
   readonly backend: BackendInfo;
-  /** Spectral radius of the recurrent weights as built (estimated). */
+  /** Spectral radius of the recurrent weights as built (estimated; the members' mean). */
   readonly spectralRadius: number;
   step(batch: readonly StreamInput[]): StreamResult[];
   exportState(streamId: string): Uint8Array;
@@ -103,10 +104,12 @@ class SpikingDetector implements Detector {
     this.config = config;
     this.configHash = configHash(config);
     this.backend = backend;
-    const weights = buildReservoir(config);
-    this.spectralRadius = weights.spectralRadius;
-    this.degree = weights.recurrentNonZeros / config.neurons;
-    this.net = createNetwork(config, weights);
+    const members = Array.from({ length: config.ensemble }, (_, k) =>
+      buildReservoir({ ...config, seed: memberSeed(config, k) }),
+    );
+    this.spectralRadius = members.reduce((a, w) => a + w.spectralRadius, 0) / members.length;
+    this.degree = members[0]!.recurrentNonZeros / config.neurons;
+    this.net = createNetwork(config, members);
     this.weights = errorWeights(config);
   }
 
@@ -169,7 +172,7 @@ class SpikingDetector implements Detector {
       const novelty = o[row + d + 3] ?? 0;
       const range = updateRange(s.host['range']!, batch[i]!.features, weights, c.rangeTolerance);
       const scored = scoreStep(c, s.host, { error: rawScore, input: Math.sqrt(deviation), novelty, range });
-      this.counters.spikes += spikeRate * c.neurons * c.substeps;
+      this.counters.spikes += spikeRate * c.neurons * c.substeps * c.ensemble;
       results.push({
         streamId: ids[i]!,
         anomalyScore: scored.score,

@@ -13,9 +13,12 @@ export type Resident = Record<string, Tensor>;
 
 /** The network's constant tensors, shared by every stream. Dispose when done. */
 export interface Network {
-  readonly recurrent: tf.Tensor2D;
-  readonly input: tf.Tensor2D;
-  readonly bias: tf.Tensor2D;
+  /** [N, N], or [K, N, N] for an ensemble of K reservoirs. */
+  readonly recurrent: Tensor;
+  /** [E, N], or [K, E, N]. */
+  readonly input: Tensor;
+  /** [1, N], or [K, N]. */
+  readonly bias: Tensor;
   readonly centres: tf.Tensor1D;
   readonly eye: tf.Tensor2D;
   readonly traceDecay: tf.Tensor3D;
@@ -23,21 +26,58 @@ export interface Network {
   readonly errorWeights: tf.Tensor2D;
 }
 
-export function createNetwork(c: DetectorConfig, w: ReservoirWeights): Network {
+/** One set of weights per ensemble member. */
+export function createNetwork(c: DetectorConfig, members: readonly ReservoirWeights[]): Network {
   const n = c.neurons;
   const m = c.populationSize;
+  const k = members.length;
+  const w0 = members[0]!;
   // Receptive-field centres span ±3 normalised units.
   const centres = Array.from({ length: m }, (_, i) => -3 + (6 * i) / (m - 1));
   const decays = c.traceTaus.map((tau) => Math.exp(-1 / tau));
+  const stack = (part: (w: ReservoirWeights) => Float32Array, shape: number[]): Tensor => {
+    if (k === 1) return tf.tensor(part(w0), shape);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const all = new Float32Array(k * size);
+    members.forEach((w, i) => all.set(part(w), i * size));
+    return tf.tensor(all, [k, ...shape]);
+  };
   return {
-    recurrent: tf.tensor2d(w.recurrent, [n, n]),
-    input: tf.tensor2d(w.input, [w.encodingUnits, n]),
-    bias: tf.tensor2d(w.bias, [1, n]),
+    recurrent: stack((w) => w.recurrent, [n, n]),
+    input: stack((w) => w.input, [w0.encodingUnits, n]),
+    bias: k === 1 ? tf.tensor2d(w0.bias, [1, n]) : stack((w) => w.bias, [n]),
     centres: tf.tensor1d(centres),
     eye: tf.eye(readoutSize(c)),
     traceDecay: tf.tensor3d(decays, [1, decays.length, 1]),
     errorWeights: tf.tensor2d(errorWeights(c), [1, c.featureDim]),
   };
+}
+
+/**
+ * x [B·K, M] (rows member-minor) times each member's own [M, N] weights: one batched matmul over
+ * the K members (a plain matmul when K = 1).
+ */
+function memberMatMul(x: Tensor, w: Tensor, k: number): Tensor {
+  if (k === 1) return tf.matMul(x, w);
+  const [rows, width] = x.shape as [number, number];
+  const b = rows / k;
+  const byMember = tf.transpose(tf.reshape(x, [b, k, width]), [1, 0, 2]);
+  const out = tf.matMul(byMember, w);
+  return tf.reshape(tf.transpose(out, [1, 0, 2]), [rows, -1]);
+}
+
+/** Adds each member's bias [K, N] to rows [B·K, N] (member-minor). */
+function addMemberBias(x: Tensor, bias: Tensor, k: number): Tensor {
+  if (k === 1) return tf.add(x, bias);
+  const [rows, n] = x.shape as [number, number];
+  return tf.reshape(tf.add(tf.reshape(x, [rows / k, k, n]), bias), [rows, n]);
+}
+
+/** Mean over the K members of rows [B·K, w] (member-minor) → [B, w]. */
+function memberMean(x: Tensor, k: number): Tensor {
+  if (k === 1) return x;
+  const [rows, w] = x.shape as [number, number];
+  return tf.mean(tf.reshape(x, [rows / k, k, w]), 1);
 }
 
 export function disposeNetwork(net: Network): void {
@@ -122,9 +162,18 @@ export interface StepOutput {
   /** [B]: spikes fired this step (for synaptic-event accounting). */
 }
 
-export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Tensor2D): StepOutput {
+export function stepBatch(c: DetectorConfig, net: Network, resident: Resident, zIn: tf.Tensor2D): StepOutput {
   return tf.tidy(() => {
-    const b = z.shape[0];
+    const streams = zIn.shape[0];
+    const members = c.ensemble;
+    const b = streams * members;
+    // Resident fields are [B, K, …]; every member of every stream is one row here.
+    const s: Resident = {};
+    for (const [name, t] of Object.entries(resident)) s[name] = tf.reshape(t, [b, ...t.shape.slice(2)]);
+    const z =
+      members === 1
+        ? zIn
+        : tf.reshape<tf.Rank.R2>(tf.tile(tf.expandDims(zIn, 1), [1, members, 1]), [b, c.featureDim]);
     const meta = s['meta']!;
     const active = tf.slice(meta, [0, 0], [b, 1]); // a prediction is pending
     const stepCount = tf.slice(meta, [0, 1], [b, 1]);
@@ -135,17 +184,26 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
     // predicts a set of columns) or the next normalised features.
     const target = c.readoutTarget === 'code' ? code : z;
     const err = tf.mul(tf.sub(target, s['prediction']!), active);
-    const raw = tf.mul(rawError(c, net, err, code, s['prediction']!), active);
+    // The anomaly's raw score is the error of the members' mean prediction; each member learns
+    // from its own error.
+    const streamActive = memberMean(active, members);
+    const streamTarget = memberMean(target, members);
+    const streamPrediction = memberMean(s['prediction']!, members);
+    const streamErr = tf.mul(tf.sub(streamTarget, streamPrediction), streamActive);
+    const raw = tf.mul(
+      rawError(c, net, streamErr, memberMean(code, members), streamPrediction),
+      streamActive,
+    );
     const { P, W } = rlsUpdate(c, net, s, err, active);
 
-    const current = tf.add(tf.matMul(code, net.input), net.bias);
+    const current = addMemberBias(memberMatMul(code, net.input, members), net.bias, members);
     const alpha = Math.exp(-1 / c.membraneTau);
     let v = s['v']!;
     let ref = s['refractory']!;
     let spikes = s['spikes']!;
     let count: Tensor = tf.zerosLike(v);
     for (let i = 0; i < c.substeps; i++) {
-      const drive = tf.add(current, tf.matMul(spikes as tf.Tensor2D, net.recurrent));
+      const drive = tf.add(current, memberMatMul(spikes, net.recurrent, members));
       const ready = tf.lessEqual(ref, 0);
       v = tf.where(ready, tf.add(tf.mul(v, alpha), drive), tf.zerosLike(v));
       const fired = tf.logicalAnd(ready, tf.greaterEqual(v, 1));
@@ -169,18 +227,27 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
       -c.inputClip,
       c.inputClip,
     );
-    const predictedFeatures = c.readoutTarget === 'code' ? decode(c, net, prediction) : prediction;
+    const meanPrediction = memberMean(prediction, members);
+    const predictedFeatures = c.readoutTarget === 'code' ? decode(c, net, meanPrediction) : meanPrediction;
 
     const slow = parts[parts.length - 1]!;
     const clusters = assignPattern(c, s, slow, stepCount, nextId);
+    // Pattern ids are those of the first member (ids of different members are unrelated).
+    const patternId =
+      members === 1
+        ? clusters.patternId
+        : tf.reshape(tf.slice(tf.reshape(clusters.patternId, [streams, members]), [0, 0], [streams, 1]), [
+            streams,
+            1,
+          ]);
 
-    const spikeRate = tf.mean(rate, 1, true);
+    const spikeRate = memberMean(tf.mean(rate, 1, true), members);
     const out = tf.concat(
-      [predictedFeatures, raw, spikeRate, clusters.patternId, clusters.novelty],
+      [predictedFeatures, raw, spikeRate, patternId, memberMean(clusters.novelty, members)],
       1,
     ) as tf.Tensor2D;
     const nextMeta = tf.concat([tf.onesLike(active), tf.add(stepCount, 1), clusters.nextId], 1);
-    const state: Resident = {
+    const rows: Resident = {
       v,
       refractory: ref,
       spikes,
@@ -195,6 +262,9 @@ export function stepBatch(c: DetectorConfig, net: Network, s: Resident, z: tf.Te
       clusterLastUsed: clusters.lastUsed,
       clusterId: clusters.id,
     };
+    const state: Resident = {};
+    for (const [name, t] of Object.entries(rows))
+      state[name] = tf.reshape(t, [streams, members, ...t.shape.slice(1)]);
     return { state, out };
   });
 }

@@ -29,20 +29,22 @@ export function tensorLayout(c: DetectorConfig): FieldSpec[] {
   const n = c.neurons;
   const f = readoutSize(c);
   const k = c.clusters;
+  // Every field is per ensemble member: [members, …].
+  const m = c.ensemble;
   return [
-    { name: 'v', shape: [n] },
-    { name: 'refractory', shape: [n] },
-    { name: 'spikes', shape: [n] },
-    { name: 'traces', shape: [c.traceTaus.length, n] },
-    { name: 'P', shape: [f, f] },
-    { name: 'W', shape: [f, targetSize(c)] },
-    { name: 'phi', shape: [f] },
-    { name: 'prediction', shape: [targetSize(c)] },
-    { name: 'meta', shape: [3] },
-    { name: 'centroids', shape: [k, c.readoutNeurons] },
-    { name: 'clusterCount', shape: [k] },
-    { name: 'clusterLastUsed', shape: [k] },
-    { name: 'clusterId', shape: [k] },
+    { name: 'v', shape: [m, n] },
+    { name: 'refractory', shape: [m, n] },
+    { name: 'spikes', shape: [m, n] },
+    { name: 'traces', shape: [m, c.traceTaus.length, n] },
+    { name: 'P', shape: [m, f, f] },
+    { name: 'W', shape: [m, f, targetSize(c)] },
+    { name: 'phi', shape: [m, f] },
+    { name: 'prediction', shape: [m, targetSize(c)] },
+    { name: 'meta', shape: [m, 3] },
+    { name: 'centroids', shape: [m, k, c.readoutNeurons] },
+    { name: 'clusterCount', shape: [m, k] },
+    { name: 'clusterLastUsed', shape: [m, k] },
+    { name: 'clusterId', shape: [m, k] },
   ];
 }
 
@@ -53,7 +55,10 @@ export function initStreamState(c: DetectorConfig): StreamState {
   for (const spec of tensorLayout(c)) tensors[spec.name] = new Float32Array(sizeOf(spec.shape));
   const f = readoutSize(c);
   const p = tensors['P'];
-  if (p !== undefined) for (let i = 0; i < f; i++) p[i * f + i] = c.rlsInitialGain;
+  if (p !== undefined) {
+    for (let m = 0; m < c.ensemble; m++)
+      for (let i = 0; i < f; i++) p[m * f * f + i * f + i] = c.rlsInitialGain;
+  }
   const host: Record<string, Float64Array> = {
     normaliser: new Float64Array(normaliserStateSize(c.featureDim)),
     alarm: new Float64Array(1),
