@@ -1,6 +1,6 @@
 /**
  * `pnpm bench nab [--backend auto|wasm|cpu|…] [--skip-speed] [--skip-scorer-check] [--skip-detector]
- *   [--config json] [--dump file]`:
+ *   [--config json] [--seeds 1,2,3] [--dump file]`:
  * runs the spiking detector causally over the NAB corpus (all 58 series as 58 streams of one
  * bank, one configuration), scores it with our NAB scorer under the three profiles, checks the
  * scorer against the published results of two reference detectors, and times a step for 1 and
@@ -204,7 +204,30 @@ export default async function nab(args: string[]): Promise<unknown> {
   // --config '{"…": …}' overrides the configuration, for experiments; the report shows it whole.
   const overrides = JSON.parse(flag(args, '--config') ?? '{}') as Partial<DetectorOptions>;
   if (!args.includes('--skip-detector')) {
-    report['detector'] = await runNab(corpus, prepared, overrides, flag(args, '--dump'));
+    // --seeds 1,2,3: the same configuration with other random weights, one full run each (the
+    // spread is the part of a score that is luck); --dump then gets a .seed<n> suffix.
+    const seeds = flag(args, '--seeds')?.split(',').map(Number);
+    if (seeds?.some((x) => !Number.isInteger(x) || x < 0)) {
+      process.stderr.write('nab: --seeds takes non-negative integers, e.g. --seeds 1,2,3\n');
+      process.exit(2);
+    }
+    if (seeds === undefined) {
+      report['detector'] = await runNab(corpus, prepared, overrides, flag(args, '--dump'));
+    } else {
+      const runs: Awaited<ReturnType<typeof runNab>>[] = [];
+      for (const seed of seeds) {
+        log(`seed ${seed}`);
+        const dump = flag(args, '--dump');
+        runs.push(await runNab(corpus, prepared, { ...overrides, seed }, dump && `${dump}.seed${seed}`));
+      }
+      const mean = (p: (typeof PROFILES)[number]) =>
+        round(runs.reduce((a, r) => a + (r.scores[p]?.score ?? 0), 0) / runs.length, 2);
+      report['detector'] = {
+        runs,
+        seeds,
+        meanScores: Object.fromEntries(PROFILES.map((p) => [p, mean(p)])),
+      };
+    }
   }
   if (!args.includes('--skip-speed')) {
     const runs = [];

@@ -119,7 +119,7 @@ export const DEFAULT_LIKELIHOOD: LikelihoodConfig = {
   learningPeriod: 150,
   estimationSamples: 150,
   historicWindow: 8640,
-  averagingWindow: 10,
+  averagingWindow: 30,
   reestimationPeriod: 100,
   minStd: 1e-4,
 };
@@ -142,7 +142,7 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   substeps: 2,
   traceTaus: [2, 12],
   readoutNeurons: 48,
-  rlsForgetting: 0.999,
+  rlsForgetting: 0.9995,
   rlsInitialGain: 10,
   clusters: 32,
   clusterThreshold: 0.15,
@@ -156,7 +156,7 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   alarmThreshold: 0.45,
   alarmRefractory: 35,
   likelihood: DEFAULT_LIKELIHOOD,
-  channelLikelihood: { input: { averagingWindow: 30 } },
+  channelLikelihood: {},
   seed: 1,
 };
 
