@@ -4,6 +4,8 @@
  * replaced (kafkajs is in maintenance mode upstream).
  */
 import { readFileSync } from 'node:fs';
+// Before kafkajs: see the module's header.
+import './kafkajs-tuning.js';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { env } from '@simstream/config';
 import type { Logger } from '@simstream/observability';

@@ -17,6 +17,8 @@
  * poisons its `orderingKey`: later groups with the same key are rejected too, never written
  * after it, so the order of a stream is never broken by a retry that the caller does later.
  */
+// Before kafkajs: see the module's header.
+import './kafkajs-tuning.js';
 import type { Kafka, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import { CancelledError, SimstreamError, UnavailableError, messageOf } from '@simstream/errors';
