@@ -140,13 +140,13 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
       const full = await fullPath(ingestion.address, payload, records, streams, run);
       log(`  ${full.mbPerSecond} MB/s; kafkajs loops`);
       const one = await kafkajsLoop(
-        kafka,
+        brokers,
         BENCH_TOPIC,
-        payload,
+        size,
         Math.min(records, Math.ceil(records / (size < 65536 ? 8 : 1))),
         'one-per-send',
       );
-      const batched = await kafkajsLoop(kafka, BENCH_TOPIC, payload, records, 'batched');
+      const batched = await kafkajsLoop(brokers, BENCH_TOPIC, size, records, 'batched');
       log(`  kafkajs ${one.mbPerSecond} / ${batched.mbPerSecond} MB/s; Java ProducerPerformance`);
       const java = await javaProducerPerformance(brokers[0]!, BENCH_TOPIC, size, records);
       log(`  java ${java.mbPerSecond} MB/s`);
