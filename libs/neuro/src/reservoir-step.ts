@@ -13,10 +13,10 @@ export type Resident = Record<string, Tensor>;
 
 /** The network's constant tensors, shared by every stream. Dispose when done. */
 export interface Network {
-  /** [N, N], or [K, N, N] for an ensemble of K reservoirs. */
-  readonly recurrent: Tensor;
-  /** [E, N], or [K, E, N]. */
-  readonly input: Tensor;
+  /** [N, N] per ensemble member. */
+  readonly recurrent: readonly tf.Tensor2D[];
+  /** [E, N] per ensemble member. */
+  readonly input: readonly tf.Tensor2D[];
   /** [1, N], or [K, N]. */
   readonly bias: Tensor;
   readonly centres: tf.Tensor1D;
@@ -35,17 +35,12 @@ export function createNetwork(c: DetectorConfig, members: readonly ReservoirWeig
   // Receptive-field centres span ±3 normalised units.
   const centres = Array.from({ length: m }, (_, i) => -3 + (6 * i) / (m - 1));
   const decays = c.traceTaus.map((tau) => Math.exp(-1 / tau));
-  const stack = (part: (w: ReservoirWeights) => Float32Array, shape: number[]): Tensor => {
-    if (k === 1) return tf.tensor(part(w0), shape);
-    const size = shape.reduce((a, b) => a * b, 1);
-    const all = new Float32Array(k * size);
-    members.forEach((w, i) => all.set(part(w), i * size));
-    return tf.tensor(all, [k, ...shape]);
-  };
+  const biases = new Float32Array(k * n);
+  members.forEach((w, i) => biases.set(w.bias, i * n));
   return {
-    recurrent: stack((w) => w.recurrent, [n, n]),
-    input: stack((w) => w.input, [w0.encodingUnits, n]),
-    bias: k === 1 ? tf.tensor2d(w0.bias, [1, n]) : stack((w) => w.bias, [n]),
+    recurrent: members.map((w) => tf.tensor2d(w.recurrent, [n, n])),
+    input: members.map((w) => tf.tensor2d(w.input, [w0.encodingUnits, n])),
+    bias: tf.tensor2d(biases, [k, n]),
     centres: tf.tensor1d(centres),
     eye: tf.eye(readoutSize(c)),
     traceDecay: tf.tensor3d(decays, [1, decays.length, 1]),
@@ -54,16 +49,19 @@ export function createNetwork(c: DetectorConfig, members: readonly ReservoirWeig
 }
 
 /**
- * x [B·K, M] (rows member-minor) times each member's own [M, N] weights: one batched matmul over
- * the K members (a plain matmul when K = 1).
+ * x [B·K, M] (rows member-minor) times each member's own [M, N] weights. One 2-D matmul per
+ * member: tfjs-backend-wasm 4.22 runs a batched [K, B, M]×[K, M, N] matmul about 9× slower
+ * than the same work as K plain ones.
  */
-function memberMatMul(x: Tensor, w: Tensor, k: number): Tensor {
-  if (k === 1) return tf.matMul(x, w);
+function memberMatMul(x: Tensor, w: readonly tf.Tensor2D[], k: number): Tensor {
+  if (k === 1) return tf.matMul(x, w[0]!);
   const [rows, width] = x.shape as [number, number];
   const b = rows / k;
-  const byMember = tf.transpose(tf.reshape(x, [b, k, width]), [1, 0, 2]);
-  const out = tf.matMul(byMember, w);
-  return tf.reshape(tf.transpose(out, [1, 0, 2]), [rows, -1]);
+  const byStream = tf.reshape(x, [b, k, width]);
+  const outs = w.map((wk, i) =>
+    tf.matMul(tf.reshape<tf.Rank.R2>(tf.slice(byStream, [0, i, 0], [b, 1, width]), [b, width]), wk),
+  );
+  return tf.reshape(tf.stack(outs, 1), [rows, -1]);
 }
 
 /** Adds each member's bias [K, N] to rows [B·K, N] (member-minor). */
@@ -81,7 +79,10 @@ function memberMean(x: Tensor, k: number): Tensor {
 }
 
 export function disposeNetwork(net: Network): void {
-  for (const t of Object.values(net)) (t as Tensor).dispose();
+  for (const t of Object.values(net)) {
+    if (Array.isArray(t)) for (const member of t as Tensor[]) member.dispose();
+    else (t as Tensor).dispose();
+  }
 }
 
 /** Encoding units' activity for normalised features z [B, d]. */
