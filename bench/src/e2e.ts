@@ -85,7 +85,7 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
     const latencies: number[] = [];
     const stop = new AbortController();
     const sse = subscribe(
-      `${stack.gatewayUrl}/v1/simulations/${simulationId}/results/stream?kind=neuromorphic`,
+      `${stack.gatewayUrl}/v1/simulations/${simulationId}/results/stream?kind=neuromorphic&from_step=0`, // history then live: no result missed while connecting
       key,
       (step) => {
         const t = sentAt.get(step);
@@ -107,12 +107,12 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const step = sim.step;
+      sentAt.set(step, performance.now());
       await uploader.send({
         step,
         simTime: sim.time,
         fields: sim.fields().map((f) => ({ name: f.name, dtype: f.dtype, shape: f.shape, data: f.data })),
       });
-      sentAt.set(step, performance.now());
       sim.advance();
     }
     await uploader.close();

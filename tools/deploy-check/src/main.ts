@@ -9,6 +9,7 @@ import path from 'node:path';
 import { chartChecks } from './chart-checks.js';
 import { runCheck, type Check } from './check.js';
 import type { ComposeModel } from './compose-model.js';
+import { docChecks } from './doc-checks.js';
 import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
     ...chartChecks(tools.helm, tools.kubeconform, path.join(root, 'helm', 'simstream'), envs),
     ...k8sChecks(tools.kustomize, tools.kubeconform, root),
     ...imageChecks(tools.deployLint, root, envs, parseComposeJson),
+    ...docChecks(root, envs),
   ];
   let passed = 0;
   let failed = 0;
