@@ -20,7 +20,7 @@ describe('loadInfraConfig', () => {
       config.redis.port,
       config.influxdb.port,
     ]).toEqual([9092, 9093, 5432, 6379, 8086]);
-    expect(config.kafka.heapOpts).toEqual(['-Xmx512m', '-Xms256m']);
+    expect(config.kafka.heapOpts).toEqual(['-Xmx1g', '-Xms1g']);
   });
 
   it('reads every override from the injected environment', () => {

@@ -80,7 +80,7 @@ export function loadInfraConfig(env: Env, defaults: ConfigDefaults): InfraConfig
   const mavenRepoUrl = (env.SIMSTREAM_MAVEN_REPO ?? DEFAULT_MAVEN_REPO).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(mavenRepoUrl))
     problems.push(`SIMSTREAM_MAVEN_REPO must be an http(s) URL, got "${mavenRepoUrl}"`);
-  const heapRaw = env.SIMSTREAM_KAFKA_HEAP_OPTS ?? '-Xmx512m -Xms256m';
+  const heapRaw = env.SIMSTREAM_KAFKA_HEAP_OPTS ?? '-Xmx1g -Xms1g';
   const heapOpts = heapRaw.split(/\s+/).filter((s) => s !== '');
   if (heapOpts.some((opt) => !opt.startsWith('-X')))
     problems.push(`SIMSTREAM_KAFKA_HEAP_OPTS must be JVM -X options, got "${heapRaw}"`);

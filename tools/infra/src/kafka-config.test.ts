@@ -63,6 +63,12 @@ describe('kafkaJvmArgs', () => {
     expect(args.slice(0, 2)).toEqual(['-Xmx512m', '-Xms256m']);
     expect(args).toContain('-Dlog4j.configuration=file:/d/log4j.properties');
     expect(args.slice(-2)).toEqual(['-cp', '/cache/libs/*']);
+    expect(args).toContain('-XX:G1HeapRegionSize=16M');
+  });
+
+  it('leaves the G1 region size to heap options that set one', () => {
+    const args = kafkaJvmArgs(['-Xmx4g', '-XX:G1HeapRegionSize=32M'], '/d/l', '/d/logs', '/c/*');
+    expect(args.filter((a) => a.startsWith('-XX:G1HeapRegionSize='))).toEqual(['-XX:G1HeapRegionSize=32M']);
   });
 });
 
