@@ -47,6 +47,14 @@ describe('spiking detector', () => {
       resumed.push(comparable(b.step([{ streamId: 's', features: signal(0, t) }])[0]!));
     b.dispose();
     expect(resumed).toEqual(uninterrupted);
+    // As a Node Buffer at an offset of a larger allocation (what a database driver hands back).
+    const c = await createDetector(SMALL);
+    c.importState('s', Buffer.concat([Buffer.alloc(20, 7), Buffer.from(saved!)]).subarray(20));
+    const fromBuffer: number[][] = [];
+    for (let t = 40; t < 80; t++)
+      fromBuffer.push(comparable(c.step([{ streamId: 's', features: signal(0, t) }])[0]!));
+    c.dispose();
+    expect(fromBuffer).toEqual(uninterrupted);
   });
 
   it('runs an ensemble as its members would run alone, and restores it bit-exactly', async () => {

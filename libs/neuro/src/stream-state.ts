@@ -147,8 +147,9 @@ export function decodeState(
     const width = sec.dtype === 'float64' ? 8 : 4;
     const end = off + sec.length * width;
     if (end > bytes.length) fail(`section '${sec.name}' is truncated`);
-    // Copy so the state owns aligned memory independent of the caller's buffer.
-    const copy = bytes.slice(off, end);
+    // Copy so the state owns aligned memory independent of the caller's buffer. Uint8Array's
+    // slice, not the argument's own: a Node Buffer's slice is a view into its (pooled) memory.
+    const copy = Uint8Array.prototype.slice.call(bytes, off, end);
     if (sec.dtype === 'float64') {
       const want = expected.host[sec.name];
       if (want === undefined || want.length !== sec.length) fail(`unexpected section '${sec.name}'`);

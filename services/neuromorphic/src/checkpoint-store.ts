@@ -46,10 +46,8 @@ export class PostgresCheckpointStore implements CheckpointStore {
           simulationId: r.simulation_id,
           step: Number(r.step),
           model: r.model,
-          // A copy with its own exact ArrayBuffer: pg's Buffers may be views into a larger one,
-          // and @simstream/neuro's decodeState reads sections through `.buffer` after slice()
-          // (which for a Buffer is a view, not a copy).
-          state: new Uint8Array(r.state),
+          // pg's Buffer may be a view into a larger allocation; decodeState copies what it keeps.
+          state: r.state,
         });
       }
       return out;
