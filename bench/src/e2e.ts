@@ -84,8 +84,9 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
     const sentAt = new Map<number, number>();
     const latencies: number[] = [];
     const stop = new AbortController();
+    // From step 0: history, then live, so no result is missed while the connection opens.
     const sse = subscribe(
-      `${stack.gatewayUrl}/v1/simulations/${simulationId}/results/stream?kind=neuromorphic&from_step=0`, // history then live: no result missed while connecting
+      `${stack.gatewayUrl}/v1/simulations/${simulationId}/results/stream?kind=neuromorphic&from_step=0`,
       key,
       (step) => {
         const t = sentAt.get(step);
