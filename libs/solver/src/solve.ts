@@ -69,6 +69,8 @@ function checkOptions(o: SolveOptions): void {
   posInt(o.bifurcation?.steps, 'bifurcation.steps');
   if (o.bifurcation?.dt !== undefined && !(o.bifurcation.dt > 0 && o.bifurcation.dt < 10))
     bad('bifurcation.dt', 'must be in (0, 10)');
+  if (o.tempering?.cluster !== undefined && typeof o.tempering.cluster !== 'boolean')
+    bad('tempering.cluster', 'must be a boolean');
   if (
     o.tempering?.adaptEvery !== undefined &&
     !(Number.isInteger(o.tempering.adaptEvery) && o.tempering.adaptEvery >= 0)
@@ -114,6 +116,7 @@ function cpuPlan(
     // Only open-ended reads restart on stagnation: a read asked for N sweeps does N sweeps.
     staleFactor: sweeps === Infinity ? PT_STALE_FACTOR : 0,
     minStale: PT_MIN_STALE,
+    cluster: o.tempering?.cluster ?? true,
   };
 }
 

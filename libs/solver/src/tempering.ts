@@ -7,7 +7,15 @@
  * the gaps are reshaped so that every neighbouring pair swaps about equally often (a gap whose
  * swaps are accepted too rarely shrinks), with the ends fixed. One read is one tempering run
  * until its sweeps are done or the solve stops; the best state any chain visits is offered.
+ *
+ * With `cluster`, a read runs two copies of the ladder and makes a Houdayer cluster move (see
+ * cluster.ts) between the two replicas at each temperature after every sweep. The move only
+ * helps where the sites on which the two replicas differ fall into several clusters (toroidal
+ * grids like G11 and G57); on the random and planar G-set graphs they form one cluster, the
+ * move just exchanges the two replicas, and a short trial at the start of the read drops the
+ * second copy.
  */
+import { alignGauge, ClusterScratch, clusterSize, houdayerMove } from './cluster.js';
 import { initFields, type CompiledIsing } from './compiled.js';
 import type { Incumbent } from './incumbent.js';
 import { greedyDescent, MetropolisKernel, type ChainState } from './metropolis.js';
@@ -26,7 +34,39 @@ export interface TemperingPlan {
    */
   readonly staleFactor: number;
   readonly minStale: number;
+  /**
+   * Two copies of the ladder with Houdayer cluster moves between them at each temperature; a
+   * read keeps the second copy only while the trial finds the moves useful (see TRIAL_SWEEP).
+   */
+  readonly cluster?: boolean;
+  /** First (hottest) rung that gets cluster moves; colder ones all do. */
+  readonly clusterFrom?: number;
 }
+
+/**
+ * Sweeps between gauge alignments of the two copies (fieldless problems); the same sweeps
+ * re-measure, at every rung, whether the cluster move is worth making there (see PERCOLATING).
+ */
+const GAUGE_EVERY = 16;
+/**
+ * A rung whose last measured cluster covered more than this share of the differing sites skips
+ * the move until the next measurement: the differing sites percolate there, so the cluster is
+ * (almost) all of them and flipping it only exchanges the two replicas, at the cost of a few
+ * sweeps. On G14 every rung measured 0.85 or more and the moves took ~3× as long as the sweeps
+ * of both copies; on the toroidal G11 the rungs measured 0.2–0.45.
+ */
+const PERCOLATING = 0.5;
+/**
+ * The trial: after the first sweep the cluster a move would flip is measured at every rung,
+ * without moving. A read whose clusters covered on average more than PERCOLATING of the
+ * differing sites drops the second copy (the moves would gain nothing, and the copy halves the
+ * sweeps of the first); otherwise the moves start. On G14 (3 seeds) keeping the copy took the
+ * time to the best-known cut from 1.5, 6.4, 2.9 s to 8.9 s, > 30 s, 26.9 s. The ratio is a
+ * property of the graph more than of the states (at the first sweep and later: ≥ 0.85 on G14,
+ * 0.2–0.45 on G11), so one measurement tells. A trial of 33 sweeps (three measurements) cost
+ * G1–G6 about 20 ms of their 50–350 ms to target; this one costs one sweep.
+ */
+const TRIAL_SWEEP = 0;
 
 /** Geometric ladder from betaStart (hot) to betaEnd (cold). */
 export function geometricLadder(range: BetaRange, replicas: number): Float64Array {
@@ -70,18 +110,32 @@ export function adaptLadder(betas: Float64Array, accepted: Float64Array, tried: 
 
 export class Tempering {
   private readonly kernel: MetropolisKernel;
+  /** Cluster moves need fieldless problems for the gauge alignment to be exact. */
+  private readonly fieldless: boolean;
+  /** Per temperature: cluster moves made and their total size (diagnostics). */
+  readonly clusterMoves: Float64Array;
+  readonly clusterSizes: Float64Array;
+  readonly differ: Float64Array;
+  readonly differCount: Float64Array;
+  /** Cluster moves skipped because the rung percolated (diagnostics). */
+  readonly clusterSkips: Float64Array;
 
   constructor(
     private readonly p: CompiledIsing,
     private readonly plan: TemperingPlan,
   ) {
     this.kernel = new MetropolisKernel(p);
+    this.fieldless = p.h.every((v) => v === 0);
+    this.clusterMoves = new Float64Array(plan.ladder.length);
+    this.clusterSizes = new Float64Array(plan.ladder.length);
+    this.differ = new Float64Array(plan.ladder.length);
+    this.differCount = new Float64Array(plan.ladder.length);
+    this.clusterSkips = new Float64Array(plan.ladder.length);
   }
 
-  async read(read: number, seed: number, inc: Incumbent): Promise<void> {
-    const { p, plan } = this;
-    const R = plan.ladder.length;
-    const rng = new Rng(streamSeed(seed, read));
+  /** R chains at random states, the k-th with its own Metropolis stream `first + k`. */
+  private chains(R: number, rng: Rng, seed: number, read: number, first: number): ChainState[] {
+    const p = this.p;
     const chains: ChainState[] = [];
     for (let k = 0; k < R; k++) {
       const spins = randomSpins(p.n, rng);
@@ -90,41 +144,103 @@ export class Tempering {
         spins,
         field,
         energy: initFields(p, spins, field),
-        rng: streamSeed(seed ^ 0x5bd1e995, read * 1024 + k),
+        rng: streamSeed(seed ^ 0x5bd1e995, read * 1024 + first + k),
       });
     }
+    return chains;
+  }
+
+  async read(read: number, seed: number, inc: Incumbent): Promise<void> {
+    const { p, plan } = this;
+    const R = plan.ladder.length;
+    const rng = new Rng(streamSeed(seed, read));
+    const chains = this.chains(R, rng, seed, read, 0);
+    // The second copy draws from streams of its own and neither touches the first nor counts
+    // for the ladder during the trial, so a read that drops it after the trial is, up to the
+    // time the trial took, exactly the read it would have been without `cluster`.
+    const rng2 = new Rng(streamSeed(seed ^ 0x27d4eb2f, read));
+    if (plan.cluster) chains.push(...this.chains(R, rng2, seed, read, R));
+    let copies = plan.cluster ? 2 : 1;
+    let trial = plan.cluster === true;
+    const scratch = new ClusterScratch(p.n, streamSeed(seed ^ 0x165667b1, read));
     const betas = plan.ladder.slice();
-    // slot[k] = index of the chain currently at temperature k.
-    const slot = Int32Array.from({ length: R }, (_, k) => k);
+    // slot[c·R + k] = index of the chain of copy c currently at temperature k.
+    const slot = Int32Array.from({ length: copies * R }, (_, k) => k);
     const accepted = new Float64Array(R);
     const tried = new Float64Array(R);
     const best = new Int8Array(p.n);
     let bestEnergy = Infinity;
     let bestSweep = 0;
+    const consider = (c: ChainState, sweep: number): void => {
+      if (c.energy < bestEnergy) {
+        bestEnergy = c.energy;
+        bestSweep = sweep;
+        best.set(c.spins);
+        if (bestEnergy < inc.energy) inc.offer(bestEnergy, best, read);
+      }
+    };
+    const clusterFrom = Math.max(0, Math.min(R, plan.clusterFrom ?? 0));
+    // Per rung: did the last measured cluster cover more than PERCOLATING of the differing sites?
+    const percolates = new Uint8Array(R);
+    let shareSum = 0;
+    let shareCount = 0;
     for (let sweep = 0; sweep < plan.sweeps; sweep++) {
-      for (let k = 0; k < R; k++) {
-        const c = chains[slot[k]!]!;
-        this.kernel.sweep(c, betas[k]!);
-        if (c.energy < bestEnergy) {
-          bestEnergy = c.energy;
-          bestSweep = sweep;
-          best.set(c.spins);
-          if (bestEnergy < inc.energy) inc.offer(bestEnergy, best, read);
+      for (let c = 0; c < copies; c++) {
+        for (let k = 0; k < R; k++) {
+          const ch = chains[slot[c * R + k]!]!;
+          this.kernel.sweep(ch, betas[k]!);
+          if (c === 0 || !trial) consider(ch, sweep);
         }
       }
       inc.sweeps++;
-      inc.attempts += p.n * R;
-      for (let k = sweep & 1; k + 1 < R; k += 2) {
+      inc.attempts += p.n * R * copies;
+      for (let k = copies === 2 ? clusterFrom : R; k < R; k++) {
         const a = chains[slot[k]!]!;
-        const b = chains[slot[k + 1]!]!;
-        // Detailed balance: accept with min(1, exp((β_k − β_k+1)(E_k − E_k+1))).
-        const x = (betas[k]! - betas[k + 1]!) * (a.energy - b.energy);
-        tried[k]!++;
-        if (x >= 0 || rng.next() < Math.exp(x)) {
-          const t = slot[k]!;
-          slot[k] = slot[k + 1]!;
-          slot[k + 1] = t;
-          accepted[k]!++;
+        const b = chains[slot[R + k]!]!;
+        let size: number;
+        if (sweep % GAUGE_EVERY === 0) {
+          // alignGauge flips b only: the first copy stays untouched during the trial.
+          const differing = alignGauge(p, a, b, this.fieldless);
+          this.differ[k]! += differing;
+          this.differCount[k]!++;
+          size = trial ? clusterSize(p, a, b, scratch) : houdayerMove(p, a, b, scratch);
+          percolates[k] = size > PERCOLATING * differing ? 1 : 0;
+          if (differing > 0) {
+            shareSum += size / differing;
+            shareCount++;
+          }
+        } else if (trial || percolates[k] === 1) {
+          this.clusterSkips[k]!++;
+          continue;
+        } else {
+          size = houdayerMove(p, a, b, scratch);
+        }
+        if (trial) continue;
+        this.clusterMoves[k]!++;
+        this.clusterSizes[k]! += size;
+        consider(a, sweep);
+        consider(b, sweep);
+      }
+      if (trial && sweep === TRIAL_SWEEP) {
+        trial = false;
+        if (shareCount === 0 || shareSum > PERCOLATING * shareCount) copies = 1;
+      }
+      for (let c = 0; c < copies; c++) {
+        const o = c * R;
+        const r = c === 0 ? rng : rng2;
+        const counted = c === 0 || !trial;
+        for (let k = sweep & 1; k + 1 < R; k += 2) {
+          const a = chains[slot[o + k]!]!;
+          const b = chains[slot[o + k + 1]!]!;
+          // Detailed balance: accept with min(1, exp((β_k − β_k+1)(E_k − E_k+1))).
+          const x = (betas[k]! - betas[k + 1]!) * (a.energy - b.energy);
+          if (counted) tried[k]!++;
+          if (x >= 0 || r.next() < Math.exp(x)) {
+            const t = slot[o + k]!;
+            slot[o + k] = slot[o + k + 1]!;
+            slot[o + k + 1] = t;
+            if (counted) accepted[k]!++;
+          }
         }
       }
       if (plan.adaptEvery > 0 && (sweep + 1) % plan.adaptEvery === 0) adaptLadder(betas, accepted, tried);
@@ -133,12 +249,13 @@ export class Tempering {
         break;
       if (inc.yieldDue()) await inc.yield();
     }
-    // Polish the coldest chain and the best state seen.
-    for (const c of [chains[slot[R - 1]!]!]) {
-      greedyDescent(p, c);
-      if (c.energy < bestEnergy) {
-        bestEnergy = c.energy;
-        best.set(c.spins);
+    // Polish the coldest chains and the best state seen.
+    for (let c = 0; c < copies; c++) {
+      const ch = chains[slot[c * R + R - 1]!]!;
+      greedyDescent(p, ch);
+      if (ch.energy < bestEnergy) {
+        bestEnergy = ch.energy;
+        best.set(ch.spins);
       }
     }
     inc.reads++;

@@ -30,6 +30,12 @@ export interface TemperingOptions {
   readonly replicas?: number;
   /** Sweeps between feedback updates of the ladder (default 500); 0 keeps the initial ladder. */
   readonly adaptEvery?: number;
+  /**
+   * Houdayer cluster moves between two copies of the ladder (default true). A read drops the
+   * second copy after a short trial when the moves cannot help (their clusters percolate), so
+   * the option mainly matters on low-dimensional graphs such as toroidal grids.
+   */
+  readonly cluster?: boolean;
 }
 
 export interface BifurcationOptions {
