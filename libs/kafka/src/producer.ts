@@ -19,7 +19,7 @@
  */
 // Before kafkajs: see the module's header.
 import './kafkajs-tuning.js';
-import type { Kafka, Producer, RecordMetadata, Transaction } from 'kafkajs';
+import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import { CancelledError, SimstreamError, UnavailableError, messageOf } from '@simstream/errors';
 import {
@@ -32,28 +32,19 @@ import {
   type Registry,
 } from '@simstream/observability';
 import { partitionForKey } from './partitioner.js';
+import {
+  assignOffsets,
+  coalesce,
+  groupByTopic,
+  planRequests,
+  recordBytes,
+  type Delivery,
+  type OutRecord,
+} from './produce-plan.js';
 import { KafkaRejectedError, ProducerFencedError, classifyKafkaError } from './kafka-errors.js';
 import type { PartitionCounts } from './admin.js';
 
-export interface OutRecord {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers?: Readonly<Record<string, string | Buffer>>;
-  /** Chosen from the key (Kafka's default partitioner) when absent. */
-  readonly partition?: number;
-  /**
-   * Records with the same coalesce key in one batch are written once: only the last (e.g. the
-   * newest progress record of a simulation). The others get the delivery of the one written.
-   */
-  readonly coalesce?: string;
-}
-
-export interface Delivery {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-}
+export type { Delivery, OutRecord } from './produce-plan.js';
 
 export interface SendOptions {
   /** Groups with the same key keep their order; a failed group rejects the later ones. */
@@ -98,17 +89,7 @@ interface Metrics {
   readonly queuedBytes: Gauge;
 }
 
-const RECORD_OVERHEAD = 64;
 const POISON_TTL_MS = 10 * 60_000;
-/** Below the broker's socket.request.max.bytes (100 MiB by default). */
-const MAX_REQUEST_BYTES = 48 * 1024 * 1024;
-
-function recordBytes(r: OutRecord): number {
-  let bytes = r.value.length + Buffer.byteLength(r.key) + RECORD_OVERHEAD;
-  for (const [k, v] of Object.entries(r.headers ?? {}))
-    bytes += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
-  return bytes;
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -429,13 +410,8 @@ export class BatchingProducer {
   private async attempt(groups: Pending[]): Promise<Delivery[]> {
     const producer = await this.ensureProducer();
     const all = await this.place(groups.flatMap((g) => g.records));
-    const last = new Map<string, number>();
-    all.forEach((r, i) => r.coalesce !== undefined && last.set(r.coalesce, i));
-    const written = all.flatMap((r, i) =>
-      r.coalesce === undefined || last.get(r.coalesce) === i ? [i] : [],
-    );
-    const records = written.map((i) => all[i]!);
-    const requests = this.plan(records);
+    const { records, expand } = coalesce(all);
+    const requests = planRequests(records, (topic) => this.options.maxPartitionBytes?.(topic) ?? 1024 * 1024);
     const deliveries: Delivery[] = new Array<Delivery>(records.length);
     const compression = this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     let txn: Transaction | undefined;
@@ -465,9 +441,7 @@ export class BatchingProducer {
       if (txn?.isActive()) await txn.abort().catch(() => undefined);
       throw error;
     }
-    if (written.length === all.length) return deliveries;
-    const byIndex = new Map(written.map((i, k) => [i, deliveries[k]!]));
-    return all.map((r, i) => byIndex.get(i) ?? byIndex.get(last.get(r.coalesce!)!)!);
+    return expand(deliveries);
   }
 
   /** Chooses each record's partition from its key (Kafka's default partitioner) unless given. */
@@ -482,73 +456,10 @@ export class BatchingProducer {
         : (r as OutRecord & { partition: number }),
     );
   }
-
-  /**
-   * Splits record indexes, in order, into requests: a new request starts when a record would
-   * take its partition past the per-partition limit (the topic's max.message.bytes applies to a
-   * partition's record batch) or the request past MAX_REQUEST_BYTES.
-   */
-  private plan(records: (OutRecord & { partition: number })[]): number[][] {
-    const requests: number[][] = [];
-    let current: number[] = [];
-    let used = new Map<string, number>();
-    let total = 0;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      const slot = `${r.topic}/${r.partition}`;
-      const limit = this.options.maxPartitionBytes?.(r.topic) ?? 1024 * 1024;
-      const size = recordBytes(r);
-      if (current.length > 0 && ((used.get(slot) ?? 0) + size > limit || total + size > MAX_REQUEST_BYTES)) {
-        requests.push(current);
-        current = [];
-        used = new Map();
-        total = 0;
-      }
-      current.push(i);
-      used.set(slot, (used.get(slot) ?? 0) + size);
-      total += size;
-    }
-    if (current.length > 0) requests.push(current);
-    return requests;
-  }
 }
 
 class DeadlineError extends SimstreamError {
   constructor(ms: number) {
     super('KAFKA_TIMEOUT', `Kafka write did not finish within ${ms} ms`, { retriable: true });
-  }
-}
-
-function groupByTopic(request: number[], records: OutRecord[]): Map<string, number[]> {
-  const byTopic = new Map<string, number[]>();
-  for (const i of request) {
-    const topic = records[i]!.topic;
-    const list = byTopic.get(topic);
-    if (list === undefined) byTopic.set(topic, [i]);
-    else list.push(i);
-  }
-  return byTopic;
-}
-
-/** kafkajs reports a base offset per partition; records of a partition follow it in order. */
-function assignOffsets(
-  metadata: RecordMetadata[],
-  request: number[],
-  records: (OutRecord & { partition: number })[],
-  deliveries: Delivery[],
-): void {
-  const next = new Map<string, number>();
-  for (const m of metadata) {
-    if (m.baseOffset === undefined)
-      throw new SimstreamError('KAFKA_NO_OFFSET', `no offset for ${m.topicName}/${m.partition}`);
-    next.set(`${m.topicName}/${m.partition}`, Number(m.baseOffset));
-  }
-  for (const i of request) {
-    const r = records[i]!;
-    const slot = `${r.topic}/${r.partition}`;
-    const offset = next.get(slot);
-    if (offset === undefined) throw new SimstreamError('KAFKA_NO_OFFSET', `no offset for ${slot}`);
-    deliveries[i] = { topic: r.topic, partition: r.partition, offset };
-    next.set(slot, offset + 1);
   }
 }
