@@ -88,6 +88,16 @@ export class CancelledError extends SimstreamError {
   }
 }
 
+/**
+ * The operation lost a race it cannot win by retrying as is: e.g. a newer stream took over the
+ * simulation. Not retriable by the same caller (a reconnect would take it back again).
+ */
+export class AbortedError extends SimstreamError {
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { retriable: false, cause: options.cause });
+  }
+}
+
 /** A limit (size, in-flight bytes, rate) was exceeded. */
 export class LimitExceededError extends SimstreamError {
   readonly limit: string;

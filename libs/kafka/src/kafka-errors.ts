@@ -32,7 +32,8 @@ const RESET = new Set([
   'DUPLICATE_SEQUENCE_NUMBER',
 ]);
 
-function typeOf(error: unknown): string | undefined {
+/** The Kafka protocol error type (e.g. `INVALID_PRODUCER_EPOCH`) inside a kafkajs error, if any. */
+export function kafkaErrorType(error: unknown): string | undefined {
   const seen = new Set<unknown>();
   let current: unknown = error;
   // kafkajs wraps protocol errors (KafkaJSNumberOfRetriesExceeded → cause, aggregate errors).
@@ -52,7 +53,7 @@ function typeOf(error: unknown): string | undefined {
 }
 
 export function classifyKafkaError(error: unknown): KafkaFailureKind {
-  const type = typeOf(error);
+  const type = kafkaErrorType(error);
   if (type === 'PRODUCER_FENCED') return 'fenced';
   if (type !== undefined && RESET.has(type)) return 'reset';
   if (type !== undefined && (PERMANENT.has(type) || type === 'SASL_AUTHENTICATION_FAILED'))
@@ -70,7 +71,7 @@ export class KafkaRejectedError extends SimstreamError {
       retriable: false,
       cause: error,
     });
-    this.kafkaType = typeOf(error);
+    this.kafkaType = kafkaErrorType(error);
   }
 }
 

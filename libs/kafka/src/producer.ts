@@ -16,6 +16,12 @@
  * first failed; then the batch's groups are rejected with UnavailableError. A rejected group
  * poisons its `orderingKey`: later groups with the same key are rejected too, never written
  * after it, so the order of a stream is never broken by a retry that the caller does later.
+ *
+ * Fixed epoch (`fixedEpoch`): the producer initialises its transactional id once and never
+ * again. A writer that owns a transactional id per simulation must not re-initialise after a
+ * failure: that would fence the newer owner that may have taken over meanwhile, and write on
+ * from a state that is no longer current. Such a producer retries only inside its epoch (after a
+ * successful abort); anything that would need a new producer ends it, and every later send fails.
  */
 // Before kafkajs: see the module's header.
 import './kafkajs-tuning.js';
@@ -41,7 +47,12 @@ import {
   type Delivery,
   type OutRecord,
 } from './produce-plan.js';
-import { KafkaRejectedError, ProducerFencedError, classifyKafkaError } from './kafka-errors.js';
+import {
+  KafkaRejectedError,
+  ProducerFencedError,
+  classifyKafkaError,
+  kafkaErrorType,
+} from './kafka-errors.js';
 import type { PartitionCounts } from './admin.js';
 
 export type { Delivery, OutRecord } from './produce-plan.js';
@@ -69,6 +80,12 @@ export interface BatchingProducerOptions {
   readonly outageTimeoutMs?: number;
   readonly transactionTimeoutMs?: number;
   readonly compression?: 'none' | 'gzip';
+  /** Metrics shared by many producers of one kind (else made from `registry` and `name`). */
+  readonly metrics?: ProducerMetrics;
+  /** Never re-initialise the transactional id after a failure (see the module's header). */
+  readonly fixedEpoch?: boolean;
+  /** The error sends fail with once another producer has fenced this one. */
+  readonly fencedError?: (cause: unknown) => Error;
 }
 
 interface Pending {
@@ -81,12 +98,47 @@ interface Pending {
   reject(error: Error): void;
 }
 
-interface Metrics {
+export interface ProducerMetrics {
   readonly requestSeconds: Histogram;
   readonly batchBytes: Histogram;
   readonly batches: Counter;
   readonly failures: Counter;
   readonly queuedBytes: Gauge;
+}
+
+/** The metrics of producers named `name` (`simstream_kafka_<name>_*`), registered once. */
+export function producerMetrics(registry: Registry, name: string): ProducerMetrics {
+  const registers = [registry];
+  return {
+    requestSeconds: new Histogram({
+      name: `simstream_kafka_${name}_produce_seconds`,
+      help: 'Time to write one batch to Kafka (incl. commit when transactional), acks=all',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    batchBytes: new Histogram({
+      name: `simstream_kafka_${name}_batch_bytes`,
+      help: 'Record bytes per batch written to Kafka',
+      buckets: SIZE_BUCKETS,
+      registers,
+    }),
+    batches: new Counter({
+      name: `simstream_kafka_${name}_batches_total`,
+      help: 'Batches written to Kafka',
+      registers,
+    }),
+    failures: new Counter({
+      name: `simstream_kafka_${name}_failures_total`,
+      help: 'Failed attempts to write a batch, by kind (transient, reset, permanent, fenced, timeout, lost)',
+      labelNames: ['kind'],
+      registers,
+    }),
+    queuedBytes: new Gauge({
+      name: `simstream_kafka_${name}_queued_bytes`,
+      help: 'Record bytes waiting for or in a Kafka request',
+      registers,
+    }),
+  };
 }
 
 const POISON_TTL_MS = 10 * 60_000;
@@ -104,8 +156,10 @@ export class BatchingProducer {
   private connecting: Promise<Producer> | undefined;
   private readonly poisoned = new Map<string, number>();
   private unavailableSince: number | undefined;
+  /** Producers initialised so far (each one a new epoch of the transactional id). */
+  private epochs = 0;
   private fatal: Error | undefined;
-  private readonly metrics: Metrics | undefined;
+  private readonly metrics: ProducerMetrics | undefined;
   private readonly maxBatchBytes: number;
   private readonly outageTimeoutMs: number;
   private idle: Promise<void> = Promise.resolve();
@@ -114,40 +168,9 @@ export class BatchingProducer {
   constructor(private readonly options: BatchingProducerOptions) {
     this.maxBatchBytes = options.maxBatchBytes ?? 32 * 1024 * 1024;
     this.outageTimeoutMs = options.outageTimeoutMs ?? 30_000;
-    const registers = options.registry === undefined ? [] : [options.registry];
     this.metrics =
-      options.registry === undefined
-        ? undefined
-        : {
-            requestSeconds: new Histogram({
-              name: `simstream_kafka_${options.name}_produce_seconds`,
-              help: 'Time to write one batch to Kafka (incl. commit when transactional), acks=all',
-              buckets: LATENCY_BUCKETS,
-              registers,
-            }),
-            batchBytes: new Histogram({
-              name: `simstream_kafka_${options.name}_batch_bytes`,
-              help: 'Record bytes per batch written to Kafka',
-              buckets: SIZE_BUCKETS,
-              registers,
-            }),
-            batches: new Counter({
-              name: `simstream_kafka_${options.name}_batches_total`,
-              help: 'Batches written to Kafka',
-              registers,
-            }),
-            failures: new Counter({
-              name: `simstream_kafka_${options.name}_failures_total`,
-              help: 'Failed attempts to write a batch, by kind (transient, reset, permanent, fenced, timeout)',
-              labelNames: ['kind'],
-              registers,
-            }),
-            queuedBytes: new Gauge({
-              name: `simstream_kafka_${options.name}_queued_bytes`,
-              help: 'Record bytes waiting for or in a Kafka request',
-              registers,
-            }),
-          };
+      options.metrics ??
+      (options.registry === undefined ? undefined : producerMetrics(options.registry, options.name));
   }
 
   get transactional(): boolean {
@@ -196,7 +219,7 @@ export class BatchingProducer {
         reject,
       });
       this.queued += bytes;
-      this.metrics?.queuedBytes.set(this.queued);
+      this.metrics?.queuedBytes.inc(bytes);
       this.kick();
     });
   }
@@ -210,6 +233,7 @@ export class BatchingProducer {
   async close(): Promise<void> {
     this.closing = true;
     await this.flush();
+    await this.connecting?.catch(() => undefined);
     const producer = this.producer;
     this.producer = undefined;
     await producer?.disconnect().catch(() => undefined);
@@ -268,7 +292,7 @@ export class BatchingProducer {
 
   private settle(pending: Pending, result: Error | Delivery[]): void {
     this.queued -= pending.bytes;
-    this.metrics?.queuedBytes.set(this.queued);
+    this.metrics?.queuedBytes.dec(pending.bytes);
     if (result instanceof Error) {
       if (pending.orderingKey !== undefined) this.poison(pending.orderingKey);
       pending.reject(result);
@@ -314,10 +338,35 @@ export class BatchingProducer {
         firstFailure ??= Date.now();
         this.unavailableSince ??= firstFailure;
         const log = { err: error, kind, attempt, groups: groups.length, bytes, producer: this.options.name };
-        if (kind === 'fenced') {
-          this.fatal = new ProducerFencedError(this.options.transactionalId ?? '', error);
-          this.options.logger.error(log, 'producer fenced: another instance owns the transactional id');
+        if (kind === 'fenced' || (this.options.fixedEpoch === true && isEpochError(error))) {
+          this.fatal =
+            this.options.fencedError?.(error) ??
+            new ProducerFencedError(this.options.transactionalId ?? '', error);
+          this.options.logger.warn(log, 'producer fenced: another producer owns the transactional id');
           this.rejectAll([...groups, ...this.queue.splice(0)], this.fatal);
+          await this.discardProducer();
+          return;
+        }
+        if (
+          this.options.fixedEpoch === true &&
+          (kind === 'timeout' ||
+            kind === 'reset' ||
+            error instanceof AbortFailedError ||
+            Date.now() - firstFailure >= this.outageTimeoutMs ||
+            this.closing)
+        ) {
+          // Continuing would need a new epoch, and only a new owner may take one.
+          this.metrics?.failures.inc({ kind: 'lost' });
+          this.fatal = new UnavailableError(
+            'kafka',
+            `the writer lost its Kafka producer (${kind}: ${messageOf(error)}); reconnect to resume`,
+            { cause: error },
+          );
+          this.options.logger.warn(log, 'fixed-epoch producer lost; failing its writes');
+          const first = kind === 'permanent' ? new KafkaRejectedError(error) : this.fatal;
+          this.rejectAll(groups, first);
+          this.rejectAll(this.queue.splice(0), this.fatal);
+          await this.discardProducer();
           return;
         }
         if (kind === 'permanent') {
@@ -327,7 +376,11 @@ export class BatchingProducer {
         }
         // A timed-out attempt may still be running inside kafkajs: drop that producer so that
         // its late writes are fenced (transactional) and the next attempt starts clean.
-        if (kind === 'timeout' || kind === 'reset' || this.transactional) await this.discardProducer();
+        if (
+          this.options.fixedEpoch !== true &&
+          (kind === 'timeout' || kind === 'reset' || this.transactional)
+        )
+          await this.discardProducer();
         if (kind === 'timeout' || Date.now() - firstFailure >= this.outageTimeoutMs || this.closing) {
           this.options.logger.error(log, 'Kafka unavailable past the outage timeout; failing the batch');
           this.rejectAll(
@@ -361,6 +414,9 @@ export class BatchingProducer {
 
   private async ensureProducer(): Promise<Producer> {
     if (this.producer !== undefined) return this.producer;
+    if (this.fatal !== undefined) throw this.fatal;
+    if (this.options.fixedEpoch === true && this.epochs > 0)
+      throw new UnavailableError('kafka', 'the writer lost its Kafka producer; reconnect to resume');
     this.connecting ??= (async () => {
       const producer = this.options.kafka.producer({
         idempotent: true,
@@ -395,6 +451,7 @@ export class BatchingProducer {
         throw error;
       }
       this.producer = producer;
+      this.epochs++;
       return producer;
     })().finally(() => (this.connecting = undefined));
     return this.connecting;
@@ -438,7 +495,13 @@ export class BatchingProducer {
       }
       if (txn !== undefined) await txn.commit();
     } catch (error) {
-      if (txn?.isActive()) await txn.abort().catch(() => undefined);
+      if (txn?.isActive()) {
+        try {
+          await txn.abort();
+        } catch (abortError) {
+          throw new AbortFailedError(error, abortError);
+        }
+      }
       throw error;
     }
     return expand(deliveries);
@@ -456,6 +519,21 @@ export class BatchingProducer {
         : (r as OutRecord & { partition: number }),
     );
   }
+}
+
+/** A failed transaction that could not be aborted: the producer's state is unknown. */
+class AbortFailedError extends SimstreamError {
+  constructor(error: unknown, abortError: unknown) {
+    super('KAFKA_TIMEOUT', `${messageOf(error)} (and the abort failed: ${messageOf(abortError)})`, {
+      retriable: true,
+      cause: error,
+    });
+  }
+}
+
+/** Kafka's answer to a producer whose epoch a newer producer of the same id has bumped. */
+function isEpochError(error: unknown): boolean {
+  return kafkaErrorType(error) === 'INVALID_PRODUCER_EPOCH';
 }
 
 class DeadlineError extends SimstreamError {

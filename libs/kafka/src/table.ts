@@ -3,11 +3,16 @@
  * simulation. Every instance reads every partition (its own consumer group, no commits) from
  * the beginning, and knows when it has caught up with what was in the topic when it started.
  * Local writes are merged in at once so an instance always sees its own updates.
+ *
+ * `waitUntilCurrent(key)` gives a read that is as fresh as Kafka: it asks for the end of the
+ * key's partition and waits until the table has read up to it, so every transaction committed
+ * before the call (on any instance) is in the value returned after it.
  */
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { SchemaRegistry } from '@simstream/contracts';
 import { messageOf } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
+import { partitionForKey } from './partitioner.js';
 
 export interface CompactedTableOptions<T> {
   readonly kafka: Kafka;
@@ -29,6 +34,9 @@ export class CompactedTable<T> {
   private caughtUp = false;
   private skipped = 0;
   private readonly waiters: (() => void)[] = [];
+  /** Waits for a partition to be read up to an offset (waitUntilCurrent). */
+  private readonly offsetWaiters = new Set<{ partition: number; offset: number; wake: () => void }>();
+  private admin: Admin | undefined;
 
   constructor(private readonly options: CompactedTableOptions<T>) {
     this.consumer = options.kafka.consumer({
@@ -40,7 +48,10 @@ export class CompactedTable<T> {
     });
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (event) => {
       const { partition, lastOffset } = event.payload;
-      this.reached.set(partition, Math.max(this.reached.get(partition) ?? -1, Number(lastOffset)));
+      const reached = Math.max(this.reached.get(partition) ?? -1, Number(lastOffset));
+      this.reached.set(partition, reached);
+      for (const waiter of this.offsetWaiters)
+        if (waiter.partition === partition && reached >= waiter.offset) waiter.wake();
       this.checkCaughtUp();
     });
   }
@@ -69,12 +80,9 @@ export class CompactedTable<T> {
   async start(): Promise<void> {
     const admin = this.options.kafka.admin();
     await admin.connect();
-    try {
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
-        if (Number(high) > Number(low)) this.targets.set(partition, Number(high) - 1);
-      }
-    } finally {
-      await admin.disconnect();
+    this.admin = admin;
+    for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
+      if (Number(high) > Number(low)) this.targets.set(partition, Number(high) - 1);
     }
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
@@ -118,8 +126,48 @@ export class CompactedTable<T> {
     });
   }
 
+  /**
+   * Resolves true once the table holds every record of `key` committed before this call (on
+   * any instance), false if `timeoutMs` passes first.
+   */
+  async waitUntilCurrent(key: string, timeoutMs: number): Promise<boolean> {
+    const admin = this.admin;
+    if (admin === undefined) return false;
+    const deadline = Date.now() + timeoutMs;
+    if (!(await this.waitUntilCaughtUp(timeoutMs))) return false;
+    // The high watermark (kafkajs's admin lists offsets read_uncommitted): past every committed
+    // record. Transactions still open then are waited for too (they end within milliseconds,
+    // or at the transaction timeout if their producer died).
+    const offsets = await admin.fetchTopicOffsets(this.options.topic);
+    const partition = partitionForKey(key, offsets.length);
+    const stable = Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
+    const target = stable - 1;
+    if ((this.reached.get(partition) ?? -1) >= target || stable === 0) return true;
+    return new Promise((resolve) => {
+      const waiter = {
+        partition,
+        offset: target,
+        wake: () => {
+          clearTimeout(timer);
+          this.offsetWaiters.delete(waiter);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(
+        () => {
+          this.offsetWaiters.delete(waiter);
+          resolve(false);
+        },
+        Math.max(deadline - Date.now(), 1),
+      );
+      this.offsetWaiters.add(waiter);
+    });
+  }
+
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+    await this.admin?.disconnect().catch(() => undefined);
+    this.admin = undefined;
   }
 
   private checkCaughtUp(): void {

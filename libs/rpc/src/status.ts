@@ -1,10 +1,11 @@
 /**
  * Our errors as gRPC statuses, at the edge only: ValidationError → INVALID_ARGUMENT with field
  * violations, LimitExceeded → RESOURCE_EXHAUSTED, Unavailable → UNAVAILABLE, Cancelled →
- * CANCELLED, anything else → INTERNAL (with the message, never a stack).
+ * CANCELLED, Aborted → ABORTED, anything else → INTERNAL (with the message, never a stack).
  */
 import { status as Status, type StatusObject, Metadata } from '@grpc/grpc-js';
 import {
+  AbortedError,
   CancelledError,
   FailedPreconditionError,
   NotFoundError,
@@ -45,6 +46,8 @@ export function errorStatus(error: unknown): ErrorStatus {
     return { code: Status.RESOURCE_EXHAUSTED, reason: error.code, message: error.message, violations: [] };
   if (error instanceof UnavailableError)
     return { code: Status.UNAVAILABLE, reason: error.code, message: error.message, violations: [] };
+  if (error instanceof AbortedError)
+    return { code: Status.ABORTED, reason: error.code, message: error.message, violations: [] };
   if (error instanceof CancelledError)
     return { code: Status.CANCELLED, reason: error.code, message: error.message, violations: [] };
   if (error instanceof SimstreamError) {

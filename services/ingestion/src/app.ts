@@ -1,11 +1,10 @@
 /**
- * Assembles the ingestion service from its config: Kafka (topics, transactional producers,
+ * Assembles the ingestion service from its config: Kafka (topics, a transactional writer per simulation,
  * the progress table), the gRPC server, the ops endpoint; and takes it down gracefully.
  */
 import { randomUUID } from 'node:crypto';
 import { loadIngestionContract, schemaRegistry, type Progress, RecordName } from '@simstream/contracts';
 import {
-  BatchingProducer,
   CompactedTable,
   FRAME_CHUNK_BYTES,
   FRAMES_MAX_MESSAGE_BYTES,
@@ -13,7 +12,7 @@ import {
   TopicName,
   createKafka,
   ensureTopics,
-  murmur2,
+  producerMetrics,
   topicDefinitions,
 } from '@simstream/kafka';
 import {
@@ -31,13 +30,14 @@ import { ingestionHandlers } from './grpc-service.js';
 import { Ingestor } from './ingestor.js';
 import { IngestMetrics } from './metrics.js';
 import { mergeProgress, type ProgressStore } from './progress.js';
+import { KafkaSimulationWriters } from './simulation-writers.js';
 import { SessionRegistry } from './stream-session.js';
 
 export interface IngestionService {
   readonly grpcPort: number;
   readonly opsPort: number;
   readonly logger: Logger;
-  /** Graceful: not ready, streams drained, producers flushed, everything closed. */
+  /** Graceful: not ready, streams drained, their writers flushed, everything closed. */
   stop(): Promise<void>;
 }
 
@@ -55,26 +55,18 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
   if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
 
   const partitions = new PartitionCounts(kafka);
-  const producers = Array.from(
-    { length: config.producers },
-    (_, i) =>
-      new BatchingProducer({
-        kafka,
-        logger,
-        partitions,
-        name: `ingest_${i}`,
-        registry,
-        transactionalId: `simstream-ingestion-${config.instanceId}-${i}`,
-        maxBatchBytes: config.maxBatchBytes,
-        maxPartitionBytes: (topic) =>
-          topic === TopicName.frames
-            ? FRAMES_MAX_MESSAGE_BYTES - RECORD_HEADROOM
-            : 1024 * 1024 - RECORD_HEADROOM,
-        outageTimeoutMs: config.outageTimeoutMs,
-        transactionTimeoutMs: config.transactionTimeoutMs,
-      }),
-  );
-  await Promise.all(producers.map((p) => p.connect()));
+  const writers = new KafkaSimulationWriters({
+    kafka,
+    logger,
+    partitions,
+    metrics: producerMetrics(registry, 'ingest'),
+    transactionalIdPrefix: config.transactionalIdPrefix,
+    maxBatchBytes: config.maxBatchBytes,
+    maxPartitionBytes: (topic) =>
+      topic === TopicName.frames ? FRAMES_MAX_MESSAGE_BYTES - RECORD_HEADROOM : 1024 * 1024 - RECORD_HEADROOM,
+    outageTimeoutMs: config.outageTimeoutMs,
+    transactionTimeoutMs: config.transactionTimeoutMs,
+  });
 
   const table = new CompactedTable<Progress>({
     kafka,
@@ -90,14 +82,13 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
     lastDurableStep: (id) => table.get(id)?.lastDurableStep,
     markDurable: (p) => table.put(p.simulationId, p),
     waitUntilReady: (ms) => table.waitUntilCaughtUp(ms),
+    waitUntilCurrent: (id, ms) => table.waitUntilCurrent(id, ms),
     get ready() {
       return table.isCaughtUp;
     },
   };
 
   const ingestor = new Ingestor({
-    sinkFor: (simulationId) =>
-      producers[(murmur2(Buffer.from(simulationId)) & 0x7fffffff) % producers.length]!,
     registry: avro,
     progress,
     serverId: config.instanceId,
@@ -117,6 +108,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
     logger,
     serverId: config.instanceId,
     sessions,
+    writers,
     progressTimeoutMs: config.progressCatchUpTimeoutMs,
     chunkBytes: FRAME_CHUNK_BYTES,
   };
@@ -130,7 +122,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
     reflect: [contract.definition],
     healthServices: ['simstream.v1.IngestionService'],
   });
-  const ready = () => progress.ready && producers.every((p) => p.unavailableForMs === undefined);
+  const ready = () => progress.ready && writers.unavailableForMs() === undefined;
   grpcServer.server.addService(
     contract.proto.simstream.v1.IngestionService.service,
     ingestionHandlers(deps, {
@@ -142,7 +134,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
   );
   health
     .add('kafka-writes', () => {
-      const down = producers.map((p) => p.unavailableForMs).find((ms) => ms !== undefined);
+      const down = writers.unavailableForMs();
       return down === undefined
         ? Promise.resolve()
         : Promise.reject(new Error(`Kafka writes failing for ${down} ms`));
@@ -167,10 +159,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
   void progress.waitUntilReady(config.progressCatchUpTimeoutMs).then((ok) => {
     if (ok) grpcServer.setServing('SERVING');
   });
-  logger.info(
-    { grpcPort, opsPort: ops.port, instanceId: config.instanceId, producers: producers.length },
-    'ingestion service started',
-  );
+  logger.info({ grpcPort, opsPort: ops.port, instanceId: config.instanceId }, 'ingestion service started');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -185,7 +174,6 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
         const drained = Promise.all([...sessions.all].map((s) => s.drain()));
         await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, config.drainTimeoutMs))]);
         await grpcServer.shutdown(1000);
-        await Promise.all(producers.map((p) => p.close()));
         await table.stop().catch(() => undefined);
         await ops.close();
         logger.info('stopped');

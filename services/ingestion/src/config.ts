@@ -14,7 +14,7 @@ import type { FrameLimits } from '@simstream/contracts';
 
 export const INGESTION_ENV = {
   ...KAFKA_ENV,
-  /** Stable per instance (pod name): names the Kafka transactional ids, so a restarted instance fences its predecessor. */
+  /** Stable per instance (pod name): logs, server id in StreamOpened and GetStatus. */
   INSTANCE_ID: env.string(os.hostname()),
   LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
   GRPC_HOST: env.string('0.0.0.0'),
@@ -29,8 +29,8 @@ export const INGESTION_ENV = {
   INGEST_KAFKA_OUTAGE_TIMEOUT: env.duration('30s'),
   /**
    * Kafka transaction timeout: how long a crashed instance's open transaction can hold back
-   * read_committed consumers of its partitions (a restarted instance with the same INSTANCE_ID
-   * aborts it at once). Retries that outlast it simply start a new transaction.
+   * read_committed consumers of its partitions (the next stream of the same simulation, on any
+   * instance, aborts it at once).
    */
   INGEST_TRANSACTION_TIMEOUT: env.duration('15s'),
   /**
@@ -39,8 +39,12 @@ export const INGESTION_ENV = {
    * (kafkajs grows its request buffers by doubling, zero-filled) and ~3× more in the broker.
    */
   INGEST_MAX_BATCH_BYTES: env.bytes('2MiB'),
-  /** Parallel transactional producers; a simulation always uses the same one (order). */
-  INGEST_PRODUCERS: env.int({ min: 1, max: 16, default: 2 }),
+  /**
+   * Each simulation is written by a transactional producer whose id is this prefix + the
+   * simulation id: a new stream fences every older writer of its simulation on any instance.
+   * With Kafka ACLs, grant TransactionalId Write on this prefix.
+   */
+  INGEST_TRANSACTIONAL_ID_PREFIX: env.string('simstream.ingest.'),
   INGEST_PROGRESS_CATCHUP_TIMEOUT: env.duration('20s'),
   INGEST_DRAIN_TIMEOUT: env.duration('30s'),
   INGEST_ENSURE_TOPICS: env.bool(true),
@@ -67,7 +71,7 @@ export interface IngestionConfig {
   readonly outageTimeoutMs: number;
   readonly transactionTimeoutMs: number;
   readonly maxBatchBytes: number;
-  readonly producers: number;
+  readonly transactionalIdPrefix: string;
   readonly progressCatchUpTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly defaultTenant: string;
@@ -96,7 +100,7 @@ export function loadIngestionConfig(source: Env = process.env): IngestionConfig 
     outageTimeoutMs: c.INGEST_KAFKA_OUTAGE_TIMEOUT,
     transactionTimeoutMs: c.INGEST_TRANSACTION_TIMEOUT,
     maxBatchBytes: c.INGEST_MAX_BATCH_BYTES,
-    producers: c.INGEST_PRODUCERS,
+    transactionalIdPrefix: c.INGEST_TRANSACTIONAL_ID_PREFIX,
     progressCatchUpTimeoutMs: c.INGEST_PROGRESS_CATCHUP_TIMEOUT,
     drainTimeoutMs: c.INGEST_DRAIN_TIMEOUT,
     defaultTenant: c.INGEST_DEFAULT_TENANT,

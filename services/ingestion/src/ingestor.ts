@@ -1,7 +1,9 @@
 /**
  * Writing one valid frame: give it an id and ingestion time, encode it (chunks when too large
  * for one Kafka message), add the simulation's Progress record, and hand the group to the
- * producer that owns the simulation. Resolves with the ack once the transaction has committed.
+ * simulation's writer (see simulation-writers.ts). Resolves with the ack once the transaction
+ * has committed. Callers write only steps above the last durable one, so progress records only
+ * ever move forward.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -28,8 +30,6 @@ export interface FrameAckInfo {
 }
 
 export interface IngestorOptions {
-  /** The sink for a simulation: always the same one for the same id (keeps order). */
-  readonly sinkFor: (simulationId: string) => FrameSink;
   readonly registry: SchemaRegistry;
   readonly progress: ProgressStore;
   readonly serverId: string;
@@ -85,10 +85,15 @@ export class Ingestor {
     return { frame: full, records: [...frameRecs, progressRecord], chunks: frameRecs.length };
   }
 
-  /** Writes the frame; resolves once Kafka holds it (and its progress) durably. */
-  async write(frame: ValidFrame, tenant: string, options: SendOptions = {}): Promise<FrameAckInfo> {
+  /** Writes the frame through `sink`; resolves once Kafka holds it (and its progress) durably. */
+  async write(
+    frame: ValidFrame,
+    tenant: string,
+    sink: FrameSink,
+    options: SendOptions = {},
+  ): Promise<FrameAckInfo> {
     const { frame: full, records, chunks } = this.records(frame, tenant);
-    const deliveries = await this.options.sinkFor(full.simulationId).send(records, options);
+    const deliveries = await sink.send(records, options);
     const last = deliveries[chunks - 1]!;
     this.options.progress.markDurable({
       simulationId: full.simulationId,

@@ -21,6 +21,8 @@ export class IngestMetrics {
   readonly openStreams: Gauge;
   readonly chunkedFrames: Counter;
   readonly streamsPaused: Counter;
+  readonly streamsSuperseded: Counter;
+  readonly takeoverSeconds: Histogram;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -86,6 +88,17 @@ export class IngestMetrics {
     this.streamsPaused = new Counter({
       name: 'simstream_ingest_stream_pauses_total',
       help: 'Times a stream stopped reading because an in-flight budget was exhausted',
+      registers,
+    });
+    this.streamsSuperseded = new Counter({
+      name: 'simstream_ingest_streams_superseded_total',
+      help: 'Streams ended because a newer stream or batch took their simulation on this instance',
+      registers,
+    });
+    this.takeoverSeconds = new Histogram({
+      name: 'simstream_ingest_takeover_seconds',
+      help: 'Taking a simulation: superseding the local holder, fencing its Kafka writers, reading its progress',
+      buckets: LATENCY_BUCKETS,
       registers,
     });
   }

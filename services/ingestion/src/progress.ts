@@ -2,9 +2,10 @@
  * The last durable step of every simulation. Ingestion writes a Progress record in the same
  * Kafka transaction as each frame, so when the transaction commits both become visible together
  * and the table (the compacted progress topic, read whole by every instance) never claims a
- * step that is not durable. Another instance may lag by milliseconds: a client that reconnects
- * there may be told a slightly older step and resend a few frames, which carry the same
- * (simulation, step) and are dropped downstream.
+ * step that is not durable. A stream reads it only after fencing every other writer of its
+ * simulation and reading the simulation's partition to its end (`waitUntilCurrent`), so the
+ * step it reports is final. Records only move forward (one writer at a time, writing only steps
+ * above the durable one), and readers keep the maximum all the same.
  */
 import type { Progress } from '@simstream/contracts';
 
@@ -14,6 +15,8 @@ export interface ProgressStore {
   markDurable(progress: Progress): void;
   /** Resolves true once the store reflects everything written before this instance started. */
   waitUntilReady(timeoutMs: number): Promise<boolean>;
+  /** Resolves true once the store holds every record of the simulation committed before the call. */
+  waitUntilCurrent(simulationId: string, timeoutMs: number): Promise<boolean>;
   readonly ready: boolean;
 }
 
@@ -37,6 +40,10 @@ export class MemoryProgressStore implements ProgressStore {
   }
 
   waitUntilReady(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  waitUntilCurrent(): Promise<boolean> {
     return Promise.resolve(true);
   }
 }

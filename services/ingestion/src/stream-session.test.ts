@@ -11,10 +11,12 @@ import {
 import { UnavailableError } from '@simstream/errors';
 import type { Delivery, OutRecord } from '@simstream/kafka';
 import { createLogger, createMetricsRegistry } from '@simstream/observability';
+import { Status, errorStatus } from '@simstream/rpc';
 import { ByteBudget } from './byte-budget.js';
 import { Ingestor, type FrameSink } from './ingestor.js';
 import { IngestMetrics } from './metrics.js';
 import { MemoryProgressStore } from './progress.js';
+import type { SimulationWriter, SimulationWriters } from './simulation-writers.js';
 import { SessionRegistry, StreamSession, type StreamCall } from './stream-session.js';
 
 /** A sink whose writes complete when the test says so (Kafka stands still until then). */
@@ -73,9 +75,42 @@ function frame(step: number, bytes = 16, simulationId = ''): ProtoFrameOutput {
   };
 }
 
-function setup(options: { streamBudget?: number; processBudget?: number } = {}) {
-  const sink = new ManualSink();
-  const progress = new MemoryProgressStore();
+/** Writers over one ManualSink that log when each simulation's writer opens and closes. */
+class FakeWriters implements SimulationWriters {
+  readonly events: string[] = [];
+  constructor(private readonly sink: ManualSink) {}
+  open(simulationId: string): Promise<SimulationWriter> {
+    const n = this.events.filter((e) => e.startsWith('open')).length + 1;
+    this.events.push(`open ${simulationId} #${n}`);
+    return Promise.resolve({
+      send: (records) => this.sink.send(records),
+      close: () => {
+        this.events.push(`close ${simulationId} #${n}`);
+        return Promise.resolve();
+      },
+    });
+  }
+  unavailableForMs(): number | undefined {
+    return undefined;
+  }
+}
+
+function setup(
+  options: {
+    streamBudget?: number;
+    processBudget?: number;
+    shared?: {
+      sink: ManualSink;
+      progress: MemoryProgressStore;
+      sessions: SessionRegistry;
+      writers: FakeWriters;
+    };
+  } = {},
+) {
+  const sink = options.shared?.sink ?? new ManualSink();
+  const progress = options.shared?.progress ?? new MemoryProgressStore();
+  const writers = options.shared?.writers ?? new FakeWriters(sink);
+  const sessions = options.shared?.sessions ?? new SessionRegistry();
   const metrics = new IngestMetrics(createMetricsRegistry({ service: 'test', defaultMetrics: false }));
   const logger = createLogger({
     service: 'test',
@@ -83,7 +118,6 @@ function setup(options: { streamBudget?: number; processBudget?: number } = {}) 
     destination: new Writable({ write: (_c, _e, cb) => cb() }),
   });
   const ingestor = new Ingestor({
-    sinkFor: () => sink,
     registry: createRegistry(),
     progress,
     serverId: 't',
@@ -100,13 +134,14 @@ function setup(options: { streamBudget?: number; processBudget?: number } = {}) 
     metrics,
     logger,
     serverId: 't',
-    sessions: new SessionRegistry(),
+    sessions,
+    writers,
     progressTimeoutMs: 1000,
     chunkBytes: 1 << 19,
   };
   const call = new FakeCall();
   const session = new StreamSession(call, deps);
-  return { sink, progress, call, session, deps };
+  return { sink, progress, call, session, deps, shared: { sink, progress, sessions, writers } };
 }
 
 const summary = (m: StreamFramesResponse) =>
@@ -224,6 +259,53 @@ describe('StreamSession', () => {
     sink.completeNext();
     await tick();
     expect(call.ended).toEqual({ error: undefined });
+  });
+
+  // The race seen from outside: the client is killed and reconnects within milliseconds while
+  // the dead stream's frames are still in Kafka. The new stream used to report the durable step
+  // at once (123), the old writes then committed up to 247, and the client resent 124-247.
+  it('a reconnect waits for the vanished stream: its in-flight frames settle before the step is reported', async () => {
+    const first = setup();
+    first.session.onMessage({ open: { simulationId: 'sim-race', attributes: {} } });
+    for (let step = 1; step <= 3; step++) first.session.onMessage({ frame: frame(step) });
+    await tick();
+    expect(first.sink.pending).toHaveLength(3);
+    first.session.onCancelled(); // the client process died; its frames are still in flight
+
+    const second = setup({ shared: first.shared });
+    second.session.onMessage({ open: { simulationId: 'sim-race', attributes: {} } });
+    await tick();
+    expect(second.call.written).toEqual([]); // nothing reported while old writes may land
+    first.sink.completeNext(3);
+    await tick();
+    expect(second.call.written.map(summary)).toEqual(['opened 3']);
+    // The old writer was closed before the new one fenced it in Kafka.
+    expect(first.shared.writers.events).toEqual([
+      'open sim-race #1',
+      'close sim-race #1',
+      'open sim-race #2',
+    ]);
+    second.session.onMessage({ frame: frame(3) });
+    second.session.onMessage({ frame: frame(4) });
+    await tick();
+    first.sink.completeNext();
+    await tick();
+    expect(second.call.written.map(summary)).toEqual(['opened 3', 'reject 3 STEP_NOT_INCREASING', 'ack 4']);
+  });
+
+  it('a live stream taken over by a newer one ends with ABORTED, not a retriable status', async () => {
+    const first = setup();
+    first.session.onMessage({ open: { simulationId: 'sim-taken', attributes: {} } });
+    first.session.onMessage({ frame: frame(1) });
+    await tick();
+    const second = setup({ shared: first.shared });
+    second.session.onMessage({ open: { simulationId: 'sim-taken', attributes: {} } });
+    await tick();
+    expect(first.call.ended?.error).toMatchObject({ code: 'STREAM_SUPERSEDED' });
+    expect(errorStatus(first.call.ended?.error).code).toBe(Status.ABORTED);
+    first.sink.completeNext();
+    await tick();
+    expect(second.call.written.map(summary)).toEqual(['opened 1']);
   });
 
   it('refuses frames before OpenStream', async () => {

@@ -9,6 +9,11 @@
  * A failed Kafka write ends the stream with its status (UNAVAILABLE after the outage timeout):
  * the client reconnects and resumes from the last durable step, and nothing after the failed
  * frame has been written, so order holds.
+ *
+ * Opening takes the simulation: the stream holding it on this instance is superseded and torn
+ * down (its in-flight writes settled, its writer closed), then the simulation's own Kafka writer
+ * fences every other writer of it on any instance, and only then is the last durable step read
+ * and reported (simulation-writers.ts says why that step is final).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -22,9 +27,9 @@ import {
   type StreamFramesResponse,
 } from '@simstream/contracts';
 import {
+  AbortedError,
   CancelledError,
   FailedPreconditionError,
-  SimstreamError,
   UnavailableError,
   ValidationError,
   messageOf,
@@ -35,6 +40,7 @@ import type { ByteBudget } from './byte-budget.js';
 import type { Ingestor, FrameAckInfo } from './ingestor.js';
 import type { IngestMetrics } from './metrics.js';
 import type { ProgressStore } from './progress.js';
+import type { SimulationWriter, SimulationWriters } from './simulation-writers.js';
 import { ackMessage, dataBytes, incomingFrame, rejectionMessage } from './frame-input.js';
 
 /** The transport side of a stream (grpc-js in the service, a fake in unit tests). */
@@ -56,6 +62,7 @@ export interface SessionDeps {
   readonly logger: Logger;
   readonly serverId: string;
   readonly sessions: SessionRegistry;
+  readonly writers: SimulationWriters;
   readonly progressTimeoutMs: number;
   readonly chunkBytes: number;
 }
@@ -70,25 +77,33 @@ type Outcome =
   | { kind: 'rejected'; step: number; error: unknown }
   | { kind: 'failed'; error: unknown };
 
-/** Open sessions by simulation: a new stream for a simulation supersedes the old one here. */
+/** Whoever holds a simulation on this instance: a stream, or an IngestBatch call. */
+export interface SimulationHolder {
+  /** Stops writing; resolves once its writes are settled and its writer is closed. */
+  supersede(): Promise<void>;
+}
+
+/**
+ * Open streams, and who holds each simulation on this instance. A new holder supersedes the
+ * previous one and waits for it to be torn down; a holder stays registered until then, so a
+ * stream whose client vanished still makes the next one wait for its in-flight writes.
+ */
 export class SessionRegistry {
-  private readonly bySimulation = new Map<string, StreamSession>();
+  private readonly holders = new Map<string, SimulationHolder>();
   readonly all = new Set<StreamSession>();
 
-  async claim(simulationId: string, session: StreamSession): Promise<void> {
-    const previous = this.bySimulation.get(simulationId);
-    this.bySimulation.set(simulationId, session);
-    if (previous !== undefined && previous !== session) await previous.supersede();
+  async claim(simulationId: string, holder: SimulationHolder): Promise<void> {
+    const previous = this.holders.get(simulationId);
+    this.holders.set(simulationId, holder);
+    if (previous !== undefined && previous !== holder) await previous.supersede();
   }
 
-  release(session: StreamSession): void {
-    this.all.delete(session);
-    const id = session.simulationId;
-    if (id !== undefined && this.bySimulation.get(id) === session) this.bySimulation.delete(id);
+  release(simulationId: string, holder: SimulationHolder): void {
+    if (this.holders.get(simulationId) === holder) this.holders.delete(simulationId);
   }
 }
 
-export class StreamSession {
+export class StreamSession implements SimulationHolder {
   readonly id = randomUUID();
   simulationId: string | undefined;
   /** Attributes of OpenStream (the simulation's kind, parameters): every frame carries them. */
@@ -106,6 +121,8 @@ export class StreamSession {
   private readonly unsubscribe: () => void;
   private writesSettled: Promise<void> = Promise.resolve();
   private settleWrites: () => void = () => undefined;
+  private writer: SimulationWriter | undefined;
+  private tornDown: Promise<void> | undefined;
 
   constructor(
     private readonly call: StreamCall,
@@ -145,18 +162,22 @@ export class StreamSession {
     this.close();
   }
 
-  /** Server shutdown: stop reading, answer what was read, end with UNAVAILABLE. */
+  /** Server shutdown: stop reading, answer what was read, end with UNAVAILABLE, close the writer. */
   async drain(): Promise<void> {
     this.call.pause();
     await this.replies;
     this.finish(new UnavailableError('ingestion', 'server is shutting down; reconnect to resume'));
+    await this.tornDown;
   }
 
-  /** Another stream opened for our simulation: stop, and let its writes settle first. */
-  async supersede(): Promise<void> {
+  /** Another stream or batch took our simulation: stop; resolves once we are torn down. */
+  supersede(): Promise<void> {
     this.cancel.abort();
-    this.finish(new SimstreamError('ABORTED', 'superseded by a newer stream for the same simulation'));
-    await this.writesSettled;
+    this.deps.metrics.streamsSuperseded.inc();
+    this.finish(
+      new AbortedError('STREAM_SUPERSEDED', 'superseded by a newer stream for the same simulation'),
+    );
+    return this.tornDown ?? Promise.resolve();
   }
 
   private async open(open: OpenStreamOutput): Promise<void> {
@@ -180,11 +201,27 @@ export class StreamSession {
     }
     this.simulationId = open.simulationId;
     this.streamAttributes = { ...open.attributes };
+    const started = performance.now();
     await this.deps.sessions.claim(open.simulationId, this);
+    if (this.ended) return;
     if (!(await this.deps.progress.waitUntilReady(this.deps.progressTimeoutMs))) {
       this.fail(new UnavailableError('ingestion', 'progress of simulations not loaded yet; retry shortly'));
       return;
     }
+    try {
+      // Fences every earlier writer of the simulation, here or on another instance.
+      this.writer = await this.deps.writers.open(open.simulationId);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (this.ended) return;
+    if (!(await this.deps.progress.waitUntilCurrent(open.simulationId, this.deps.progressTimeoutMs))) {
+      this.fail(new UnavailableError('ingestion', 'progress of the simulation not read up to date; retry'));
+      return;
+    }
+    if (this.ended) return;
+    this.deps.metrics.takeoverSeconds.observe((performance.now() - started) / 1000);
     const durable = this.deps.progress.lastDurableStep(open.simulationId);
     this.lastStep = durable ?? -1;
     this.deps.logger.info(
@@ -252,7 +289,7 @@ export class StreamSession {
 
   private async check(frame: ProtoFrameOutput): Promise<Outcome | { kind: 'valid'; valid: ValidFrame }> {
     if (this.ended) return { kind: 'failed', error: new CancelledError('stream ended') };
-    if (this.simulationId === undefined) {
+    if (this.simulationId === undefined || this.writer === undefined) {
       return {
         kind: 'failed',
         error: new FailedPreconditionError('STREAM_NOT_OPEN', 'send OpenStream before frames'),
@@ -298,7 +335,10 @@ export class StreamSession {
   private enqueue(valid: ValidFrame): Promise<Outcome> {
     const started = performance.now();
     this.trackWrite(1);
-    const write = this.deps.ingestor.write(valid, this.caller.tenant, {
+    const writer = this.writer;
+    if (writer === undefined)
+      return Promise.resolve({ kind: 'failed', error: new CancelledError('stream ended') });
+    const write = this.deps.ingestor.write(valid, this.caller.tenant, writer, {
       orderingKey: this.id,
       signal: this.cancel.signal,
     });
@@ -388,7 +428,20 @@ export class StreamSession {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
-    this.deps.sessions.release(this);
+    this.deps.sessions.all.delete(this);
     this.deps.metrics.openStreams.dec();
+    this.tornDown = this.tearDown();
+  }
+
+  /** Waits for what was admitted to settle, closes the writer, lets go of the simulation. */
+  private async tearDown(): Promise<void> {
+    await this.intake.catch(() => undefined);
+    await this.writesSettled;
+    await this.writer
+      ?.close()
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ stream: this.id, err: messageOf(error) }, 'closing the writer failed'),
+      );
+    if (this.simulationId !== undefined) this.deps.sessions.release(this.simulationId, this);
   }
 }
