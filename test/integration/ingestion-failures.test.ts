@@ -2,8 +2,9 @@
  * Failures mid-stream: kill -9 of ingestion (clients reconnect and resend what was not acked),
  * and the Kafka broker stopped for 10 s (streams survive when the outage is shorter than the
  * configured timeout, or end with UNAVAILABLE and resume when it is longer; memory stays bounded).
- * Afterwards every acknowledged frame is in Kafka, and resends only repeat (simulation, step)
- * pairs with identical content, so an idempotent consumer sees every step exactly once.
+ * Afterwards every frame is in Kafka exactly once and in step order: a reconnecting stream is
+ * told the final durable step (its simulation's writers are fenced first), so nothing is resent
+ * that Kafka already holds.
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -86,9 +87,9 @@ async function checkDelivered(
   });
   for (const u of uploads) {
     const steps = stepsOf(records, u.simulationId);
-    expect(deduplicated(steps)).toEqual(range(frames));
+    // Exactly once, in order: no resend of anything already durable.
+    expect(steps).toEqual(range(frames));
     for (const step of u.acked) expect(steps).toContain(step);
-    // Duplicates are resends: same step, same bytes.
     for (const r of records.filter((x) => x.key === u.simulationId)) {
       const f = r.value as Frame;
       expect(f.fields[0]!.data.equals(patternBytes(u.simulationId, f.step, 'u', elements * 4))).toBe(true);
@@ -129,8 +130,7 @@ describe('ingestion under failures', () => {
     // last durable step the server reported on reconnect.
     for (const u of uploads) expect(u.acked.size + u.uploader.stats.alreadyDurable).toBe(FRAMES);
     // Frames were in flight when the process died: resent, or found durable on reconnect.
-    const duplicates = records.length - uploads.length * FRAMES;
-    expect(duplicates).toBeGreaterThanOrEqual(0);
+    expect(records.length).toBe(uploads.length * FRAMES);
     expect(
       uploads.reduce((n, u) => n + u.uploader.stats.resent + u.uploader.stats.alreadyDurable, 0),
     ).toBeGreaterThan(0);
@@ -220,8 +220,10 @@ describe('ingestion under failures', () => {
       await Promise.all([patient.stop(), impatient.stop()]);
     }
     await checkDelivered(kafka, from, all, FRAMES, ELEMENTS);
-    // The patient instance kept its streams through the outage.
-    expect(survivors.map((u) => u.uploader.stats.reconnects)).toEqual([0, 0]);
+    // The patient instance keeps a stream through the outage unless the outage broke a commit
+    // in flight: kafkajs cannot retry a commit, and a simulation's writer never starts a new
+    // epoch by itself (that could fence a newer stream), so the stream ends UNAVAILABLE and resumes.
+    for (const error of survivors.flatMap((u) => u.reconnectErrors)) expect(error).toMatch(/UNAVAILABLE/);
     // The impatient one ended them with UNAVAILABLE; the clients resumed.
     for (const u of resumers) {
       expect(u.uploader.stats.reconnects).toBeGreaterThanOrEqual(1);

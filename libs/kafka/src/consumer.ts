@@ -10,6 +10,7 @@
  * by record, and only the records that still fail go to the dead-letter topic.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { RevivingConsumer } from './revive.js';
 import { AvroDecodeError, RecordName, type FrameChunk, type SchemaRegistry } from '@simstream/contracts';
 import { SimstreamError, isRetriable, messageOf } from '@simstream/errors';
 import {
@@ -95,7 +96,8 @@ class HandlerRejectedError extends SimstreamError {
 }
 
 export class RecordConsumer {
-  private readonly consumer: Consumer;
+  private readonly runner: RevivingConsumer;
+  private handler: BatchHandler | undefined;
   private readonly reassembler: ChunkReassembler;
   private readonly metrics: Metrics | undefined;
   private readonly committed = new Map<string, number>();
@@ -104,16 +106,11 @@ export class RecordConsumer {
   private stopping = false;
 
   constructor(private readonly options: RecordConsumerOptions) {
-    this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3000,
-      maxBytesPerPartition: options.maxBytesPerPartition ?? 8 * 1024 * 1024,
-      maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
-      maxWaitTimeInMs: 250,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 2000 },
+    this.runner = new RevivingConsumer({
+      create: () => this.createConsumer(),
+      start: (consumer) => this.run(consumer),
+      logger: options.logger,
+      name: options.groupId,
     });
     this.reassembler = new ChunkReassembler({ maxFrameBytes: options.maxFrameBytes ?? 512 * 1024 * 1024 });
     const registers = options.metrics === undefined ? [] : [options.metrics];
@@ -157,7 +154,22 @@ export class RecordConsumer {
               registers,
             }),
           };
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+  }
+
+  private createConsumer(): Consumer {
+    const options = this.options;
+    const consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 8 * 1024 * 1024,
+      maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // kafkajs restarts every assigned partition from its committed offset after a rebalance,
       // and our commits never pass an incomplete frame: start reassembly afresh.
       this.reassembler.reset();
@@ -167,9 +179,7 @@ export class RecordConsumer {
         'consumer group joined',
       );
     });
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
-      options.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
-    });
+    return consumer;
   }
 
   /** True once connected and subscribed (for readiness). */
@@ -178,33 +188,40 @@ export class RecordConsumer {
   }
 
   async start(handler: BatchHandler): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({
+    this.handler = handler;
+    await this.runner.start();
+    this.connected = true;
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    const handler = this.handler;
+    if (handler === undefined) throw new Error('RecordConsumer.run before start');
+    await consumer.connect();
+    await consumer.subscribe({
       topics: [...this.options.topics],
       fromBeginning: this.options.fromBeginning ?? true,
     });
-    await this.consumer.run({
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency ?? 1,
       eachBatch: (payload) => this.onBatch(payload, handler),
     });
-    this.connected = true;
   }
 
   /** Stops fetching, lets the batch in hand finish and commit, leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.consumer.disconnect();
+    await this.runner.stop();
     this.connected = false;
   }
 
   pause(): void {
-    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    this.runner.current.pause(this.options.topics.map((topic) => ({ topic })));
   }
 
   resume(): void {
-    this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+    this.runner.current.resume(this.options.topics.map((topic) => ({ topic })));
   }
 
   private async onBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
@@ -238,7 +255,7 @@ export class RecordConsumer {
         // frame, with reassembly started afresh, so that every chunk comes again in order.
         const from = this.reassembler.committable(partition, outcome.from);
         this.reassembler.dropPartition(partition);
-        this.consumer.seek({ topic, partition, offset: String(from) });
+        this.runner.current.seek({ topic, partition, offset: String(from) });
         const resume = payload.pause();
         setTimeout(resume, delay).unref();
         return;
@@ -400,7 +417,7 @@ export class RecordConsumer {
     const offset = Math.min(this.reassembler.committable(partition, next), floor ?? Number.POSITIVE_INFINITY);
     const slot = `${topic}/${partition}`;
     if (this.committed.get(slot) === offset) return;
-    await this.consumer.commitOffsets([{ topic, partition, offset: String(offset) }]);
+    await this.runner.current.commitOffsets([{ topic, partition, offset: String(offset) }]);
     this.committed.set(slot, offset);
   }
 }

@@ -13,6 +13,7 @@ import type { SchemaRegistry } from '@simstream/contracts';
 import { messageOf } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
 import { partitionForKey } from './partitioner.js';
+import { RevivingConsumer } from './revive.js';
 
 export interface CompactedTableOptions<T> {
   readonly kafka: Kafka;
@@ -28,7 +29,7 @@ export interface CompactedTableOptions<T> {
 
 export class CompactedTable<T> {
   private readonly values = new Map<string, T>();
-  private readonly consumer: Consumer;
+  private readonly consumer: RevivingConsumer;
   private readonly targets = new Map<number, number>();
   private readonly reached = new Map<number, number>();
   private caughtUp = false;
@@ -39,14 +40,23 @@ export class CompactedTable<T> {
   private admin: Admin | undefined;
 
   constructor(private readonly options: CompactedTableOptions<T>) {
-    this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
+    this.consumer = new RevivingConsumer({
+      create: () => this.createConsumer(),
+      start: (consumer) => this.run(consumer),
+      logger: options.logger,
+      name: options.groupId,
+    });
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
       readUncommitted: false,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 2000 },
     });
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (event) => {
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       const { partition, lastOffset } = event.payload;
       const reached = Math.max(this.reached.get(partition) ?? -1, Number(lastOffset));
       this.reached.set(partition, reached);
@@ -54,6 +64,7 @@ export class CompactedTable<T> {
         if (waiter.partition === partition && reached >= waiter.offset) waiter.wake();
       this.checkCaughtUp();
     });
+    return consumer;
   }
 
   get size(): number {
@@ -84,9 +95,15 @@ export class CompactedTable<T> {
     for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
       if (Number(high) > Number(low)) this.targets.set(partition, Number(high) - 1);
     }
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
+    await this.consumer.start();
+    this.checkCaughtUp();
+  }
+
+  /** Reads the whole topic (again, after a revival: values merge, so re-reading is harmless). */
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
@@ -111,7 +128,6 @@ export class CompactedTable<T> {
         return Promise.resolve();
       },
     });
-    this.checkCaughtUp();
   }
 
   /** Resolves true once caught up, false if `timeoutMs` passes first. */
@@ -165,7 +181,7 @@ export class CompactedTable<T> {
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await this.consumer.stop();
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = undefined;
   }

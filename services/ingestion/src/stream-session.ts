@@ -150,10 +150,13 @@ export class StreamSession implements SimulationHolder {
     }
   }
 
-  /** The client half-closed: finish the replies, then end with OK. */
+  /** The client half-closed: finish the opening and the replies, then end with OK. */
   onEnd(): void {
     this.halfClosed = true;
-    void this.replies.then(() => this.finish());
+    void this.intake
+      .catch(() => undefined)
+      .then(() => this.replies)
+      .then(() => this.finish());
   }
 
   /** The client went away: cancel what has not been written yet. */
