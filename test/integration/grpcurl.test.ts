@@ -10,6 +10,8 @@
  *   the documented ports when free; otherwise only the port is replaced) and exits 0. What the
  *   examples assume exists is made first, through grpcurl too: simulation `gs-1` of tenant
  *   `default`, queried in services/query/README.md.
+ * And a Python client built from reflection alone (grpcio-reflection, the descriptors checked by
+ * protobuf's DescriptorPool) calls each service with the .proto field names.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +29,7 @@ import {
   REPO_ROOT,
   documentedCommands,
   portOr,
+  pythonWith,
   startIngestion,
   startService,
   testKafka,
@@ -273,5 +276,60 @@ describe('the READMEs’ grpcurl examples, verbatim', () => {
     else
       for (const doc of result.stdout.split(/\n(?=\{)/))
         expect(() => JSON.parse(doc) as unknown).not.toThrow();
+  });
+});
+
+describe('a Python client built from reflection alone (grpcio-reflection)', () => {
+  const CALLS = [
+    {
+      target: 'ingestion',
+      service: 'simstream.v1.IngestionService',
+      method: 'GetStatus',
+      request: { simulation_id: 'gs-1' },
+      field: ['simstream.v1.OpenStream', 'simulation_id'],
+      answer: 'server_id',
+    },
+    {
+      target: 'query',
+      service: 'simstream.v1.QueryService',
+      method: 'GetSimulation',
+      request: { tenant: 'default', simulation_id: 'gs-1' },
+      field: ['simstream.v1.ListResultsRequest', 'from_time_ms'],
+      answer: 'simulation_id',
+    },
+    {
+      target: 'quantum',
+      service: 'simstream.v1.QuantumService',
+      method: 'SubmitJob',
+      request: {
+        tenant: `grpcurl-${run}`,
+        idempotency_key: `python-${run}`,
+        problem: { kind: 'PROBLEM_KIND_MAXCUT', variables: 3, i: [0, 1], j: [1, 2], value: [1, 1] },
+      },
+      field: ['simstream.v1.SubmitJobRequest', 'idempotency_key'],
+      answer: 'job_id',
+    },
+  ] as const;
+
+  it.each(CALLS)('$service/$method', async (call) => {
+    const python = await pythonWith(['grpcio==1.85.1', 'grpcio-reflection==1.85.1', 'protobuf==7.36.2']);
+    const { stdout } = await exec(
+      python,
+      [
+        path.join(REPO_ROOT, 'test/python/reflection_client.py'),
+        ...[address(call.target), call.service, call.method, JSON.stringify(call.request)],
+      ],
+      { timeout: 120_000 },
+    );
+    const out = JSON.parse(stdout) as {
+      services: string[];
+      file: string;
+      fields: Record<string, string[]>;
+      response: Record<string, unknown>;
+    };
+    expect(out.services).toEqual(expect.arrayContaining([call.service, 'grpc.health.v1.Health']));
+    expect(out.file).toBe(`simstream/v1/${call.target}.proto`);
+    expect(out.fields[call.field[0]]).toContain(call.field[1]);
+    expect(out.response).toHaveProperty(call.answer);
   });
 });
