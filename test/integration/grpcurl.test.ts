@@ -181,11 +181,14 @@ async function ensureQueriedSimulation(): Promise<void> {
   }
 }
 
+// On a machine that never built grpcurl, `go install` takes about two minutes on two cores.
+const INSTALL_AND_START_MS = 600_000;
+
 beforeAll(async () => {
   grpcurl = await ensureGoTool('grpcurl');
   for (const target of TARGETS) processes.push(await start(target));
   await ensureQueriedSimulation();
-});
+}, INSTALL_AND_START_MS);
 
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.stop()));
