@@ -5,3 +5,4 @@ export * from './frames.js';
 export * from './kafka-tools.js';
 export * from './assertions.js';
 export * from './python.js';
+export * from './readme-commands.js';

@@ -37,15 +37,29 @@ export function loadProtoDefinition(files: readonly string[]): protoLoader.Packa
   return protoLoader.loadSync([...files], { ...PROTO_LOADER_OPTIONS, includeDirs: [protoRoot()] });
 }
 
-/** A service's package definition (for servers and reflection) and its typed gRPC objects. */
+/** The .proto files of a service by their import names, and where they are (for reflection). */
+export interface ProtoFiles {
+  readonly includeDirs: readonly string[];
+  readonly files: readonly string[];
+}
+
+/**
+ * A service's package definition (for servers), its typed gRPC objects, and its .proto files
+ * (reflection serves their original descriptors: proto-loader's camelCases names).
+ */
 export interface Contract<P> {
   readonly definition: protoLoader.PackageDefinition;
   readonly proto: P;
+  readonly files: ProtoFiles;
 }
 
 function load<P>(files: readonly string[]): Contract<P> {
   const definition = loadProtoDefinition(files);
-  return { definition, proto: grpc.loadPackageDefinition(definition) as unknown as P };
+  return {
+    definition,
+    proto: grpc.loadPackageDefinition(definition) as unknown as P,
+    files: { includeDirs: [protoRoot()], files },
+  };
 }
 
 export const loadIngestionContract = (): Contract<IngestionProto> => load(PROTO_FILES.ingestion);

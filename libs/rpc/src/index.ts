@@ -1,3 +1,6 @@
 /** @simstream/rpc: shared gRPC server plumbing. */
+export * from './errors.js';
+export * from './file-descriptors.js';
+export * from './reflection.js';
 export * from './status.js';
 export * from './server.js';

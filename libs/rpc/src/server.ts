@@ -4,15 +4,15 @@
  * readiness checks, and server reflection so grpcurl and any standard client need no .proto.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { PackageDefinition } from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import type { ProtoSource } from './file-descriptors.js';
+import { addReflection } from './reflection.js';
 
 export interface GrpcServerOptions {
   readonly maxReceiveMessageBytes: number;
   readonly maxSendMessageBytes?: number;
-  /** Package definitions served by reflection. */
-  readonly reflect?: readonly PackageDefinition[];
+  /** The .proto files of the server's services, served by reflection with grpc.health.v1. */
+  readonly reflect?: ProtoSource;
   /** Fully qualified service names reported by grpc.health.v1 (plus '' for the server). */
   readonly healthServices: readonly string[];
 }
@@ -38,7 +38,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServerHandle {
     Object.fromEntries(['', ...options.healthServices].map((s) => [s, 'NOT_SERVING' as const])),
   );
   health.addToServer(server);
-  for (const definition of options.reflect ?? []) new ReflectionService(definition).addToServer(server);
+  if (options.reflect !== undefined) addReflection(server, options.reflect);
 
   return {
     server,

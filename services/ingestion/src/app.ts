@@ -119,7 +119,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
     // rejection; a message past this transport limit ends its stream with RESOURCE_EXHAUSTED.
     maxReceiveMessageBytes:
       config.limits.maxFrameBytes + Math.max(1024 * 1024, Math.round(config.limits.maxFrameBytes / 4)),
-    reflect: [contract.definition],
+    reflect: contract.files,
     healthServices: ['simstream.v1.IngestionService'],
   });
   const ready = () => progress.ready && writers.unavailableForMs() === undefined;

@@ -208,7 +208,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
   const contract = loadQuantumContract();
   const grpcServer = createGrpcServer({
     maxReceiveMessageBytes: maxRequestBytes(config),
-    reflect: [contract.definition],
+    reflect: contract.files,
     healthServices: ['simstream.v1.QuantumService'],
   });
   grpcServer.server.addService(

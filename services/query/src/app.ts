@@ -181,7 +181,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
     const contract = loadQueryContract();
     grpcServer = createGrpcServer({
       maxReceiveMessageBytes: 1024 * 1024,
-      reflect: [contract.definition],
+      reflect: contract.files,
       healthServices: ['simstream.v1.QueryService'],
     });
     grpcServer.server.addService(

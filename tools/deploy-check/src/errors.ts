@@ -2,11 +2,7 @@
 import { SimstreamError } from '@simstream/errors';
 
 /** A tool or schema set the checks need could not be installed (Go, pip or a download failed). */
-export class ToolUnavailableError extends SimstreamError {
-  constructor(message: string, cause?: unknown) {
-    super('DEPLOY_TOOL_UNAVAILABLE', message, { cause });
-  }
-}
+export { ToolUnavailableError } from '@simstream/go-tools';
 
 /**
  * An input of the checks cannot be read as what it must be: a manifest without kind, a compose

@@ -1,7 +1,7 @@
 /**
  * The programs and schemas the checks need, installed by the repository itself into
  * .cache/deploy-check (git-ignored, kept between runs), from package registries only:
- * - helm, kubeconform, kustomize: `go install` at pinned versions (Go module proxy);
+ * - helm, kubeconform, kustomize: `go install` at pinned versions (Go module proxy, @simstream/go-tools);
  * - deploy-lint (./go): compose-go and BuildKit's Dockerfile parser, `go build` from go.sum;
  * - Kubernetes schemas: the kubernetes-validate wheel (PyPI), pinned by sha256;
  * - Strimzi CRDs: io.strimzi:api tests jar (Maven Central), pinned by sha256.
@@ -9,18 +9,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureGoTool, toolCacheDir as cacheDir } from '@simstream/go-tools';
 import { parseAllDocuments } from 'yaml';
 import { ToolUnavailableError } from './errors.js';
 import { bundleKindSchema, crdSchemas, kindSchemaName } from './k8s-schemas.js';
-import { cacheDir, repoRoot } from './repo.js';
+import { repoRoot } from './repo.js';
 import { run } from './run.js';
-
-export const GO_TOOLS = {
-  helm: { module: 'helm.sh/helm/v3/cmd/helm', version: 'v3.22.0' },
-  kubeconform: { module: 'github.com/yannh/kubeconform/cmd/kubeconform', version: 'v0.7.0' },
-  kustomize: { module: 'sigs.k8s.io/kustomize/kustomize/v5', version: 'v5.8.1' },
-} as const;
-export type GoTool = keyof typeof GO_TOOLS;
 
 export const KUBERNETES_SCHEMAS = {
   pypiPackage: 'kubernetes-validate',
@@ -63,24 +57,6 @@ async function must(command: string, args: string[], what: string, cwd?: string)
       `${what} failed (exit ${result.code}):\n${result.stderr || result.stdout}`,
     );
   return result.stdout;
-}
-
-/** `go install module@version` into a directory of its own, once. */
-export async function ensureGoTool(name: GoTool, cache = cacheDir()): Promise<string> {
-  const tool = GO_TOOLS[name];
-  const dir = path.join(cache, 'bin', `${name}@${tool.version}`);
-  const binary = path.join(dir, name);
-  if (existsSync(binary)) return binary;
-  log(`installing ${name} ${tool.version} (go install, once; a few minutes for helm)`);
-  mkdirSync(dir, { recursive: true });
-  const result = await run('go', ['install', `${tool.module}@${tool.version}`], {
-    env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
-  }).catch((error: unknown) => {
-    throw new ToolUnavailableError(`${name}: Go is needed to install it (go install)`, error);
-  });
-  if (result.code !== 0 || !existsSync(binary))
-    throw new ToolUnavailableError(`go install ${tool.module}@${tool.version} failed:\n${result.stderr}`);
-  return binary;
 }
 
 /** Builds ./go (deploy-lint); the binary is named by a hash of its sources, so edits rebuild it. */
