@@ -15,6 +15,7 @@ import {
   RecordName,
   loadQueryContract,
   schemaRegistry,
+  type Frame,
   type NeuromorphicResult,
   type QuantumResult,
   type pb,
@@ -190,6 +191,17 @@ export class ResultWriter {
         topic: TopicName.neuromorphicResults,
         key: r.simulationId,
         value: this.avro.encode(RecordName.NeuromorphicResult, r),
+      })),
+    );
+  }
+
+  /** Frame records straight onto the frames topic (as ingestion writes them, without its checks). */
+  async frames(frames: readonly Frame[]): Promise<void> {
+    await this.producer.send(
+      frames.map((f) => ({
+        topic: TopicName.frames,
+        key: f.simulationId,
+        value: this.avro.encode(RecordName.Frame, f),
       })),
     );
   }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { FrameUploader, IngestionClient } from '@simstream/client';
+import type { Frame } from '@simstream/contracts';
 import { TopicName, type Kafka } from '@simstream/kafka';
 import type { InfluxWriter, Pool } from '@simstream/storage';
 import {
@@ -41,6 +42,7 @@ describe('query materializer', () => {
   const sim = `query-mat-${run}`;
   const orphan = `query-orphan-${run}`;
   const late = `query-influx-${run}`;
+  const first = `query-first-${run}`;
   const tenant = `tenant-${run}`;
   const group = `simstream-query-test-${run}`;
   const base = Date.now() - 3_600_000;
@@ -98,7 +100,12 @@ describe('query materializer', () => {
     await ingestion?.stop();
     await writer?.close();
     for (const table of ['frames', 'results', 'simulations'])
-      await pool?.query(`DELETE FROM ${table} WHERE simulation_id IN ($1, $2, $3)`, [sim, orphan, late]);
+      await pool?.query(`DELETE FROM ${table} WHERE simulation_id IN ($1, $2, $3, $4)`, [
+        sim,
+        orphan,
+        late,
+        first,
+      ]);
     await pool?.query('DELETE FROM jobs WHERE tenant = $1', [tenant]);
     await pool?.end();
   });
@@ -173,6 +180,61 @@ describe('query materializer', () => {
         .rows[0]!.n,
     );
     expect(await influxCount(influx, 'frame_field', 'mean', sim)).toBe(frameRows * 2);
+  });
+
+  // A second copy of a (simulation, step) — a resend with another frame id, a result produced
+  // again after a crash with other values — used to replace the first in Postgres and add a second
+  // point in InfluxDB, so the frames table and the result a reader saw first disagreed.
+  it('keeps the first durable copy of a (simulation, step) everywhere: frames, results, InfluxDB', async () => {
+    const frame = (step: number, copy: number): Frame => ({
+      frameId: randomUUID(),
+      simulationId: first,
+      step,
+      simTime: step,
+      fields: [
+        {
+          name: 'u',
+          dtype: 'float32',
+          shape: [2],
+          codec: 'none',
+          data: Buffer.from(new Float32Array([copy, copy]).buffer),
+        },
+      ],
+      attributes: {},
+      ingestedAt: base + 40_000 + copy * 1000 + step,
+      tenant,
+    });
+    const firstFrames = [0, 1, 2].map((s) => frame(s, 1));
+    const secondFrames = [0, 1, 2].map((s) => frame(s, 2));
+    const firstResults = [0, 1, 2].map((s) => neuromorphicResult(first, s, base + 50_000 + s));
+    const secondResults = firstResults.map((r) => ({
+      ...r,
+      anomalyScore: 0.99,
+      producedAt: r.producedAt + 5000,
+    }));
+    await writer.frames(firstFrames);
+    await writer.neuromorphic(firstResults);
+    await caughtUp();
+    await writer.frames(secondFrames);
+    await writer.neuromorphic(secondResults);
+    await caughtUp();
+
+    const frames = await pool.query<{ frame_id: string; mean: string }>(
+      `SELECT frame_id::text AS frame_id, fields->0->>'mean' AS mean FROM frames WHERE simulation_id = $1 ORDER BY step`,
+      [first],
+    );
+    expect(frames.rows.map((r) => r.frame_id)).toEqual(firstFrames.map((f) => f.frameId));
+    const results = await pool.query<{ score: number; produced: string }>(
+      `SELECT score, (extract(epoch FROM produced_at) * 1000)::int8::text AS produced FROM results
+       WHERE simulation_id = $1 AND kind = 'neuromorphic' ORDER BY step`,
+      [first],
+    );
+    expect(results.rows).toEqual(
+      firstResults.map((r) => ({ score: r.anomalyScore, produced: String(r.producedAt) })),
+    );
+    expect(await simulationRow(first)).toMatchObject({ frames: '3', neuromorphic_results: '3' });
+    expect(await influxCount(influx, 'anomaly', 'score', first)).toBe(3);
+    expect(await influxCount(influx, 'frame_field', 'mean', first)).toBe(3);
   });
 
   it('commits offsets only once InfluxDB holds the batch too (Postgres alone is not enough)', async () => {

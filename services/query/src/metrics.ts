@@ -22,7 +22,7 @@ export class QueryMetrics {
     const registers = [registry];
     this.rowsUpserted = new Counter({
       name: 'simstream_query_rows_upserted_total',
-      help: 'Rows written by the materializer, by table and outcome (inserted, updated); replays of unchanged rows are not counted',
+      help: 'Rows the materializer met, by table and outcome (inserted; kept: another copy of the same identity was already held)',
       labelNames: ['table', 'outcome'],
       registers,
     });

@@ -1,7 +1,8 @@
 /**
  * The materializer: the consumer's batch handler for frames and both result topics. Per
- * batch: rows from the records, one Postgres transaction, then the change announced (caches
- * and tails), then the InfluxDB points; the handler returns — and the consumer commits the
+ * batch: rows from the records, one Postgres transaction (the first copy of a (simulation,
+ * step) wins), then the change announced (caches and tails), then the InfluxDB points of the
+ * copies Postgres holds; the handler returns — and the consumer commits the
  * offsets — only after both stores hold the batch. Any store failure is retriable: the
  * partition pauses and the batch is read again, which changes nothing that was already written.
  */
@@ -13,7 +14,7 @@ import { databaseError, withTransaction, type InfluxWriter, type Pool } from '@s
 import type { QueryMetrics } from '../metrics.js';
 import { planBatch } from './batch-plan.js';
 import { framePoints, resultPoints } from './influx-points.js';
-import { writePlan, type SimulationChange } from './pg-writer.js';
+import { frameKey, resultKey, writePlan, type SimulationChange } from './pg-writer.js';
 import {
   frameRow,
   jobUpdate,
@@ -76,7 +77,7 @@ export function createMaterializer(deps: MaterializerDeps): BatchHandler {
     }
     for (const [table, c] of outcome.rows) {
       if (c.inserted > 0) deps.metrics.rowsUpserted.inc({ table, outcome: 'inserted' }, c.inserted);
-      if (c.updated > 0) deps.metrics.rowsUpserted.inc({ table, outcome: 'updated' }, c.updated);
+      if (c.kept > 0) deps.metrics.rowsUpserted.inc({ table, outcome: 'kept' }, c.kept);
     }
     if (outcome.jobs.unknown.length > 0) {
       deps.metrics.jobResultsUnknown.inc(outcome.jobs.unknown.length);
@@ -85,7 +86,19 @@ export function createMaterializer(deps: MaterializerDeps): BatchHandler {
     // Announced as soon as Postgres has it: readers see it from now on, whatever InfluxDB does.
     if (outcome.changes.length > 0) deps.announce(outcome.changes);
 
-    const points = [...framePoints(plan.frames), ...resultPoints(plan.results)];
+    // Only the copies Postgres holds: a later copy of a (simulation, step) never reaches InfluxDB
+    // (its other timestamp would add a second point). The first copy's batch is read again
+    // until its points are written, so none is missed.
+    const points = [
+      ...framePoints(
+        plan.frames.filter((f) => outcome.heldFrames.has(frameKey(f.simulationId, f.step, f.frameId))),
+      ),
+      ...resultPoints(
+        plan.results.filter((r) =>
+          outcome.heldResults.has(resultKey(r.simulationId, r.kind, r.step, r.producedAtMs)),
+        ),
+      ),
+    ];
     for (let i = 0; i < points.length; i += INFLUX_POINTS_PER_WRITE)
       await deps.influx.write(points.slice(i, i + INFLUX_POINTS_PER_WRITE));
     deps.metrics.influxPoints.inc(points.length);

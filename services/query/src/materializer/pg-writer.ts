@@ -1,9 +1,12 @@
 /**
  * The materializer's Postgres transaction for one batch: simulation rows created and locked in
- * id order, frames and results upserted by identity, simulation counters moved only by rows
- * actually inserted (`xmax = 0` tells an insert from an update), versions bumped where
- * anything changed, job rows completed without ever leaving a terminal status. Replaying a
- * batch changes nothing: no counter, no version.
+ * id order, frames and results inserted by identity where none is held yet — the first durable
+ * copy of a (simulation, step) wins, a later copy (a resend, a replay with other values) changes
+ * nothing — simulation counters moved only by rows actually inserted (`xmax = 0` tells an insert
+ * from the no-op update that returns the row already held), versions bumped where anything
+ * changed, job rows completed without ever leaving a terminal status. Replaying a batch changes
+ * nothing: no counter, no version. The outcome says which rows of the batch are the copies held,
+ * so InfluxDB gets exactly those.
  */
 import type { PoolClient } from '@simstream/storage';
 import type { MaterializePlan } from './batch-plan.js';
@@ -20,8 +23,12 @@ export interface SimulationChange {
 
 export interface WriteOutcome {
   readonly changes: readonly SimulationChange[];
-  /** Rows by table and outcome (inserted, updated); unchanged replays are not counted. */
-  readonly rows: ReadonlyMap<string, { inserted: number; updated: number }>;
+  /** Rows by table and outcome: inserted, or kept (another copy was already held). */
+  readonly rows: ReadonlyMap<string, { inserted: number; kept: number }>;
+  /** `frameKey`s of the batch's frames that are the copies Postgres holds. */
+  readonly heldFrames: ReadonlySet<string>;
+  /** `resultKey`s of the batch's results that are the copies Postgres holds. */
+  readonly heldResults: ReadonlySet<string>;
   readonly jobs: { readonly completed: number; readonly unknown: readonly string[] };
 }
 
@@ -34,14 +41,31 @@ interface Counts {
 
 const TERMINAL = `('succeeded', 'failed', 'cancelled')`;
 
+/** One copy of a frame: its (simulation, step) and the id ingestion gave it. */
+export function frameKey(simulationId: string, step: number | string, frameId: string): string {
+  return `${simulationId}\u0000${String(step)}\u0000${frameId}`;
+}
+
+/** One copy of a result: its identity and when it was produced (ms). */
+export function resultKey(
+  simulationId: string,
+  kind: string,
+  step: number | string,
+  producedAtMs: number,
+): string {
+  return `${simulationId}\u0000${kind}\u0000${String(step)}\u0000${Math.round(producedAtMs)}`;
+}
+
 export async function writePlan(client: PoolClient, plan: MaterializePlan): Promise<WriteOutcome> {
-  const rows = new Map<string, { inserted: number; updated: number }>();
+  const rows = new Map<string, { inserted: number; kept: number }>();
   const count = (table: string, inserted: boolean) => {
-    const c = rows.get(table) ?? { inserted: 0, updated: 0 };
+    const c = rows.get(table) ?? { inserted: 0, kept: 0 };
     if (inserted) c.inserted++;
-    else c.updated++;
+    else c.kept++;
     rows.set(table, c);
   };
+  const heldFrames = new Set<string>();
+  const heldResults = new Set<string>();
   const perSimulation = new Map<string, Counts>();
   const counts = (id: string): Counts => {
     let c = perSimulation.get(id);
@@ -75,17 +99,18 @@ export async function writePlan(client: PoolClient, plan: MaterializePlan): Prom
 
   if (plan.frames.length > 0) {
     const f = plan.frames;
-    const inserted = await client.query<{ simulation_id: string; inserted: boolean }>(
+    const inserted = await client.query<{
+      simulation_id: string;
+      step: string;
+      frame_id: string;
+      inserted: boolean;
+    }>(
       `INSERT INTO frames (simulation_id, step, sim_time, frame_id, ingested_at, bytes, kafka_partition, kafka_offset, fields)
        SELECT sim, step, sim_time, frame_id::uuid, to_timestamp(ingested_ms / 1000.0), bytes, part, off, fields::jsonb
        FROM unnest($1::text[], $2::int8[], $3::float8[], $4::text[], $5::float8[], $6::int8[], $7::int4[], $8::int8[], $9::text[])
          AS u(sim, step, sim_time, frame_id, ingested_ms, bytes, part, off, fields)
-       ON CONFLICT (simulation_id, step) DO UPDATE SET
-         sim_time = EXCLUDED.sim_time, frame_id = EXCLUDED.frame_id, ingested_at = EXCLUDED.ingested_at,
-         bytes = EXCLUDED.bytes, kafka_partition = EXCLUDED.kafka_partition,
-         kafka_offset = EXCLUDED.kafka_offset, fields = EXCLUDED.fields
-       WHERE frames.frame_id IS DISTINCT FROM EXCLUDED.frame_id
-       RETURNING simulation_id, (xmax = 0) AS inserted`,
+       ON CONFLICT (simulation_id, step) DO UPDATE SET frame_id = frames.frame_id
+       RETURNING simulation_id, step, frame_id::text AS frame_id, (xmax = 0) AS inserted`,
       [
         f.map((r) => r.simulationId),
         f.map((r) => r.step),
@@ -100,25 +125,30 @@ export async function writePlan(client: PoolClient, plan: MaterializePlan): Prom
     );
     for (const row of inserted.rows) {
       count('frames', row.inserted);
+      heldFrames.add(frameKey(row.simulation_id, row.step, row.frame_id));
+      if (!row.inserted) continue;
       const c = counts(row.simulation_id);
-      if (row.inserted) c.frames++;
+      c.frames++;
       c.changed.add('frame');
     }
   }
 
   if (plan.results.length > 0) {
     const r = plan.results;
-    const upserted = await client.query<{ simulation_id: string; kind: StoredResultKind; inserted: boolean }>(
+    const upserted = await client.query<{
+      simulation_id: string;
+      kind: StoredResultKind;
+      step: string;
+      produced_ms: number;
+      inserted: boolean;
+    }>(
       `INSERT INTO results (simulation_id, kind, step, sim_time, score, payload, produced_at)
        SELECT sim, kind, step, sim_time, score, payload::jsonb, to_timestamp(produced_ms / 1000.0)
        FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[], $5::float8[], $6::text[], $7::float8[])
          AS u(sim, kind, step, sim_time, score, payload, produced_ms)
-       ON CONFLICT (simulation_id, kind, step) DO UPDATE SET
-         sim_time = EXCLUDED.sim_time, score = EXCLUDED.score, payload = EXCLUDED.payload,
-         produced_at = EXCLUDED.produced_at, materialized_at = now()
-       WHERE results.payload IS DISTINCT FROM EXCLUDED.payload
-          OR results.produced_at IS DISTINCT FROM EXCLUDED.produced_at
-       RETURNING simulation_id, kind, (xmax = 0) AS inserted`,
+       ON CONFLICT (simulation_id, kind, step) DO UPDATE SET step = results.step
+       RETURNING simulation_id, kind, step, extract(epoch FROM produced_at) * 1000 AS produced_ms,
+                 (xmax = 0) AS inserted`,
       [
         r.map((x) => x.simulationId),
         r.map((x) => x.kind),
@@ -131,8 +161,10 @@ export async function writePlan(client: PoolClient, plan: MaterializePlan): Prom
     );
     for (const row of upserted.rows) {
       count('results', row.inserted);
+      heldResults.add(resultKey(row.simulation_id, row.kind, row.step, Number(row.produced_ms)));
+      if (!row.inserted) continue;
       const c = counts(row.simulation_id);
-      if (row.inserted) c[row.kind]++;
+      c[row.kind]++;
       c.changed.add(row.kind);
     }
   }
@@ -221,5 +253,5 @@ export async function writePlan(client: PoolClient, plan: MaterializePlan): Prom
       } else if (!row.known) unknown.push(row.job_id);
     }
   }
-  return { changes, rows, jobs: { completed, unknown } };
+  return { changes, rows, heldFrames, heldResults, jobs: { completed, unknown } };
 }
