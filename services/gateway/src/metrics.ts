@@ -24,6 +24,8 @@ export class GatewayMetrics {
   readonly uploadFrames: Counter<'format' | 'outcome'>;
   readonly uploadInFlightBytes: Gauge;
   readonly fallbacks: Counter<'what'>;
+  readonly exports: Counter<'outcome'>;
+  readonly exportBytes: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -114,6 +116,17 @@ export class GatewayMetrics {
       name: 'simstream_gateway_fallbacks_total',
       help: 'Answers served from the last good copy because a downstream failed',
       labelNames: ['what'],
+      registers,
+    });
+    this.exports = new Counter({
+      name: 'simstream_gateway_exports_total',
+      help: 'Arrow exports relayed, by outcome (ok, cancelled: the client went away, error: the query service failed)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.exportBytes = new Counter({
+      name: 'simstream_gateway_export_bytes_total',
+      help: 'Arrow IPC bytes relayed to clients',
       registers,
     });
   }

@@ -171,22 +171,31 @@ export function queryHandlers(deps: QueryHandlerDeps) {
         await engine.visible(q.tenant, q.filter.simulationId);
         const batchRows = deps.exportBatchRows;
         async function* pages(): AsyncGenerator<ResultRecord[]> {
-          for (let after = -1; ;) {
+          for (let after = -1; !signal.aborted;) {
             const rows = await store.results(q.filter, after, batchRows);
             if (rows.length > 0) yield rows;
             if (rows.length < batchRows) return;
             after = rows[rows.length - 1]!.step;
           }
         }
-        const rows = await exportArrow({
-          kind: q.filter.kind,
-          pages: pages(),
-          send: async (bytes) => {
-            if (signal.aborted) throw new CancelledError('client went away');
-            if (!call.write({ data: bytes })) await drained(call, signal);
-          },
-        });
-        metrics.exportRows.inc(rows);
+        metrics.exportsInProgress.inc();
+        let outcome: 'ok' | 'error' = 'error';
+        try {
+          const rows = await exportArrow({
+            kind: q.filter.kind,
+            pages: pages(),
+            send: async (bytes) => {
+              if (signal.aborted) throw new CancelledError('client went away');
+              if (!call.write({ data: bytes })) await drained(call, signal);
+              metrics.exportBytes.inc(bytes.length);
+            },
+          });
+          metrics.exportRows.inc(rows);
+          outcome = 'ok';
+        } finally {
+          metrics.exportsInProgress.dec();
+          metrics.exports.inc({ outcome: signal.aborted ? 'cancelled' : outcome });
+        }
       },
     ),
   };
