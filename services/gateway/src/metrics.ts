@@ -19,6 +19,7 @@ export class GatewayMetrics {
   readonly sseEvents: Counter<'stream'>;
   readonly sseDropped: Counter<'stream'>;
   readonly sseUpstreams: Gauge;
+  readonly sseWaiting: Gauge;
   readonly uploadBytes: Counter<'format'>;
   readonly uploadBodyBytes: Histogram<'format'>;
   readonly uploadFrames: Counter<'format' | 'outcome'>;
@@ -86,6 +87,11 @@ export class GatewayMetrics {
     this.sseUpstreams = new Gauge({
       name: 'simstream_gateway_sse_upstream_tails',
       help: 'Live gRPC tails held open for SSE clients (shared by clients of the same simulation)',
+      registers,
+    });
+    this.sseWaiting = new Gauge({
+      name: 'simstream_gateway_sse_waiting_streams',
+      help: 'Live result streams opened with wait=true whose simulation has not started (or is not readable by their tenant)',
       registers,
     });
     this.uploadBytes = new Counter({
