@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { endpoints, up } from '@simstream/infra';
 import { freePort, metricValue, startService, type ServiceProcess } from '@simstream/stack';
 import { createPool, type Pool } from '@simstream/storage';
+import { BenchIncompleteError } from './incomplete.js';
 import { percentile, round } from './ingest/stats.js';
 
 const log = (line: string) => process.stderr.write(`[bench export] ${line}\n`);
@@ -163,9 +164,10 @@ export default async function exportBench(args: string[]): Promise<unknown> {
     const okQuery = (await ok(query, 'simstream_query')) - before.query;
     const okGateway = await ok(gateway, 'simstream_gateway');
     if (rowsSent !== rows * runs || okQuery !== runs || okGateway !== runs)
-      throw new Error(
-        `measured ${runs} exports of ${rows} rows but the services counted ${rowsSent} rows ` +
-          `and ${okQuery} (query) / ${okGateway} (gateway) exports ended ok`,
+      throw new BenchIncompleteError(
+        rowsSent,
+        rows * runs,
+        `rows counted by the query service for ${runs} exports; ${okQuery} (query) / ${okGateway} (gateway) ended ok`,
       );
 
     const seconds = measured.value.map((r) => r.seconds).sort((a, b) => a - b);
