@@ -1,5 +1,6 @@
 /**
- * `pnpm bench export [--rows 100000] [--runs 3]`: Arrow exports through the gateway. Seeds one
+ * `pnpm bench export [--rows 100000] [--runs 3] [--batch-rows 10000]`: Arrow exports through the
+ * gateway. Seeds one
  * simulation's neuromorphic results in Postgres (as the materializer stores them), starts the
  * query service (server role) and the gateway, and downloads the whole export `--runs` times
  * (bytes counted and dropped). Reports rows/s and MB/s, and the peak resident set and V8 heap of
@@ -28,17 +29,20 @@ async function seed(pool: Pool, simulationId: string, tenant: string, rows: numb
      VALUES ($1, $2, 'gray-scott', now(), now(), $3)`,
     [simulationId, tenant, rows],
   );
-  await pool.query(
-    `INSERT INTO results (simulation_id, kind, step, sim_time, score, payload, produced_at)
-     SELECT $1, 'neuromorphic', s, s * 0.01, ((s * 37) % 100) / 100.0,
-       jsonb_build_object('anomalyScore', ((s * 37) % 100) / 100.0, 'rawScore', s / 7.0,
-         'featureNames', jsonb_build_array('u.mean', 'u.std'), 'features', jsonb_build_array(0.5, 0.25),
-         'prediction', jsonb_build_array(0.5, 0.125), 'spikeRate', 0.125, 'patternId', s % 3,
-         'novelty', s / 1000.0, 'processingMs', 1.5, 'backend', 'cpu', 'model', 'm-' || (s % 5)),
-       to_timestamp(1700000000 + s / 100.0)
-     FROM generate_series(0, $2::int - 1) AS s`,
-    [simulationId, rows],
-  );
+  // In slices: one statement stays well within the pool's statement timeout.
+  for (let from = 0; from < rows; from += 100_000) {
+    await pool.query(
+      `INSERT INTO results (simulation_id, kind, step, sim_time, score, payload, produced_at)
+       SELECT $1, 'neuromorphic', s, s * 0.01, ((s * 37) % 100) / 100.0,
+         jsonb_build_object('anomalyScore', ((s * 37) % 100) / 100.0, 'rawScore', s / 7.0,
+           'featureNames', jsonb_build_array('u.mean', 'u.std'), 'features', jsonb_build_array(0.5, 0.25),
+           'prediction', jsonb_build_array(0.5, 0.125), 'spikeRate', 0.125, 'patternId', s % 3,
+           'novelty', s / 1000.0, 'processingMs', 1.5, 'backend', 'cpu', 'model', 'm-' || (s % 5)),
+         to_timestamp(1700000000 + s / 100.0)
+       FROM generate_series($2::int, $3::int - 1) AS s`,
+      [simulationId, from, Math.min(rows, from + 100_000)],
+    );
+  }
 }
 
 async function rssBytes(pid: number): Promise<number> {
@@ -82,6 +86,8 @@ async function watch<T>(services: readonly ServiceProcess[], during: () => Promi
 export default async function exportBench(args: string[]): Promise<unknown> {
   const rows = arg(args, '--rows', 100_000);
   const runs = arg(args, '--runs', 3);
+  // QUERY_EXPORT_BATCH_ROWS (rows per Postgres page and record batch); the service's default if not given.
+  const batchRows = args.includes('--batch-rows') ? String(arg(args, '--batch-rows', 0)) : undefined;
   await up();
   const e = endpoints();
   const run = randomUUID().slice(0, 8);
@@ -106,6 +112,7 @@ export default async function exportBench(args: string[]): Promise<unknown> {
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(grpcPort),
         QUERY_ROLES: 'server',
+        ...(batchRows === undefined ? {} : { QUERY_EXPORT_BATCH_ROWS: batchRows }),
         LOG_LEVEL: 'warn',
       },
     });
@@ -184,6 +191,7 @@ export default async function exportBench(args: string[]): Promise<unknown> {
         'GET /v1/simulations/{id}/results?kind=neuromorphic, Accept: application/vnd.apache.arrow.stream: gateway (API key, gRPC relay) → query service ExportArrow (keyset pages of QUERY_EXPORT_BATCH_ROWS from Postgres, one record batch each, 64 KiB messages) → client reading as fast as it can. Memory sampled over all runs.',
       rows,
       runs,
+      batchRows: batchRows ?? 'service default',
       bytes,
       secondsPerRun: seconds.map((s) => round(s, 3)),
       rowsPerSecond: round(rows / median, 0),
