@@ -3,7 +3,7 @@
  * written as the materializer writes them, exported with `Accept: application/vnd.apache.arrow.stream`,
  * read by pyarrow batch by batch and compared value by value with Postgres (3,000 rows, the size
  * that used to stall after 48 KiB, and 100,000 rows); every export counted by outcome on both
- * services, a client that goes away mid-export included.
+ * services, refused ones and a client that goes away mid-export included.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -171,6 +171,12 @@ describe('Arrow exports through the gateway', () => {
   it('counts every export by outcome, a client that goes away included', async () => {
     expect(await exports(query, 'simstream_query', 'ok')).toBe(2);
     expect(await exports(gateway, 'simstream_gateway', 'ok')).toBe(2);
+    const unknown = await call(`${gateway.url}/v1/simulations/no-such-${run}/results?kind=neuromorphic`, {
+      key,
+      headers: { accept: ARROW },
+    });
+    expect(unknown.status).toBe(404);
+    expect(await exports(gateway, 'simstream_gateway', 'rejected')).toBe(1);
 
     // Read the first bytes, stop reading (backpressure holds the rest upstream), then leave.
     const controller = new AbortController();

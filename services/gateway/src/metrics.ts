@@ -126,7 +126,7 @@ export class GatewayMetrics {
     });
     this.exports = new Counter({
       name: 'simstream_gateway_exports_total',
-      help: 'Arrow exports relayed, by outcome (ok, cancelled: the client went away, error: the query service failed)',
+      help: 'Arrow export requests, by outcome (ok; cancelled: the client went away; rejected: 4xx before the first byte; error: the query service failed)',
       labelNames: ['outcome'],
       registers,
     });

@@ -100,7 +100,7 @@ export class QueryMetrics {
     });
     this.exports = new Counter({
       name: 'simstream_query_exports_total',
-      help: 'Arrow exports ended, by outcome (ok, cancelled: the client went away or its deadline passed, error)',
+      help: 'Arrow export calls, by outcome (ok; cancelled: the client went away or its deadline passed; rejected: invalid or not found; error)',
       labelNames: ['outcome'],
       registers,
     });

@@ -16,7 +16,7 @@ import {
   simulationView,
   type ResultKindName,
 } from '../json-views.js';
-import { badRequest } from '../problem.js';
+import { HttpError, badRequest } from '../problem.js';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 const security = [{ bearerAuth: [] }];
@@ -31,12 +31,16 @@ interface ResultsQuery {
   cursor?: string;
 }
 
-/** An export that fails before its first byte is counted too (it answers with a problem). */
-async function countFailure<T>(deps: RouteDeps, signal: AbortSignal, opening: Promise<T>): Promise<T> {
+/**
+ * Opens an export, counting one that fails before its first byte too (it answers with a
+ * problem): rejected for the caller's errors (4xx), error for ours or a downstream's.
+ */
+async function countFailure<T>(deps: RouteDeps, signal: AbortSignal, open: () => Promise<T>): Promise<T> {
   try {
-    return await opening;
+    return await open();
   } catch (error) {
-    deps.metrics.exports.inc({ outcome: signal.aborted ? 'cancelled' : 'error' });
+    const rejected = error instanceof HttpError && error.status < 500;
+    deps.metrics.exports.inc({ outcome: signal.aborted ? 'cancelled' : rejected ? 'rejected' : 'error' });
     throw error;
   }
 }
@@ -197,23 +201,27 @@ export function simulationRoutes(app: FastifyInstance, deps: RouteDeps): void {
       const { tenant } = principalOf(request);
       const q = request.query;
       const signal = clientGone(request, reply);
-      await deps.query.assertReadable(tenant, request.params.id, signal);
       const kind = resultKindToProto(q.kind);
       if ((request.headers.accept ?? '').includes(ARROW_STREAM)) {
-        const unsupported = (['from_time', 'to_time', 'cursor'] as const).filter((k) => q[k] !== undefined);
-        if (unsupported.length > 0)
-          throw badRequest(
-            unsupported.map((k) => ({
-              field: `querystring.${k}`,
-              reason: 'UNSUPPORTED_WITH_ARROW',
-              description: 'Arrow exports take kind, from_step and to_step only',
-            })),
-          );
-        const request_: pb.ExportArrowRequest = { tenant, simulationId: request.params.id, kind };
-        if (q.from_step !== undefined) request_.fromStep = q.from_step;
-        if (q.to_step !== undefined) request_.toStep = q.to_step;
-        return relayArrow(deps, reply, await countFailure(deps, signal, deps.query.exportArrow(request_)));
+        const opened = await countFailure(deps, signal, async () => {
+          await deps.query.assertReadable(tenant, request.params.id, signal);
+          const unsupported = (['from_time', 'to_time', 'cursor'] as const).filter((k) => q[k] !== undefined);
+          if (unsupported.length > 0)
+            throw badRequest(
+              unsupported.map((k) => ({
+                field: `querystring.${k}`,
+                reason: 'UNSUPPORTED_WITH_ARROW',
+                description: 'Arrow exports take kind, from_step and to_step only',
+              })),
+            );
+          const request_: pb.ExportArrowRequest = { tenant, simulationId: request.params.id, kind };
+          if (q.from_step !== undefined) request_.fromStep = q.from_step;
+          if (q.to_step !== undefined) request_.toStep = q.to_step;
+          return deps.query.exportArrow(request_);
+        });
+        return relayArrow(deps, reply, opened);
       }
+      await deps.query.assertReadable(tenant, request.params.id, signal);
       const list: pb.ListResultsRequest = {
         tenant,
         simulationId: request.params.id,
