@@ -3,14 +3,19 @@
  * infrastructure. End-to-end latency of a frame — sent by the client → ingestion → Kafka →
  * spiking detector → Kafka → materializer → Postgres → pushed to a gateway SSE subscriber — at a
  * steady frame rate, p50/p99; and the gateway's result-query latency cached vs uncached.
+ * The SSE stream opens before the simulation exists, as a dashboard opened before a run does
+ * (`wait=true`, services/gateway/README.md). Fails, with the reason, unless every frame sent
+ * came back as a result.
  */
 import { randomUUID } from 'node:crypto';
 import { FrameUploader, IngestionClient } from '@simstream/client';
 import { endpoints, up } from '@simstream/infra';
 import { createKafka, ensureTopics, topicDefinitions } from '@simstream/kafka';
+import { messageOf } from '@simstream/errors';
 import { createLogger } from '@simstream/observability';
 import { createSimulation } from '@simstream/sims';
 import { Stack } from '@simstream/stack';
+import { BenchIncompleteError } from './incomplete.js';
 import { percentile, round } from './ingest/stats.js';
 
 const log = (line: string) => process.stderr.write(`[bench e2e] ${line}\n`);
@@ -30,35 +35,49 @@ function summary(ms: number[]) {
   };
 }
 
-/** Reads `event: result` SSE messages and calls back with each result's step. */
-async function subscribe(
+/** Opens an SSE stream; throws unless the gateway answers 200 with a body. */
+async function openStream(
   url: string,
   key: string,
-  onStep: (step: number) => void,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<ReadableStream<Uint8Array>> {
   const res = await fetch(url, {
     headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
     signal,
   });
-  if (!res.ok || res.body === null) throw new Error(`SSE ${res.status}`);
+  if (!res.ok || res.body === null) throw new Error(`SSE ${url}: ${res.status} ${await res.text()}`);
+  return res.body;
+}
+
+/**
+ * Reads `event: result` messages and calls back with each result's step until `signal` aborts;
+ * an `event: error` (the gateway gave up on the stream) or a stream that ends is an error.
+ */
+async function readResults(
+  body: ReadableStream<Uint8Array>,
+  onStep: (step: number) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
   try {
-    for await (const chunk of res.body) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    for await (const chunk of body) {
+      buffer += decoder.decode(chunk, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const message = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
+        if (/^event: error$/m.test(message)) throw new Error(`SSE error event: ${message}`);
         if (!/^event: result$/m.test(message)) continue;
         const id = /^id: (\d+)$/m.exec(message);
         if (id !== null) onStep(Number(id[1]));
       }
     }
   } catch (error) {
-    if (!signal.aborted) throw error;
+    if (signal.aborted) return; // we closed it
+    throw error;
   }
+  if (!signal.aborted) throw new Error('the SSE stream ended before the bench closed it');
 }
 
 export default async function e2eBench(args: string[]): Promise<unknown> {
@@ -83,27 +102,50 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
     const simulationId = `bench-e2e-${tenant}`;
     const sentAt = new Map<number, number>();
     const latencies: number[] = [];
+    const byStep: { step: number; ms: number }[] = [];
     const stop = new AbortController();
-    // From step 0: history, then live, so no result is missed while the connection opens.
-    const sse = subscribe(
-      `${stack.gatewayUrl}/v1/simulations/${simulationId}/results/stream?kind=neuromorphic&from_step=0`,
+    const frames = seconds * fps;
+    // Opened before the simulation's first frame (the gateway waits for it to start), from
+    // step 0: nothing is missed while the run starts.
+    const body = await openStream(
+      `${stack.gatewayUrl}/v1/simulations/${simulationId}/results/stream?kind=neuromorphic&from_step=0&wait=true`,
       key,
+      stop.signal,
+    );
+    let sseFailure: unknown;
+    const sse = readResults(
+      body,
       (step) => {
         const t = sentAt.get(step);
-        if (t !== undefined) latencies.push(performance.now() - t);
+        if (t !== undefined) {
+          latencies.push(performance.now() - t);
+          byStep.push({ step, ms: round(performance.now() - t, 1) });
+        }
         sentAt.delete(step);
       },
       stop.signal,
-    ).catch(() => undefined);
+    ).catch((error: unknown) => {
+      // Kept and thrown below: the frame loop stops at once instead of measuring nothing.
+      sseFailure = error;
+    });
+    const failIfStreamFailed = () => {
+      if (sseFailure !== undefined)
+        throw new BenchIncompleteError(
+          latencies.length,
+          frames,
+          `the result stream failed: ${messageOf(sseFailure)}`,
+          sseFailure,
+        );
+    };
 
     log(`streaming Gray–Scott ${grid}×${grid} at ${fps} frames/s for ${seconds} s`);
     const sim = createSimulation('gray-scott', { nx: grid, ny: grid, substeps: 10 });
     const client = new IngestionClient({ address: stack.address('ingestion'), tenant });
     const uploader = new FrameUploader(client, { simulationId });
     await uploader.start();
-    const frames = seconds * fps;
     const t0 = performance.now();
     for (let i = 0; i < frames; i++) {
+      failIfStreamFailed();
       const due = t0 + (i * 1000) / fps;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -119,9 +161,17 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
     await uploader.close();
     client.close();
     const deadline = Date.now() + 60_000;
-    while (sentAt.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (sentAt.size > 0 && Date.now() < deadline && sseFailure === undefined)
+      await new Promise((r) => setTimeout(r, 100));
     stop.abort();
     await sse;
+    failIfStreamFailed();
+    if (latencies.length < frames)
+      throw new BenchIncompleteError(
+        latencies.length,
+        frames,
+        `${frames - latencies.length} frames sent had no result at the SSE subscriber within 60 s of the last send`,
+      );
 
     log('query latency through the gateway');
     const timed = async (path: string) => {
@@ -152,6 +202,14 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
       grid: `${grid}x${grid}`,
       framesWithResult: latencies.length,
       endToEnd: summary(latencies),
+      // The start: the stream waited for the simulation to appear, consumers were still warm-up.
+      endToEndAfterFirstSecond: summary(
+        [...byStep]
+          .sort((a, b) => a.step - b.step)
+          .slice(fps)
+          .map((x) => x.ms),
+      ),
+      slowest: [...byStep].sort((a, b) => b.ms - a.ms).slice(0, 5),
       queryCached: summary(cached),
       queryUncached: summary(uncached),
       ratioUncachedToCachedP50: round(

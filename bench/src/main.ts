@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { messageOf } from '@simstream/errors';
 
 type Bench = (args: string[]) => Promise<unknown>;
 
@@ -14,7 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const [name, ...args] = process.argv.slice(2);
 
 function available(): string[] {
-  return ['anneal', 'nab', 'ingest', 'e2e'].filter((n) => existsSync(path.join(here, `${n}.js`)));
+  return ['anneal', 'nab', 'ingest', 'e2e', 'export'].filter((n) => existsSync(path.join(here, `${n}.js`)));
 }
 
 if (name === undefined || !/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(path.join(here, `${name}.js`))) {
@@ -24,7 +25,15 @@ if (name === undefined || !/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(path.jo
 
 const mod = (await import(`./${name}.js`)) as { default: Bench };
 const started = new Date();
-const result = await mod.default(args);
+let result: unknown;
+try {
+  result = await mod.default(args);
+} catch (error) {
+  // A bench that could not measure what it set out to prints why and fails: no figures.
+  process.stderr.write(`bench ${name} failed: ${messageOf(error)}\n`);
+  if (error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+}
 const report = {
   bench: name,
   started: started.toISOString(),

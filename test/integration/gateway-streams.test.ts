@@ -51,6 +51,7 @@ describe('gateway: results, live streams, optimisation', () => {
       INGESTION_ADDRESS: '127.0.0.1:9', // not used here
       GATEWAY_BOOTSTRAP_ADMIN_KEY: admin,
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
+      GATEWAY_SSE_WAIT_POLL_INTERVAL: '50ms',
     });
     const mint = async (tenant: string) =>
       (
@@ -152,6 +153,43 @@ describe('gateway: results, live streams, optimisation', () => {
         status: '200',
       }),
     ).toBe(4);
+  });
+
+  it('opens a live stream before its simulation starts (wait=true), delivering to the owner only', async () => {
+    const later = `gw-later-${run}`;
+    const url = `${gateway.url}/v1/simulations/${later}/results/stream?kind=neuromorphic`;
+    const waiting = () => metricValue(gateway.opsUrl, 'simstream_gateway_sse_waiting_streams');
+    // Without wait, an id the caller cannot read is 404, as everywhere else.
+    const refused = new SseClient(url, keyA);
+    await refused.until((e) => e.length > 0);
+    expect(refused.status).toBe(404);
+    await refused.close();
+
+    const tailsBefore = query.tailRequests.length;
+    const owner = new SseClient(`${url}&wait=true`, keyA);
+    const other = new SseClient(`${url}&wait=true`, keyB);
+    await waitFor('both streams open and waiting', async () =>
+      owner.status === 200 && other.status === 200 && (await waiting()) === 2 ? true : undefined,
+    );
+    expect(query.tailRequests.length).toBe(tailsBefore);
+    // The run starts, owned by A: A gets it from its first result, then live.
+    query.addSimulation(
+      later,
+      TENANT_A,
+      [0, 1].map((s) => neuromorphicResult(later, s)),
+    );
+    expect((await owner.until((e) => e.length >= 2)).map((e) => e.id)).toEqual(['0', '1']);
+    expect(query.tailRequests.at(-1)).toMatchObject({ simulationId: later, tenant: TENANT_A, fromStep: 0 });
+    query.push(later, neuromorphicResult(later, 2));
+    expect((await owner.until((e) => e.length >= 3)).map((e) => e.id)).toEqual(['0', '1', '2']);
+    // B's stream for A's id waits and never delivers: the same as an id never used.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(other.events).toEqual([]);
+    expect(other.ended).toBe(false);
+    expect(query.tailRequests.filter((r) => r.tenant === TENANT_B)).toEqual([]);
+    expect(await waiting()).toBe(1);
+    await Promise.all([owner.close(), other.close()]);
+    await waitFor('no stream waiting', async () => ((await waiting()) === 0 ? true : undefined));
   });
 
   it('solves optimisation problems synchronously and with streamed progress, cancels when the client leaves, and runs jobs', async () => {

@@ -53,6 +53,8 @@ export const GATEWAY_ENV = {
   /** How long a last good answer (simulation list and details) may serve while query is down. */
   GATEWAY_FALLBACK_TTL: env.duration('2m'),
   GATEWAY_SSE_HEARTBEAT: env.duration('15s'),
+  /** How often a live stream opened with `wait=true` asks whether its simulation has started. */
+  GATEWAY_SSE_WAIT_POLL_INTERVAL: env.duration('250ms'),
   GATEWAY_MAX_SSE_CLIENTS: env.int({ min: 1, default: 2000 }),
   GATEWAY_DRAIN_TIMEOUT: env.duration('10s'),
 };
@@ -102,6 +104,7 @@ export interface GatewayConfig {
   };
   readonly fallbackTtlMs: number;
   readonly sseHeartbeatMs: number;
+  readonly sseWaitPollMs: number;
   readonly drainTimeoutMs: number;
 }
 
@@ -164,6 +167,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     },
     fallbackTtlMs: c.GATEWAY_FALLBACK_TTL,
     sseHeartbeatMs: c.GATEWAY_SSE_HEARTBEAT,
+    sseWaitPollMs: c.GATEWAY_SSE_WAIT_POLL_INTERVAL,
     drainTimeoutMs: c.GATEWAY_DRAIN_TIMEOUT,
   };
 }

@@ -19,11 +19,14 @@ export class GatewayMetrics {
   readonly sseEvents: Counter<'stream'>;
   readonly sseDropped: Counter<'stream'>;
   readonly sseUpstreams: Gauge;
+  readonly sseWaiting: Gauge;
   readonly uploadBytes: Counter<'format'>;
   readonly uploadBodyBytes: Histogram<'format'>;
   readonly uploadFrames: Counter<'format' | 'outcome'>;
   readonly uploadInFlightBytes: Gauge;
   readonly fallbacks: Counter<'what'>;
+  readonly exports: Counter<'outcome'>;
+  readonly exportBytes: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -86,6 +89,11 @@ export class GatewayMetrics {
       help: 'Live gRPC tails held open for SSE clients (shared by clients of the same simulation)',
       registers,
     });
+    this.sseWaiting = new Gauge({
+      name: 'simstream_gateway_sse_waiting_streams',
+      help: 'Live result streams opened with wait=true whose simulation has not started (or is not readable by their tenant)',
+      registers,
+    });
     this.uploadBytes = new Counter({
       name: 'simstream_gateway_upload_bytes_total',
       help: 'Frame upload body bytes received, by format',
@@ -114,6 +122,17 @@ export class GatewayMetrics {
       name: 'simstream_gateway_fallbacks_total',
       help: 'Answers served from the last good copy because a downstream failed',
       labelNames: ['what'],
+      registers,
+    });
+    this.exports = new Counter({
+      name: 'simstream_gateway_exports_total',
+      help: 'Arrow export requests, by outcome (ok; cancelled: the client went away; rejected: 4xx before the first byte; error: the query service failed)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.exportBytes = new Counter({
+      name: 'simstream_gateway_export_bytes_total',
+      help: 'Arrow IPC bytes relayed to clients',
       registers,
     });
   }

@@ -16,6 +16,9 @@ export class QueryMetrics {
   readonly tailSubscribers: Gauge<'mode'>;
   readonly tailResults: Counter<'mode'>;
   readonly exportRows: Counter;
+  readonly exportBytes: Counter;
+  readonly exports: Counter<'outcome'>;
+  readonly exportsInProgress: Gauge;
   readonly versionReads: Counter<'source'>;
 
   constructor(registry: Registry) {
@@ -88,6 +91,22 @@ export class QueryMetrics {
     this.exportRows = new Counter({
       name: 'simstream_query_export_rows_total',
       help: 'Rows written to Arrow exports',
+      registers,
+    });
+    this.exportBytes = new Counter({
+      name: 'simstream_query_export_bytes_total',
+      help: 'Arrow IPC bytes handed to export streams (each waits for the client when it falls behind)',
+      registers,
+    });
+    this.exports = new Counter({
+      name: 'simstream_query_exports_total',
+      help: 'Arrow export calls, by outcome (ok; cancelled: the client went away or its deadline passed; rejected: invalid or not found; error)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.exportsInProgress = new Gauge({
+      name: 'simstream_query_exports_in_progress',
+      help: 'Arrow exports streaming now (one that never ends shows here)',
       registers,
     });
     this.versionReads = new Counter({

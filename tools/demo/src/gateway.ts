@@ -48,15 +48,28 @@ export function gatewayReader(baseUrl: string, key: string): GatewayReader {
   return { get: (path) => call('GET', path), post: (path, body) => call('POST', path, body) };
 }
 
-/** Waits until `probe` returns a value (or the timeout passes: undefined). */
+export interface Eventually<T> {
+  /** The probe's value, undefined when the timeout passed first. */
+  readonly value: T | undefined;
+  /** What the probe threw last (a 404 while results are on their way, or a real failure). */
+  readonly lastError: unknown;
+}
+
+/** Asks `probe` every 500 ms until it returns a value or the timeout passes. */
 export async function eventually<T>(
   timeoutMs: number,
   probe: () => Promise<T | undefined>,
-): Promise<T | undefined> {
+): Promise<Eventually<T>> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined || Date.now() > deadline) return value;
+    try {
+      const value = await probe();
+      if (value !== undefined) return { value, lastError: undefined };
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) return { value: undefined, lastError };
     await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -124,12 +124,14 @@ try {
   const api = gatewayReader(stack.gatewayUrl, key);
   for (const r of results) {
     const path = `/v1/simulations/${r.simulationId}`;
-    const sim = await eventually(60_000, async () => {
+    const { value: sim, lastError } = await eventually(60_000, async () => {
       const s = (await api.get(path)) as unknown as SimulationView;
       return s.neuromorphic_results >= r.acked ? s : undefined;
     });
     if (sim === undefined) {
-      say(`   ${r.simulationId}: results not materialized within 60 s (see .data/service-logs/)`);
+      const last = lastError === undefined ? '' : `; last answer: ${messageOf(lastError)}`;
+      say(`   ${r.simulationId}: results not materialized within 60 s${last} (see .data/service-logs/)`);
+      process.exitCode = 1; // the demo did not show what it promised
       continue;
     }
     say(

@@ -3,20 +3,30 @@
  * With `from_step` (or a `Last-Event-ID` header, from EventSource reconnecting), history from
  * that step comes first, then the live tail without a gap; without, only new results;
  * `latest_only` sends only the newest result whenever it changes and ignores Last-Event-ID.
+ *
+ * A stream may be opened before its simulation exists (a dashboard opened before the run) with
+ * `wait=true`: the stream opens at once for any id and delivers once the caller may read the
+ * simulation, from its first result unless told otherwise (simulation-start.ts: another tenant's
+ * id waits and delivers nothing, the same as an id never used). Without `wait`, an id the
+ * caller cannot read is 404, as everywhere else.
  */
 import type { FastifyInstance } from 'fastify';
 import type { pb } from '@simstream/contracts';
 import { principalOf, type RouteDeps } from '../http/context.js';
 import { COMMON_PROBLEMS, SimulationIdParams, problems } from '../http/schemas.js';
 import { RESULT_KINDS, resultKindToProto, type ResultKindName } from '../json-views.js';
-import { badRequest } from '../problem.js';
+import { HttpError, badRequest, toProblem } from '../problem.js';
+import { untilReadable } from '../sse/simulation-start.js';
 import { SseWriter } from '../sse/sse-writer.js';
 
 interface StreamQuery {
   kind: ResultKindName;
   from_step?: number;
   latest_only: boolean;
+  wait: boolean;
 }
+
+const notFound = (error: unknown) => error instanceof HttpError && error.status === 404;
 
 function lastEventId(header: string | string[] | undefined): number | undefined {
   if (header === undefined) return undefined;
@@ -53,6 +63,13 @@ export function resultStreamRoutes(app: FastifyInstance, deps: RouteDeps): void 
             kind: { type: 'string', enum: [...RESULT_KINDS], default: 'neuromorphic' },
             from_step: { type: 'integer', minimum: 0 },
             latest_only: { type: 'boolean', default: false },
+            wait: {
+              type: 'boolean',
+              default: false,
+              description:
+                'open the stream even if the simulation has not started; results come once it has and belongs to the ' +
+                "caller (from its first result unless from_step or Last-Event-ID say otherwise); another tenant's id waits forever",
+            },
           },
         },
         headers: {
@@ -74,7 +91,16 @@ export function resultStreamRoutes(app: FastifyInstance, deps: RouteDeps): void 
       const q = request.query;
       const resumeAfter = q.latest_only ? undefined : lastEventId(request.headers['last-event-id']);
       const fromStep = resumeAfter !== undefined ? resumeAfter + 1 : q.from_step;
-      await deps.query.assertReadable(tenant, id);
+      // Readable now? With wait=true, "not found" means "not started yet" (or not ours).
+      const readable = (signal?: AbortSignal) =>
+        deps.query.assertReadable(tenant, id, signal).then(
+          () => true,
+          (error: unknown) => {
+            if (q.wait && notFound(error)) return false;
+            throw error;
+          },
+        );
+      const started = await readable();
       const release = deps.sseClients.reserve();
       const writer = new SseWriter(reply.raw, {
         heartbeatMs: deps.config.sseHeartbeatMs,
@@ -88,16 +114,22 @@ export function resultStreamRoutes(app: FastifyInstance, deps: RouteDeps): void 
         kind: resultKindToProto(q.kind),
         latestOnly: q.latest_only,
       };
-      if (fromStep !== undefined) tail.fromStep = fromStep;
-      try {
-        await deps.resultStreams.subscribe(tail, writer);
-      } catch (error) {
-        release();
-        throw error;
+      // A stream that waited for the start sees the run from its first result.
+      const from = fromStep ?? (started || q.latest_only ? undefined : 0);
+      if (from !== undefined) tail.fromStep = from;
+      if (started) {
+        try {
+          await deps.resultStreams.subscribe(tail, writer);
+        } catch (error) {
+          release();
+          throw error;
+        }
       }
       deps.metrics.sseClients.inc({ stream: 'results' });
       deps.sseClients.track(writer);
+      const gone = new AbortController();
       writer.onClose(() => {
+        gone.abort();
         release();
         deps.metrics.sseClients.dec({ stream: 'results' });
       });
@@ -106,6 +138,23 @@ export function resultStreamRoutes(app: FastifyInstance, deps: RouteDeps): void 
       if (writer.isClosed) return;
       writer.start();
       deps.metrics.requests.inc({ route: request.routeOptions.url ?? '', method: 'GET', status: '200' });
+      if (started) return;
+
+      const waitForStart = async () => {
+        deps.metrics.sseWaiting.inc();
+        try {
+          return await untilReadable(() => readable(gone.signal), deps.config.sseWaitPollMs, gone.signal);
+        } finally {
+          deps.metrics.sseWaiting.dec();
+        }
+      };
+      try {
+        if (await waitForStart()) await deps.resultStreams.subscribe(tail, writer);
+      } catch (error) {
+        // Headers are gone: the failure is an event (a no-op once the client left); it reconnects.
+        writer.event('error', toProblem(error, request.url).problem);
+        writer.close();
+      }
     },
   );
 }

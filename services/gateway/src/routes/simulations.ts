@@ -4,8 +4,9 @@
  * relayed chunk by chunk from the query service's export.
  */
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { pb } from '@simstream/contracts';
+import type { ArrowExport } from '../downstream/query-client.js';
 import { clientGone, principalOf, type RouteDeps } from '../http/context.js';
 import { COMMON_PROBLEMS, SimulationIdParams, problems } from '../http/schemas.js';
 import {
@@ -15,7 +16,7 @@ import {
   simulationView,
   type ResultKindName,
 } from '../json-views.js';
-import { badRequest } from '../problem.js';
+import { HttpError, badRequest } from '../problem.js';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 const security = [{ bearerAuth: [] }];
@@ -28,6 +29,53 @@ interface ResultsQuery {
   to_time?: string;
   limit: number;
   cursor?: string;
+}
+
+/**
+ * Opens an export, counting one that fails before its first byte too (it answers with a
+ * problem): rejected for the caller's errors (4xx), error for ours or a downstream's.
+ */
+async function countFailure<T>(deps: RouteDeps, signal: AbortSignal, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    const rejected = error instanceof HttpError && error.status < 500;
+    deps.metrics.exports.inc({ outcome: signal.aborted ? 'cancelled' : rejected ? 'rejected' : 'error' });
+    throw error;
+  }
+}
+
+/**
+ * Relays an export's chunks as they come, pulled by the HTTP response (a client that reads
+ * slowly holds the gRPC stream, and through its flow control the query service), and counts
+ * how it ended: ok once every byte went out, error when the query service failed mid-stream
+ * (the response is cut short: a truncated IPC stream, never a complete-looking one), cancelled
+ * when the client went away.
+ */
+function relayArrow(deps: RouteDeps, reply: FastifyReply, { first, stream }: ArrowExport) {
+  let failed = false;
+  const body = Readable.from(
+    (async function* () {
+      try {
+        if (first !== undefined) yield first;
+        for await (const chunk of stream as AsyncIterable<pb.ArrowChunk__Output>) {
+          deps.metrics.exportBytes.inc(chunk.data.length);
+          yield chunk.data;
+        }
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    })(),
+  );
+  if (first !== undefined) deps.metrics.exportBytes.inc(first.length);
+  reply.raw.once('close', () => {
+    stream.cancel();
+    const outcome = reply.raw.writableFinished ? 'ok' : failed ? 'error' : 'cancelled';
+    deps.metrics.exports.inc({ outcome });
+    if (failed) deps.logger.warn({ outcome }, 'arrow export cut short by the query service');
+  });
+  return reply.type(ARROW_STREAM).send(body);
 }
 
 export function simulationRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -153,32 +201,27 @@ export function simulationRoutes(app: FastifyInstance, deps: RouteDeps): void {
       const { tenant } = principalOf(request);
       const q = request.query;
       const signal = clientGone(request, reply);
-      await deps.query.assertReadable(tenant, request.params.id, signal);
       const kind = resultKindToProto(q.kind);
       if ((request.headers.accept ?? '').includes(ARROW_STREAM)) {
-        const unsupported = (['from_time', 'to_time', 'cursor'] as const).filter((k) => q[k] !== undefined);
-        if (unsupported.length > 0)
-          throw badRequest(
-            unsupported.map((k) => ({
-              field: `querystring.${k}`,
-              reason: 'UNSUPPORTED_WITH_ARROW',
-              description: 'Arrow exports take kind, from_step and to_step only',
-            })),
-          );
-        const request_: pb.ExportArrowRequest = { tenant, simulationId: request.params.id, kind };
-        if (q.from_step !== undefined) request_.fromStep = q.from_step;
-        if (q.to_step !== undefined) request_.toStep = q.to_step;
-        const { first, stream } = await deps.query.exportArrow(request_);
-        reply.raw.on('close', () => stream.cancel());
-        const body = Readable.from(
-          (async function* () {
-            if (first !== undefined) yield first;
-            stream.resume();
-            for await (const chunk of stream as AsyncIterable<pb.ArrowChunk__Output>) yield chunk.data;
-          })(),
-        );
-        return reply.type(ARROW_STREAM).send(body);
+        const opened = await countFailure(deps, signal, async () => {
+          await deps.query.assertReadable(tenant, request.params.id, signal);
+          const unsupported = (['from_time', 'to_time', 'cursor'] as const).filter((k) => q[k] !== undefined);
+          if (unsupported.length > 0)
+            throw badRequest(
+              unsupported.map((k) => ({
+                field: `querystring.${k}`,
+                reason: 'UNSUPPORTED_WITH_ARROW',
+                description: 'Arrow exports take kind, from_step and to_step only',
+              })),
+            );
+          const request_: pb.ExportArrowRequest = { tenant, simulationId: request.params.id, kind };
+          if (q.from_step !== undefined) request_.fromStep = q.from_step;
+          if (q.to_step !== undefined) request_.toStep = q.to_step;
+          return deps.query.exportArrow(request_);
+        });
+        return relayArrow(deps, reply, opened);
       }
+      await deps.query.assertReadable(tenant, request.params.id, signal);
       const list: pb.ListResultsRequest = {
         tenant,
         simulationId: request.params.id,

@@ -95,6 +95,45 @@ describe('exportArrow', () => {
     expect(table.schema.fields.map((f) => f.name)).toContain('energy');
   });
 
+  it('streams every byte to a consumer that takes chunks as fast as they come', async () => {
+    // 3,000 rows in one batch, 25,000 in three: the first stalled after 48 KiB, sends resolving
+    // at once (apache-arrow's Node duplex lost the wakeup of its reader).
+    for (const [total, pageRows] of [
+      [3000, 10_000],
+      [25_000, 10_000],
+    ] as const) {
+      const steps = Array.from({ length: total }, (_, i) => i);
+      const list = [];
+      for (let at = 0; at < total; at += pageRows) list.push(steps.slice(at, at + pageRows).map(neuro));
+      const { rows, table } = await exported('neuromorphic', list, 16 * 1024);
+      expect(rows).toBe(total);
+      expect(table.numRows).toBe(total);
+      expect(Number(table.getChild('step')!.get(total - 1))).toBe(total - 1);
+    }
+  });
+
+  it('reads the next page only once the previous batch went out', async () => {
+    const events: string[] = [];
+    async function* slowPages(): AsyncGenerator<ResultRecord[]> {
+      for (let page = 0; page < 3; page++) {
+        events.push(`read ${page}`);
+        yield await Promise.resolve([neuro(page * 2), neuro(page * 2 + 1)]);
+      }
+    }
+    let sent = 0;
+    await exportArrow({
+      kind: 'neuromorphic',
+      pages: slowPages(),
+      send: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        events.push(`sent ${++sent}`);
+      },
+      maxChunkBytes: 1 << 20,
+    });
+    // One message per batch (schema in front of the first), then the end marker.
+    expect(events).toEqual(['read 0', 'sent 1', 'read 1', 'sent 2', 'read 2', 'sent 3', 'sent 4']);
+  });
+
   it('stops when sending fails (client gone)', async () => {
     await expect(
       exportArrow({

@@ -4,8 +4,12 @@
  * `<field>_min/_max/_mean/_std/_l2` for the fields of the first page), one record batch per
  * page read, bytes handed on in chunks. Backpressure end to end: the next page is read only
  * once the previous batch's bytes went out, so memory stays at about one batch.
+ *
+ * Each batch is encoded synchronously into bytes we own, with no stream in between: apache-arrow's
+ * Node duplex (`RecordBatchStreamWriter.throughNode()`) ignores a `_read` that arrives while its
+ * previous pull is still settling, and a consumer that takes chunks as fast as they come (a gRPC
+ * stream with room in its buffer) then never gets another byte.
  */
-import { once } from 'node:events';
 import {
   Bool,
   Field,
@@ -129,51 +133,58 @@ export function recordBatch(
   return new RecordBatch(schema, data);
 }
 
+/** The end-of-stream marker of the IPC stream format: continuation token, zero length. */
+const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
+/**
+ * The IPC stream bytes of one batch, after the schema message unless `withSchema`. A stream of
+ * one batch is [schema message][batch message][end-of-stream]; the schema message has no body,
+ * so it is its 8-byte prefix (continuation token, metadata length with padding) plus the
+ * metadata. Our columns have no dictionaries, so no dictionary batch sits in between.
+ */
+export function encodeBatch(batch: RecordBatch, withSchema: boolean): Uint8Array {
+  const stream = RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
+  const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
+  const from = withSchema ? 0 : 8 + view.getInt32(4, true);
+  return stream.subarray(from, stream.byteLength - END_OF_STREAM.byteLength);
+}
+
 export interface ExportOptions {
   readonly kind: QueryKind;
   /** Pages of rows in step order. */
   readonly pages: AsyncIterable<ResultRecord[]>;
-  /** Sends bytes on (resolves when the client can take more). */
+  /** Sends bytes on; resolves when the client can take more (its backpressure). */
   readonly send: (bytes: Buffer) => Promise<void>;
   readonly maxChunkBytes?: number;
 }
 
+/** The default message size: small enough that the 16 messages gRPC buffers stay about 1 MiB. */
+export const EXPORT_CHUNK_BYTES = 64 * 1024;
+
 /** Writes the whole IPC stream (schema, batches, end marker); returns the rows written. */
 export async function exportArrow(options: ExportOptions): Promise<number> {
-  const maxChunk = options.maxChunkBytes ?? 1024 * 1024;
-  const writer = RecordBatchStreamWriter.throughNode();
-  const sending = (async () => {
-    for await (const chunk of writer as AsyncIterable<Uint8Array>) {
-      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      for (let at = 0; at < bytes.length; at += maxChunk)
-        await options.send(bytes.subarray(at, at + maxChunk));
-    }
-  })();
-  sending.catch(() => undefined); // awaited below; raced while writing
-  const write = async (batch: RecordBatch) => {
-    if (!writer.write(batch)) await Promise.race([once(writer, 'drain'), sending]);
+  const maxChunk = options.maxChunkBytes ?? EXPORT_CHUNK_BYTES;
+  const send = async (bytes: Uint8Array) => {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let at = 0; at < buffer.length; at += maxChunk)
+      await options.send(buffer.subarray(at, at + maxChunk));
   };
   let rows = 0;
-  try {
-    let columns: Column[] | undefined;
-    let schema: Schema | undefined;
-    for await (const page of options.pages) {
-      if (page.length === 0) continue;
-      columns ??= exportColumns(options.kind, page);
-      schema ??= new Schema(columns.map((c) => c.field));
-      await write(recordBatch(schema, columns, page));
-      rows += page.length;
-    }
-    if (rows === 0) {
-      // No rows still makes a readable stream: the schema and one empty batch.
-      const empty = exportColumns(options.kind, []);
-      await write(recordBatch(new Schema(empty.map((c) => c.field)), empty, []));
-    }
-    writer.end();
-  } catch (error) {
-    writer.destroy(error as Error);
-    throw error;
+  let columns: Column[] | undefined;
+  let schema: Schema | undefined;
+  for await (const page of options.pages) {
+    if (page.length === 0) continue;
+    const first = columns === undefined;
+    columns ??= exportColumns(options.kind, page);
+    schema ??= new Schema(columns.map((c) => c.field));
+    await send(encodeBatch(recordBatch(schema, columns, page), first));
+    rows += page.length;
   }
-  await sending;
+  if (rows === 0) {
+    // No rows still makes a readable stream: the schema and one empty batch.
+    const empty = exportColumns(options.kind, []);
+    await send(encodeBatch(recordBatch(new Schema(empty.map((c) => c.field)), empty, []), true));
+  }
+  await send(END_OF_STREAM);
   return rows;
 }

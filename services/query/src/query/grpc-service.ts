@@ -33,6 +33,14 @@ export interface QueryHandlerDeps {
 
 const statusName = (code: number) => Status[code] ?? String(code);
 
+type ExportOutcome = 'ok' | 'rejected' | 'error';
+
+/** rejected: the request could never succeed (invalid, not found); error: it failed here. */
+function exportOutcome(error: unknown): ExportOutcome {
+  const code = grpcStatus(error).code;
+  return code === Status.INVALID_ARGUMENT || code === Status.NOT_FOUND ? 'rejected' : 'error';
+}
+
 /** Resolves on 'drain'; rejects when the client cancels meanwhile. */
 function drained(call: ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -167,26 +175,38 @@ export function queryHandlers(deps: QueryHandlerDeps) {
     ExportArrow: streaming<pb.ExportArrowRequest__Output, pb.ArrowChunk>(
       'ExportArrow',
       async (call, signal) => {
-        const q = exportQuery(call.request);
-        await engine.visible(q.tenant, q.filter.simulationId);
-        const batchRows = deps.exportBatchRows;
-        async function* pages(): AsyncGenerator<ResultRecord[]> {
-          for (let after = -1; ;) {
-            const rows = await store.results(q.filter, after, batchRows);
-            if (rows.length > 0) yield rows;
-            if (rows.length < batchRows) return;
-            after = rows[rows.length - 1]!.step;
+        metrics.exportsInProgress.inc();
+        let outcome: ExportOutcome = 'error';
+        try {
+          const q = exportQuery(call.request);
+          await engine.visible(q.tenant, q.filter.simulationId);
+          const batchRows = deps.exportBatchRows;
+          async function* pages(): AsyncGenerator<ResultRecord[]> {
+            for (let after = -1; !signal.aborted;) {
+              const rows = await store.results(q.filter, after, batchRows);
+              if (rows.length > 0) yield rows;
+              if (rows.length < batchRows) return;
+              after = rows[rows.length - 1]!.step;
+            }
           }
+          const rows = await exportArrow({
+            kind: q.filter.kind,
+            pages: pages(),
+            send: async (bytes) => {
+              if (signal.aborted) throw new CancelledError('client went away');
+              if (!call.write({ data: bytes })) await drained(call, signal);
+              metrics.exportBytes.inc(bytes.length);
+            },
+          });
+          metrics.exportRows.inc(rows);
+          outcome = 'ok';
+        } catch (error) {
+          outcome = exportOutcome(error);
+          throw error;
+        } finally {
+          metrics.exportsInProgress.dec();
+          metrics.exports.inc({ outcome: signal.aborted ? 'cancelled' : outcome });
         }
-        const rows = await exportArrow({
-          kind: q.filter.kind,
-          pages: pages(),
-          send: async (bytes) => {
-            if (signal.aborted) throw new CancelledError('client went away');
-            if (!call.write({ data: bytes })) await drained(call, signal);
-          },
-        });
-        metrics.exportRows.inc(rows);
       },
     ),
   };
