@@ -5,3 +5,5 @@ export * from './frames.js';
 export * from './kafka-tools.js';
 export * from './assertions.js';
 export * from './python.js';
+export * from './cluster.js';
+export * from './chaos-report.js';
