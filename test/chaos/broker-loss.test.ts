@@ -346,8 +346,8 @@ describe('losing a broker of the 3-node cluster', () => {
 async function serviceCounters(stack: Stack): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const wanted =
-    /^simstream_(neuromorphic_frames_processed_total|neuromorphic_results_published_total|query_rows_upserted_total|consumer_\w+_(records_total|dead_letters_total|lag_records))$/;
-  for (const name of ['neuromorphic', 'query'] as const) {
+    /^simstream_(neuromorphic_frames_processed_total|neuromorphic_results_published_total|query_rows_upserted_total|consumer_\w+_(records_total|dead_letters_total|lag_records)|kafka_\w+_(batches_total|failures_total|queued_bytes))$/;
+  for (const name of ['ingestion', 'neuromorphic', 'query'] as const) {
     const text = await (await fetch(`${stack.process(name).opsUrl}/metrics`)).text().catch(() => '');
     for (const line of text.split('\n')) {
       const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);

@@ -64,8 +64,10 @@ export class Infra {
 
   /**
    * The processes that names stand for: `kafka` is the configured broker(s), `kafka-N` one
-   * cluster node. With `alsoRunning`, `kafka` adds the other kind's processes that have a pid
-   * file, so `down` and `status` see a cluster left running by a run with other settings.
+   * cluster node. With `alsoRunning` and the single broker configured, `kafka` adds cluster
+   * nodes that have a pid file, so plain `down` and `status` see a cluster left running. Never
+   * the other way round: with the cluster configured, the single broker (shared, often) is not
+   * touched.
    */
   private async units(names: readonly UnitName[], alsoRunning = false): Promise<ServiceDriver[]> {
     const out: ServiceDriver[] = [];
@@ -77,10 +79,9 @@ export class Infra {
         continue;
       }
       const clustered = this.config.kafka.brokers > 1;
-      const [mine, other] = clustered ? [this.kafkaCluster, [this.kafka]] : [[this.kafka], this.kafkaCluster];
-      out.push(...mine);
-      if (alsoRunning) {
-        for (const driver of other) if (await fileExists(this.pidPath(driver))) out.push(driver);
+      out.push(...(clustered ? this.kafkaCluster : [this.kafka]));
+      if (alsoRunning && !clustered) {
+        for (const node of this.kafkaCluster) if (await fileExists(this.pidPath(node))) out.push(node);
       }
     }
     return [...new Set(out)];
