@@ -47,6 +47,14 @@ const KILL_AFTER_ACKS = 80; // per simulation
 const DOWN_MS = 10_000;
 const STREAMS_TIMEOUT_MS = 180_000;
 
+type Scenario = 'baseline' | 'partition-leader' | 'controller';
+
+const SCENARIO_TITLES: Record<Scenario, string> = {
+  baseline: 'baseline (nothing killed)',
+  'partition-leader': 'partition leader killed',
+  controller: 'active controller killed',
+};
+
 interface Upload {
   readonly simulationId: string;
   readonly uploader: FrameUploader;
@@ -157,7 +165,7 @@ describe('losing a broker of the 3-node cluster', () => {
 
   /** Polls until the simulations' partitions have new leaders (or a new controller is elected). */
   async function whoTookOver(
-    scenario: 'partition-leader' | 'controller',
+    scenario: Scenario,
     ids: readonly string[],
     victim: number,
     survivors: readonly string[],
@@ -191,7 +199,7 @@ describe('losing a broker of the 3-node cluster', () => {
   });
 
   /** One scenario on its own services (fresh consumer groups), so its downstream counts are its own. */
-  async function loseNode(scenario: 'partition-leader' | 'controller'): Promise<void> {
+  async function loseNode(scenario: Scenario): Promise<void> {
     const stack = await Stack.create(kafka, {
       tenants: [tenant],
       services: ['query', 'ingestion', 'neuromorphic'],
@@ -203,12 +211,13 @@ describe('losing a broker of the 3-node cluster', () => {
     }
   }
 
-  async function loseNodeWith(stack: Stack, scenario: 'partition-leader' | 'controller'): Promise<void> {
+  async function loseNodeWith(stack: Stack, scenario: Scenario): Promise<void> {
     const t0 = Date.now();
     const brokers = infra.endpoints().kafkaBrokers;
     await waitForFullIsr(kafka, [TopicName.frames, TopicName.progress], 120_000);
     const before = await partitionStates(kafka, TopicName.frames);
     const controller = await activeController(brokers);
+    // The baseline kills nobody; its streams sit on partitions led by one node all the same.
     const victim = scenario === 'controller' ? controller : before[0]!.leader;
     const ids = simulationsLedBy(`chaos-${run}-${scenario}`, before, victim, SIMULATIONS);
     expect(ids).toHaveLength(SIMULATIONS);
@@ -228,17 +237,19 @@ describe('losing a broker of the 3-node cluster', () => {
         `${KILL_AFTER_ACKS} acks per stream`,
       );
       killAt = Date.now();
-      const killed = await infra.kill9(kafkaNodeName(victim));
-      expect(killed.action).toBe('killed');
-      const survivors = brokers.filter((_, i) => i + 1 !== victim);
-      resultsAt.kill = await countResults(ids);
-      // While it is down: who took over, and when.
-      takeover = await whoTookOver(scenario, ids, victim, survivors, killAt + DOWN_MS - 1000);
-      await new Promise((r) => setTimeout(r, Math.max(0, killAt + DOWN_MS - Date.now())));
-      const restartAt = Date.now();
-      resultsAt.restart = await countResults(ids);
-      await infra.start(kafkaNodeName(victim));
-      restartReadyMs = Date.now() - restartAt;
+      if (scenario !== 'baseline') {
+        const killed = await infra.kill9(kafkaNodeName(victim));
+        expect(killed.action).toBe('killed');
+        const survivors = brokers.filter((_, i) => i + 1 !== victim);
+        resultsAt.kill = await countResults(ids);
+        // While it is down: who took over, and when.
+        takeover = await whoTookOver(scenario, ids, victim, survivors, killAt + DOWN_MS - 1000);
+        await new Promise((r) => setTimeout(r, Math.max(0, killAt + DOWN_MS - Date.now())));
+        const restartAt = Date.now();
+        resultsAt.restart = await countResults(ids);
+        await infra.start(kafkaNodeName(victim));
+        restartReadyMs = Date.now() - restartAt;
+      }
       await withTimeout(Promise.all(uploads.map((u) => u.done)), STREAMS_TIMEOUT_MS, 'the streams');
       resultsAt.streamsDone = await countResults(ids);
     } finally {
@@ -292,9 +303,9 @@ describe('losing a broker of the 3-node cluster', () => {
     const stats = uploads.map((u) => u.uploader.stats);
     const sum = (f: (s: FrameUploader['stats']) => number) => stats.reduce((n, s) => n + f(s), 0);
     const row: ChaosRow = {
-      scenario: scenario === 'controller' ? 'active controller killed' : 'partition leader killed',
+      scenario: SCENARIO_TITLES[scenario],
       killed: {
-        nodeId: victim,
+        nodeId: scenario === 'baseline' ? 0 : victim,
         role: `${victim === controller ? 'controller, ' : ''}leader of ${ledByVictim}/${SIMULATIONS} streams' partitions`,
       },
       simulations: SIMULATIONS,
@@ -315,7 +326,7 @@ describe('losing a broker of the 3-node cluster', () => {
       framesResent: sum((s) => s.resent),
       longestAckGapMs: Math.max(...uploads.map((u) => longestGap(u.ackTimes, t0, streamsDoneAt))),
       recoveredAfterMs: Math.max(...uploads.map((u) => recoveredAfter(u.ackTimes, killAt))),
-      downMs: DOWN_MS,
+      downMs: scenario === 'baseline' ? 0 : DOWN_MS,
       restartReadyMs,
       takeover,
       durationMs: Date.now() - t0,
@@ -335,6 +346,8 @@ describe('losing a broker of the 3-node cluster', () => {
     });
   }
 
+  it('keeps every acked frame exactly once with no broker lost (the baseline)', () => loseNode('baseline'));
+
   it('keeps every acked frame exactly once when the leader of their partitions is SIGKILLed mid-stream', () =>
     loseNode('partition-leader'));
 
@@ -348,7 +361,10 @@ async function serviceCounters(stack: Stack): Promise<Record<string, number>> {
   const wanted =
     /^simstream_(neuromorphic_frames_processed_total|neuromorphic_results_published_total|query_rows_upserted_total|consumer_\w+_(records_total|dead_letters_total|lag_records)|kafka_\w+_(batches_total|failures_total|queued_bytes))$/;
   for (const name of ['ingestion', 'neuromorphic', 'query'] as const) {
-    const text = await (await fetch(`${stack.process(name).opsUrl}/metrics`)).text().catch(() => '');
+    const ops = stack.process(name).opsUrl;
+    // Whether the service itself says it is ready (HTTP status of /readyz).
+    out[`${name}: readyz status`] = (await fetch(`${ops}/readyz`).catch(() => undefined))?.status ?? 0;
+    const text = await (await fetch(`${ops}/metrics`)).text().catch(() => '');
     for (const line of text.split('\n')) {
       const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
       if (match === null || !wanted.test(match[1]!)) continue;

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '@simstream/stack';
 
 export interface ChaosRow {
   readonly scenario: string;
-  /** Node SIGKILLed, and what it was at that moment. */
+  /** Node SIGKILLed (0: none, the baseline), and what it was at that moment. */
   readonly killed: { readonly nodeId: number; readonly role: string };
   readonly simulations: number;
   readonly framesSent: number;
@@ -73,7 +73,7 @@ export function renderChaosTable(rows: readonly ChaosRow[]): string {
   ];
   const lines = rows.map((r) => [
     r.scenario,
-    `node ${r.killed.nodeId} (${r.killed.role})`,
+    r.killed.nodeId === 0 ? '-' : `node ${r.killed.nodeId} (${r.killed.role})`,
     String(r.framesSent),
     `${r.acked} (${r.foundDurableOnResume} on resume)`,
     String(r.kafkaRecords),
