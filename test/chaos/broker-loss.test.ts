@@ -3,7 +3,8 @@
  * record survives the loss of its partition leader, shown on the local 3-node KRaft cluster
  * (SIMSTREAM_KAFKA_BROKERS=3, topics from the table with KAFKA_TOPIC_ENVIRONMENT=cluster).
  * Several simulations stream through ingestion; the leader of their partitions (then, in a
- * second run, the active controller) is SIGKILLed mid-stream and restarted seconds later.
+ * second run, the active controller) is SIGKILLed mid-stream and restarted seconds later. A
+ * baseline run first kills nothing, so that what the kills change can be told apart.
  * Afterwards every acked (simulation, step) is in the frames topic exactly once (read_committed),
  * the streams finished by themselves, and Postgres holds one neuromorphic result per frame.
  * Run with `./dev test:chaos`; the results table goes to .data/chaos/broker-loss.{json,md}.
