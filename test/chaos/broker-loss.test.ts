@@ -300,6 +300,7 @@ describe('losing a broker of the 3-node cluster', () => {
     await new Promise((r) => setTimeout(r, 3000));
     const results = await resultCounts(ids);
     const downstream = await serviceCounters(stack);
+    const groups = await groupStates(kafka, stack, ids);
 
     const stats = uploads.map((u) => u.uploader.stats);
     const sum = (f: (s: FrameUploader['stats']) => number) => stats.reduce((n, s) => n + f(s), 0);
@@ -322,6 +323,7 @@ describe('losing a broker of the 3-node cluster', () => {
       resultDuplicates: results.rows - results.distinct,
       resultsAt: { ...resultsAt, end: results.rows },
       downstream,
+      groups,
       duplicateSamples: duplicateSamples(records, 5),
       streamReconnects: sum((s) => s.reconnects),
       framesResent: sum((s) => s.resent),
@@ -374,6 +376,40 @@ async function serviceCounters(stack: Stack): Promise<Record<string, number>> {
     }
   }
   return out;
+}
+
+/**
+ * State and members of the analysis services' consumer groups, and how far their committed
+ * offsets on the simulations' frames partitions are behind the end: where a stall sits.
+ */
+async function groupStates(kafka: Kafka, stack: Stack, ids: readonly string[]): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const partitions = [...new Set(ids.map((id) => partitionForKey(id, 12)))];
+    const ends = new Map(
+      (await admin.fetchTopicOffsets(TopicName.frames)).map((p) => [p.partition, Number(p.high)]),
+    );
+    const out: string[] = [];
+    for (const [service, variable] of [
+      ['neuromorphic', 'NEURO_CONSUMER_GROUP'],
+      ['query', 'QUERY_CONSUMER_GROUP'],
+    ] as const) {
+      const groupId = stack.process(service).env[variable]!;
+      const described = (await admin.describeGroups([groupId])).groups[0];
+      const committed = await admin.fetchOffsets({ groupId, topics: [TopicName.frames] });
+      const behind = partitions.map((p) => {
+        const at = Number(committed[0]?.partitions.find((x) => x.partition === p)?.offset ?? -1);
+        return `p${p}:${(ends.get(p) ?? 0) - at}`;
+      });
+      out.push(
+        `${service}: ${described?.state ?? '?'}, ${described?.members.length ?? 0} member(s), committed behind end ${behind.join(' ')}`,
+      );
+    }
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Up to `limit` duplicated (simulation, step) pairs with where each copy sits. */

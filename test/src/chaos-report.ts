@@ -37,6 +37,8 @@ export interface ChaosRow {
   };
   /** Counters scraped from the neuromorphic and query services at the end. */
   readonly downstream: Readonly<Record<string, number>>;
+  /** The analysis services' consumer groups at the end: state, members, committed lag. */
+  readonly groups: readonly string[];
   /** Some duplicated (simulation, step) pairs and where their copies sit (partition@offset). */
   readonly duplicateSamples: readonly string[];
   readonly streamReconnects: number;
