@@ -218,8 +218,12 @@ describe('losing a broker of the 3-node cluster', () => {
     await waitForFullIsr(kafka, [TopicName.frames, TopicName.progress], 120_000);
     const before = await partitionStates(kafka, TopicName.frames);
     const controller = await activeController(brokers);
-    // The baseline kills nobody; its streams sit on partitions led by one node all the same.
-    const victim = scenario === 'controller' ? controller : before[0]!.leader;
+    // A partition leader that is not the controller, so that the two scenarios differ. The
+    // baseline kills nobody; its streams sit on partitions led by one node all the same.
+    const victim =
+      scenario === 'controller'
+        ? controller
+        : (before.find((p) => p.leader !== controller) ?? before[0]!).leader;
     const ids = simulationsLedBy(`chaos-${run}-${scenario}`, before, victim, SIMULATIONS);
     expect(ids).toHaveLength(SIMULATIONS);
     const ledByVictim = ids.filter((id) => leaderOf(before, id) === victim).length;
