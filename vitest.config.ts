@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit (pure logic, fakes allowed, beside the code) and integration (the real
-// Kafka, Postgres, Redis and InfluxDB started by `pnpm infra up`, in top-level test/).
+// Three projects: unit (pure logic, fakes allowed, beside the code), integration (the real
+// Kafka, Postgres, Redis and InfluxDB started by `pnpm infra up`, in top-level test/), and chaos
+// (brokers of the 3-node Kafka cluster SIGKILLed mid-stream; `pnpm test:chaos`, outside `pnpm test`).
 export default defineConfig({
   test: {
     projects: [
@@ -17,10 +18,24 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/chaos/**'],
           globalSetup: ['test/src/global-setup.ts'],
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          globalSetup: ['test/src/chaos-setup.ts'],
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          // Bounded: each scenario gives its streams 180 s and its reads 120 s at most.
+          testTimeout: 480_000,
           hookTimeout: 300_000,
           fileParallelism: false,
         },

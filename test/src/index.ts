@@ -6,3 +6,5 @@ export * from './kafka-tools.js';
 export * from './assertions.js';
 export * from './python.js';
 export * from './readme-commands.js';
+export * from './cluster.js';
+export * from './chaos-report.js';

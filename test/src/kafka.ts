@@ -48,6 +48,8 @@ export interface ReadOptions {
   readonly dlq?: { producer: BatchingProducer; topic: string };
   /** Only keep records for which this is true (others are read and dropped). */
   readonly filter?: (record: ConsumedRecord) => boolean;
+  /** Once `until` holds, keep reading this long, so records written later (duplicates) are seen. */
+  readonly settleMs?: number;
 }
 
 /** Reads `topic` from `from` until `until` holds; rejects on timeout with what was read. */
@@ -73,9 +75,13 @@ export async function readUntil(options: ReadOptions): Promise<ConsumedRecord[]>
   });
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
+  let settling: NodeJS.Timeout | undefined;
   await consumer.start((batch) => {
     for (const r of batch) if (options.filter?.(r) ?? true) records.push(r);
-    if (options.until(records)) done();
+    if (settling === undefined && options.until(records)) {
+      if (options.settleMs === undefined) done();
+      else settling = setTimeout(done, options.settleMs);
+    }
     return Promise.resolve();
   });
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -98,6 +104,7 @@ export async function readUntil(options: ReadOptions): Promise<ConsumedRecord[]>
     return records;
   } finally {
     clearTimeout(timer);
+    clearTimeout(settling);
     await consumer.stop();
   }
 }

@@ -74,6 +74,53 @@ describe('loadInfraConfig', () => {
   });
 });
 
+describe('the Kafka cluster settings', () => {
+  it('keeps the single broker by default and describes the cluster on its own ports and dir', () => {
+    const config = loadInfraConfig({ SIMSTREAM_DATA_DIR: '/d' }, defaults);
+    expect(config.kafka.brokers).toBe(1);
+    expect(config.kafkaCluster.dir).toBe('/d/kafka-cluster');
+    expect(config.kafkaCluster.nodes).toEqual([
+      { nodeId: 1, port: 19092, controllerPort: 19192 },
+      { nodeId: 2, port: 19093, controllerPort: 19193 },
+      { nodeId: 3, port: 19094, controllerPort: 19194 },
+    ]);
+    expect(config.kafkaCluster.heapOpts).toEqual(['-Xmx384m', '-Xms384m']);
+  });
+
+  it('points clients at all three brokers when SIMSTREAM_KAFKA_BROKERS=3', () => {
+    const config = loadInfraConfig(
+      {
+        SIMSTREAM_KAFKA_BROKERS: '3',
+        SIMSTREAM_KAFKA_CLUSTER_PORT: '29092',
+        SIMSTREAM_KAFKA_CLUSTER_CONTROLLER_PORT: '29192',
+        SIMSTREAM_KAFKA_CLUSTER_DIR: '/c',
+      },
+      defaults,
+    );
+    expect(config.kafka.brokers).toBe(3);
+    expect(config.kafkaCluster.dir).toBe('/c');
+    expect(endpointsOf(config).kafkaBrokers).toEqual([
+      '127.0.0.1:29092',
+      '127.0.0.1:29093',
+      '127.0.0.1:29094',
+    ]);
+  });
+
+  it('refuses other broker counts and cluster ports that collide', () => {
+    expect(() => loadInfraConfig({ SIMSTREAM_KAFKA_BROKERS: '2' }, defaults)).toThrow(
+      /SIMSTREAM_KAFKA_BROKERS must be 1 or 3/,
+    );
+    expect(() =>
+      loadInfraConfig(
+        { SIMSTREAM_KAFKA_BROKERS: '3', SIMSTREAM_KAFKA_CLUSTER_CONTROLLER_PORT: '19093' },
+        defaults,
+      ),
+    ).toThrow(
+      /SIMSTREAM_KAFKA_CLUSTER_PORT \(node 2\) and SIMSTREAM_KAFKA_CLUSTER_CONTROLLER_PORT \(node 1\)/,
+    );
+  });
+});
+
 describe('endpoints', () => {
   it('renders client URLs and shell exports', () => {
     const endpoints = endpointsOf(loadInfraConfig({}, defaults));
@@ -102,5 +149,10 @@ describe('parseServiceNames', () => {
     expect(parseServiceNames([])).toEqual(['kafka', 'postgres', 'redis', 'influxdb']);
     expect(parseServiceNames(['redis', 'kafka'])).toEqual(['kafka', 'redis']);
     expect(() => parseServiceNames(['kafka', 'mysql'])).toThrow(/unknown service "mysql"/);
+  });
+
+  it('takes one Kafka cluster node by name', () => {
+    expect(parseServiceNames(['kafka-3', 'redis', 'kafka-1'])).toEqual(['redis', 'kafka-1', 'kafka-3']);
+    expect(() => parseServiceNames(['kafka-4'])).toThrow(/unknown service "kafka-4"/);
   });
 });

@@ -9,6 +9,19 @@ import { ConfigError } from '@simstream/errors';
 export const SERVICE_NAMES = ['kafka', 'postgres', 'redis', 'influxdb'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/** Nodes of the local Kafka cluster (SIMSTREAM_KAFKA_BROKERS=3): a controller quorum of three. */
+export const KAFKA_CLUSTER_SIZE = 3;
+/** One node of the Kafka cluster, e.g. `kafka-2`; the single broker is plain `kafka`. */
+export type KafkaNodeName = `kafka-${number}`;
+/** What the orchestrator starts and stops as one process: a service, or one Kafka cluster node. */
+export type UnitName = ServiceName | KafkaNodeName;
+
+export interface KafkaNodePorts {
+  readonly nodeId: number;
+  readonly port: number;
+  readonly controllerPort: number;
+}
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface InfraConfig {
@@ -25,8 +38,20 @@ export interface InfraConfig {
   /** The java executable (JAVA_HOME/bin/java or java on PATH). */
   readonly java: string;
   readonly kafka: {
+    /** 1: the single broker on `port`; 3: the cluster below (SIMSTREAM_KAFKA_BROKERS). */
+    readonly brokers: 1 | 3;
     readonly port: number;
     readonly controllerPort: number;
+    readonly heapOpts: readonly string[];
+  };
+  /**
+   * The 3-node KRaft cluster (each node broker and controller) used instead of the single
+   * broker when `kafka.brokers` is 3: its own ports and data dir, so both can exist side by side.
+   */
+  readonly kafkaCluster: {
+    /** One `node-N` folder per node below it, and the cluster id they share. */
+    readonly dir: string;
+    readonly nodes: readonly KafkaNodePorts[];
     readonly heapOpts: readonly string[];
   };
   readonly postgres: {
@@ -80,23 +105,51 @@ export function loadInfraConfig(env: Env, defaults: ConfigDefaults): InfraConfig
   const mavenRepoUrl = (env.SIMSTREAM_MAVEN_REPO ?? DEFAULT_MAVEN_REPO).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(mavenRepoUrl))
     problems.push(`SIMSTREAM_MAVEN_REPO must be an http(s) URL, got "${mavenRepoUrl}"`);
-  const heapRaw = env.SIMSTREAM_KAFKA_HEAP_OPTS ?? '-Xmx1g -Xms1g';
-  const heapOpts = heapRaw.split(/\s+/).filter((s) => s !== '');
-  if (heapOpts.some((opt) => !opt.startsWith('-X')))
-    problems.push(`SIMSTREAM_KAFKA_HEAP_OPTS must be JVM -X options, got "${heapRaw}"`);
+  const jvmOpts = (name: string, fallback: string): string[] => {
+    const raw = env[name] ?? fallback;
+    const opts = raw.split(/\s+/).filter((s) => s !== '');
+    if (opts.some((opt) => !opt.startsWith('-X')))
+      problems.push(`${name} must be JVM -X options, got "${raw}"`);
+    return opts;
+  };
+  const heapOpts = jvmOpts('SIMSTREAM_KAFKA_HEAP_OPTS', '-Xmx1g -Xms1g');
+  const brokersRaw = env.SIMSTREAM_KAFKA_BROKERS ?? '1';
+  if (brokersRaw !== '1' && brokersRaw !== String(KAFKA_CLUSTER_SIZE))
+    problems.push(`SIMSTREAM_KAFKA_BROKERS must be 1 or ${KAFKA_CLUSTER_SIZE}, got "${brokersRaw}"`);
+  // Three consecutive ports from each base: brokers 19092-19094, controllers 19192-19194.
+  const clusterPort = port('SIMSTREAM_KAFKA_CLUSTER_PORT', 19092);
+  const clusterControllerPort = port('SIMSTREAM_KAFKA_CLUSTER_CONTROLLER_PORT', 19192);
+  for (const [name, base] of [
+    ['SIMSTREAM_KAFKA_CLUSTER_PORT', clusterPort],
+    ['SIMSTREAM_KAFKA_CLUSTER_CONTROLLER_PORT', clusterControllerPort],
+  ] as const) {
+    if (base + KAFKA_CLUSTER_SIZE - 1 > 65535)
+      problems.push(`${name} leaves no room for ${KAFKA_CLUSTER_SIZE} consecutive ports, got ${base}`);
+  }
   const javaHome = env.JAVA_HOME;
+  const dataDir = dir('SIMSTREAM_DATA_DIR', join(defaults.repoRoot, '.data'));
 
   const config: InfraConfig = {
     host: '127.0.0.1',
-    dataDir: dir('SIMSTREAM_DATA_DIR', join(defaults.repoRoot, '.data')),
+    dataDir,
     cacheDir: dir('SIMSTREAM_CACHE_DIR', join(xdgCache, 'simstream')),
     mavenRepoUrl,
     m2Repository: dir('SIMSTREAM_M2_REPOSITORY', join(home, '.m2', 'repository')),
     java: javaHome !== undefined && javaHome !== '' ? join(javaHome, 'bin', 'java') : 'java',
     kafka: {
+      brokers: brokersRaw === String(KAFKA_CLUSTER_SIZE) ? 3 : 1,
       port: port('SIMSTREAM_KAFKA_PORT', 9092),
       controllerPort: port('SIMSTREAM_KAFKA_CONTROLLER_PORT', 9093),
       heapOpts,
+    },
+    kafkaCluster: {
+      dir: dir('SIMSTREAM_KAFKA_CLUSTER_DIR', join(dataDir, 'kafka-cluster')),
+      nodes: Array.from({ length: KAFKA_CLUSTER_SIZE }, (_, i) => ({
+        nodeId: i + 1,
+        port: clusterPort + i,
+        controllerPort: clusterControllerPort + i,
+      })),
+      heapOpts: jvmOpts('SIMSTREAM_KAFKA_CLUSTER_HEAP_OPTS', '-Xmx384m -Xms384m'),
     },
     postgres: {
       port: port('SIMSTREAM_POSTGRES_PORT', 5432),
@@ -114,14 +167,19 @@ export function loadInfraConfig(env: Env, defaults: ConfigDefaults): InfraConfig
     childEnv: env,
   };
 
-  const ports = [
+  const ports: (readonly [string, number])[] = [
     ['SIMSTREAM_KAFKA_PORT', config.kafka.port],
     ['SIMSTREAM_KAFKA_CONTROLLER_PORT', config.kafka.controllerPort],
     ['SIMSTREAM_POSTGRES_PORT', config.postgres.port],
     ['SIMSTREAM_REDIS_PORT', config.redis.port],
     ['SIMSTREAM_INFLUX_PORT', config.influxdb.port],
     ['SIMSTREAM_INFLUX_RPC_PORT', config.influxdb.rpcPort],
-  ] as const;
+    // The cluster's ports matter only when it is the Kafka asked for (both may run side by side).
+    ...(config.kafka.brokers === 1 ? [] : config.kafkaCluster.nodes).flatMap((n) => [
+      [`SIMSTREAM_KAFKA_CLUSTER_PORT (node ${n.nodeId})`, n.port] as const,
+      [`SIMSTREAM_KAFKA_CLUSTER_CONTROLLER_PORT (node ${n.nodeId})`, n.controllerPort] as const,
+    ]),
+  ];
   const seen = new Map<number, string>();
   for (const [name, value] of ports) {
     const other = seen.get(value);
@@ -138,14 +196,35 @@ export function serviceDir(config: InfraConfig, service: ServiceName): string {
   return join(config.dataDir, service);
 }
 
-/** Parses a list of service names (CLI arguments); empty means all. */
-export function parseServiceNames(names: readonly string[]): ServiceName[] {
+/** The data folder of one Kafka cluster node. */
+export function kafkaNodeDir(config: InfraConfig, nodeId: number): string {
+  return join(config.kafkaCluster.dir, `node-${nodeId}`);
+}
+
+/** `kafka-N` for the cluster node with id N. */
+export function kafkaNodeName(nodeId: number): KafkaNodeName {
+  return `kafka-${nodeId}`;
+}
+
+/** The cluster node id a unit name stands for (`kafka-2` → 2), or undefined. */
+export function kafkaNodeIdOf(name: string): number | undefined {
+  const match = /^kafka-(\d+)$/.exec(name);
+  const id = match === null ? undefined : Number(match[1]);
+  return id !== undefined && id >= 1 && id <= KAFKA_CLUSTER_SIZE ? id : undefined;
+}
+
+/** Parses a list of service or cluster node names (CLI arguments); empty means all services. */
+export function parseServiceNames(names: readonly string[]): UnitName[] {
   if (names.length === 0) return [...SERVICE_NAMES];
-  const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
+  const known = (n: string) =>
+    (SERVICE_NAMES as readonly string[]).includes(n) || kafkaNodeIdOf(n) !== undefined;
+  const unknown = names.filter((n) => !known(n));
   if (unknown.length > 0) {
-    throw new ConfigError(unknown.map((n) => `unknown service "${n}" (known: ${SERVICE_NAMES.join(', ')})`));
+    const list = `${SERVICE_NAMES.join(', ')}, kafka-1 … kafka-${KAFKA_CLUSTER_SIZE}`;
+    throw new ConfigError(unknown.map((n) => `unknown service "${n}" (known: ${list})`));
   }
-  return SERVICE_NAMES.filter((n) => names.includes(n));
+  const nodes = [...new Set(names.map(kafkaNodeIdOf).filter((id) => id !== undefined))].sort();
+  return [...SERVICE_NAMES.filter((n) => names.includes(n)), ...nodes.map(kafkaNodeName)];
 }
 
 export interface Endpoints {
@@ -160,7 +239,10 @@ export interface Endpoints {
 export function endpointsOf(config: InfraConfig): Endpoints {
   const { host, postgres: pg } = config;
   return {
-    kafkaBrokers: [`${host}:${config.kafka.port}`],
+    kafkaBrokers:
+      config.kafka.brokers === 1
+        ? [`${host}:${config.kafka.port}`]
+        : config.kafkaCluster.nodes.map((n) => `${host}:${n.port}`),
     databaseUrl: `postgres://${pg.user}:${pg.password}@${host}:${pg.port}/${pg.database}`,
     redisUrl: `redis://${host}:${config.redis.port}`,
     influxUrl: `http://${host}:${config.influxdb.port}`,

@@ -4,23 +4,27 @@
  *   import { up, stop, start, endpoints } from '@simstream/infra';
  *   await up();                       // Kafka, Postgres, Redis, InfluxDB ready on loopback
  *   await stop('kafka'); ...; await start('kafka');   // an outage with data kept
+ *   // SIMSTREAM_KAFKA_BROKERS=3: `kafka` is three nodes; kill9('kafka-2'), start('kafka-2')
  *
  * The free functions use one Infra built from process.env on first use; createInfra() takes an
  * injected environment instead.
  */
-import { loadInfraConfig, type Env, type Endpoints, type ServiceName } from './config.js';
+import { loadInfraConfig, type Env, type Endpoints, type UnitName } from './config.js';
 import { Infra } from './infra.js';
 import type { DownResult, ServiceStatus, UpOptions, UpResult } from './results.js';
 import { REPO_ROOT } from './paths.js';
 
 export {
+  KAFKA_CLUSTER_SIZE,
   SERVICE_NAMES,
   endpointsOf,
+  kafkaNodeIdOf,
+  kafkaNodeName,
   loadInfraConfig,
   parseServiceNames,
   renderEnvExports,
 } from './config.js';
-export type { Endpoints, Env, InfraConfig, ServiceName } from './config.js';
+export type { Endpoints, Env, InfraConfig, KafkaNodeName, ServiceName, UnitName } from './config.js';
 export { Infra } from './infra.js';
 export { StartFailedError } from './results.js';
 export type { DownResult, ServiceState, ServiceStatus, UpOptions, UpResult } from './results.js';
@@ -59,17 +63,16 @@ function defaultInfra(): Infra {
   return shared;
 }
 
-export const up = (services?: readonly ServiceName[], options?: UpOptions): Promise<UpResult[]> =>
+export const up = (services?: readonly UnitName[], options?: UpOptions): Promise<UpResult[]> =>
   defaultInfra().up(services, options);
-export const down = (services?: readonly ServiceName[]): Promise<DownResult[]> =>
-  defaultInfra().down(services);
-export const status = (services?: readonly ServiceName[]): Promise<ServiceStatus[]> =>
+export const down = (services?: readonly UnitName[]): Promise<DownResult[]> => defaultInfra().down(services);
+export const status = (services?: readonly UnitName[]): Promise<ServiceStatus[]> =>
   defaultInfra().status(services);
-export const start = (service: ServiceName, options?: UpOptions): Promise<UpResult> =>
+export const start = (service: UnitName, options?: UpOptions): Promise<UpResult> =>
   defaultInfra().start(service, options);
-export const stop = (service: ServiceName): Promise<DownResult> => defaultInfra().stop(service);
-export const kill9 = (service: ServiceName): Promise<DownResult> => defaultInfra().kill9(service);
-export const reset = (services?: readonly ServiceName[]): Promise<DownResult[]> =>
+export const stop = (service: UnitName): Promise<DownResult> => defaultInfra().stop(service);
+export const kill9 = (service: UnitName): Promise<DownResult> => defaultInfra().kill9(service);
+export const reset = (services?: readonly UnitName[]): Promise<DownResult[]> =>
   defaultInfra().reset(services);
 export const endpoints = (): Endpoints => defaultInfra().endpoints();
 export const kafkaToolCommand = (

@@ -1,16 +1,19 @@
 /**
  * The orchestrator: brings services up in parallel (idempotently, with real readiness probes),
  * stops only the processes it started, reports status, and wipes data on reset. Each service's
- * specifics live in its driver; this file only sequences them.
+ * specifics live in its driver; this file only sequences them. `kafka` is one process (the
+ * single broker) or three (`kafka-1` … `kafka-3`, SIMSTREAM_KAFKA_BROKERS=3), each its own unit.
  */
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { messageOf } from '@simstream/errors';
-import { endpointsOf, SERVICE_NAMES, type Endpoints, type InfraConfig, type ServiceName } from './config.js';
+import { ConfigError } from '@simstream/errors';
+import { endpointsOf, SERVICE_NAMES, type Endpoints, type InfraConfig, type UnitName } from './config.js';
 import { fileExists } from './debian-packages.js';
 import { NotReadyError, PortInUseError } from './errors.js';
 import { withFileLock } from './file-lock.js';
 import { InfluxdbService } from './influxdb-service.js';
+import { clusterKafkaNodes, singleKafkaNode } from './kafka-nodes.js';
 import { KafkaService } from './kafka-service.js';
 import { describeListener, isPortOpen } from './ports.js';
 import { PostgresService } from './postgres-service.js';
@@ -39,20 +42,49 @@ import {
 import type { ServiceDriver } from './service.js';
 
 export class Infra {
-  private readonly drivers: Readonly<Record<ServiceName, ServiceDriver>>;
+  private readonly drivers: ReadonlyMap<UnitName, ServiceDriver>;
   private readonly kafka: KafkaService;
+  private readonly kafkaCluster: readonly KafkaService[];
 
   constructor(
     readonly config: InfraConfig,
     private readonly log: (line: string) => void = (line) => process.stderr.write(`[infra] ${line}\n`),
   ) {
-    this.kafka = new KafkaService(config, log);
-    this.drivers = {
-      kafka: this.kafka,
-      postgres: new PostgresService(config, log),
-      redis: new RedisService(config, log),
-      influxdb: new InfluxdbService(config, log),
-    };
+    this.kafka = new KafkaService(config, singleKafkaNode(config), log);
+    this.kafkaCluster = clusterKafkaNodes(config).map((node) => new KafkaService(config, node, log));
+    const drivers: ServiceDriver[] = [
+      this.kafka,
+      ...this.kafkaCluster,
+      new PostgresService(config, log),
+      new RedisService(config, log),
+      new InfluxdbService(config, log),
+    ];
+    this.drivers = new Map(drivers.map((d) => [d.name, d]));
+  }
+
+  /**
+   * The processes that names stand for: `kafka` is the configured broker(s), `kafka-N` one
+   * cluster node. With `alsoRunning` and the single broker configured, `kafka` adds cluster
+   * nodes that have a pid file, so plain `down` and `status` see a cluster left running. Never
+   * the other way round: with the cluster configured, the single broker (shared, often) is not
+   * touched.
+   */
+  private async units(names: readonly UnitName[], alsoRunning = false): Promise<ServiceDriver[]> {
+    const out: ServiceDriver[] = [];
+    for (const name of names) {
+      if (name !== 'kafka') {
+        const driver = this.drivers.get(name);
+        if (driver === undefined) throw new ConfigError([`unknown service "${name}"`]);
+        out.push(driver);
+        continue;
+      }
+      const clustered = this.config.kafka.brokers > 1;
+      out.push(...(clustered ? this.kafkaCluster : [this.kafka]));
+      if (alsoRunning && !clustered) {
+        for (const node of this.kafkaCluster) if (await fileExists(this.pidPath(node))) out.push(node);
+      }
+    }
+    return [...new Set(out)];
   }
 
   endpoints(): Endpoints {
@@ -72,35 +104,38 @@ export class Infra {
   }
 
   /** Starts the services (all by default) in parallel; resolves when every one is ready. */
-  async up(services: readonly ServiceName[] = SERVICE_NAMES, options: UpOptions = {}): Promise<UpResult[]> {
+  async up(services: readonly UnitName[] = SERVICE_NAMES, options: UpOptions = {}): Promise<UpResult[]> {
     await mkdir(this.config.dataDir, { recursive: true });
-    const settled = await Promise.allSettled(services.map((name) => this.upOne(this.drivers[name], options)));
+    const drivers = await this.units(services);
+    const settled = await Promise.allSettled(drivers.map((driver) => this.upOne(driver, options)));
     const started: UpResult[] = [];
-    const failures: { service: ServiceName; error: unknown }[] = [];
+    const failures: { service: UnitName; error: unknown }[] = [];
     settled.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled') started.push(outcome.value);
-      else failures.push({ service: services[i]!, error: outcome.reason });
+      else failures.push({ service: drivers[i]!.name, error: outcome.reason });
     });
     if (failures.length > 0) throw new StartFailedError(failures, started);
     return started;
   }
 
   /** Stops the services we started (all by default); never signals a process that is not ours. */
-  async down(services: readonly ServiceName[] = SERVICE_NAMES): Promise<DownResult[]> {
-    return Promise.all(services.map((name) => this.downOne(this.drivers[name])));
+  async down(services: readonly UnitName[] = SERVICE_NAMES): Promise<DownResult[]> {
+    return Promise.all((await this.units(services, true)).map((driver) => this.downOne(driver)));
   }
 
-  async start(service: ServiceName, options: UpOptions = {}): Promise<UpResult> {
-    return (await this.up([service], options))[0]!;
+  /** Starts one process: a service, or one Kafka cluster node (`kafka-2`). */
+  async start(unit: UnitName, options: UpOptions = {}): Promise<UpResult> {
+    return (await this.up([this.single(unit)], options))[0]!;
   }
 
-  async stop(service: ServiceName): Promise<DownResult> {
-    return (await this.down([service]))[0]!;
+  async stop(unit: UnitName): Promise<DownResult> {
+    return this.downOne(this.drivers.get(this.single(unit))!);
   }
 
-  /** SIGKILLs the service's whole process group, as a crash would; data stays as the crash left it. */
-  async kill9(service: ServiceName): Promise<DownResult> {
-    const driver = this.drivers[service];
+  /** SIGKILLs the process's whole group, as a crash would; data stays as the crash left it. */
+  async kill9(unit: UnitName): Promise<DownResult> {
+    const service = this.single(unit);
+    const driver = this.drivers.get(service)!;
     return withFileLock(this.lockPath(driver), service, 60_000, async () => {
       const record = await readPidFile(this.pidPath(driver));
       if (record === undefined) return { name: service, action: 'not-running', detail: 'no pid file' };
@@ -114,15 +149,29 @@ export class Infra {
     });
   }
 
-  /** Stops the services and deletes their data folders (logs included). */
-  async reset(services: readonly ServiceName[] = SERVICE_NAMES): Promise<DownResult[]> {
-    const results = await this.down(services);
-    for (const name of services) await rm(this.drivers[name].dir, { recursive: true, force: true });
+  /** Stops the services and deletes their data folders (logs included); only the configured Kafka. */
+  async reset(services: readonly UnitName[] = SERVICE_NAMES): Promise<DownResult[]> {
+    const drivers = await this.units(services);
+    const results = await Promise.all(drivers.map((driver) => this.downOne(driver)));
+    for (const driver of drivers) await rm(driver.dir, { recursive: true, force: true });
+    // The cluster id goes with the last node's data: a reformatted node must not rejoin the old id.
+    if (this.kafkaCluster.every((node) => drivers.includes(node)))
+      await rm(this.config.kafkaCluster.dir, { recursive: true, force: true });
     return results;
   }
 
-  async status(services: readonly ServiceName[] = SERVICE_NAMES): Promise<ServiceStatus[]> {
-    return Promise.all(services.map((name) => this.statusOne(this.drivers[name])));
+  async status(services: readonly UnitName[] = SERVICE_NAMES): Promise<ServiceStatus[]> {
+    return Promise.all((await this.units(services, true)).map((driver) => this.statusOne(driver)));
+  }
+
+  /** `kafka` in cluster mode is three processes: single-process operations need `kafka-N`. */
+  private single(unit: UnitName): UnitName {
+    if (unit === 'kafka' && this.config.kafka.brokers > 1)
+      throw new ConfigError([
+        `"kafka" is ${this.kafkaCluster.length} processes here (SIMSTREAM_KAFKA_BROKERS=${this.config.kafka.brokers}); name one of ${this.kafkaCluster.map((d) => d.name).join(', ')}`,
+      ]);
+    if (!this.drivers.has(unit)) throw new ConfigError([`unknown service "${unit}"`]);
+    return unit;
   }
 
   private pidPath(driver: ServiceDriver): string {
@@ -239,7 +288,7 @@ export class Infra {
           await this.logTail(driver, outputFile),
         );
       }
-      await sleep(driver.name === 'kafka' ? 500 : 200);
+      await sleep(driver.name.startsWith('kafka') ? 500 : 200);
     }
   }
 

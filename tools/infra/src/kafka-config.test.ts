@@ -48,6 +48,44 @@ describe('renderServerProperties', () => {
   });
 });
 
+describe('renderServerProperties for a cluster node', () => {
+  const props = parseProperties(
+    renderServerProperties({
+      host: '127.0.0.1',
+      port: 19093,
+      controllerPort: 19193,
+      nodeId: 2,
+      logDirs: '/c/node-2/kraft',
+      voters: [
+        { nodeId: 1, controllerPort: 19192 },
+        { nodeId: 2, controllerPort: 19193 },
+        { nodeId: 3, controllerPort: 19194 },
+      ],
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+    }),
+  );
+
+  it('lists the whole controller quorum and listens on its own ports', () => {
+    expect(props.get('node.id')).toBe('2');
+    expect(props.get('controller.quorum.voters')).toBe(
+      '1@127.0.0.1:19192,2@127.0.0.1:19193,3@127.0.0.1:19194',
+    );
+    expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:19093,CONTROLLER://127.0.0.1:19193');
+  });
+
+  it('replicates internal and new topics three times with two in sync', () => {
+    for (const key of [
+      'default.replication.factor',
+      'offsets.topic.replication.factor',
+      'transaction.state.log.replication.factor',
+    ])
+      expect(props.get(key)).toBe('3');
+    expect(props.get('min.insync.replicas')).toBe('2');
+    expect(props.get('transaction.state.log.min.isr')).toBe('2');
+  });
+});
+
 describe('renderLog4jProperties', () => {
   it('writes every logger to files under the log dir, none to the console', () => {
     const text = renderLog4jProperties('/d/kafka/logs');

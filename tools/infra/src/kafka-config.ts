@@ -1,6 +1,7 @@
 /**
- * Renders the single-node KRaft (combined broker + controller) configuration and the log4j
- * configuration of our Kafka broker. Pure: values in, file text out.
+ * Renders the KRaft configuration of a combined broker + controller node (the single local
+ * broker, or one node of the 3-node cluster) and the log4j configuration of our brokers.
+ * Pure: values in, file text out.
  */
 
 export interface KafkaRenderInput {
@@ -10,16 +11,35 @@ export interface KafkaRenderInput {
   readonly nodeId: number;
   /** Where Kafka keeps partitions and the metadata log (`log.dirs`). */
   readonly logDirs: string;
+  /**
+   * Every controller of the quorum, this node included; default: this node alone. All nodes of
+   * a cluster must list the same voters.
+   */
+  readonly voters?: readonly KafkaVoter[];
+  /** Replication and min.insync.replicas of new and internal topics; default 1 and 1. */
+  readonly replicationFactor?: number;
+  readonly minInsyncReplicas?: number;
+}
+
+export interface KafkaVoter {
+  readonly nodeId: number;
+  readonly controllerPort: number;
 }
 
 /** The 16 MiB message ceiling: frames topics allow 8 MiB+ records per topic (chunked above that). */
 export const KAFKA_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export function renderServerProperties(input: KafkaRenderInput): string {
+  const voters = input.voters ?? [{ nodeId: input.nodeId, controllerPort: input.controllerPort }];
+  const replication = input.replicationFactor ?? 1;
+  const minIsr = input.minInsyncReplicas ?? 1;
   const props: [string, string | number | boolean][] = [
     ['process.roles', 'broker,controller'],
     ['node.id', input.nodeId],
-    ['controller.quorum.voters', `${input.nodeId}@${input.host}:${input.controllerPort}`],
+    [
+      'controller.quorum.voters',
+      voters.map((v) => `${v.nodeId}@${input.host}:${v.controllerPort}`).join(','),
+    ],
     [
       'listeners',
       `PLAINTEXT://${input.host}:${input.port},CONTROLLER://${input.host}:${input.controllerPort}`,
@@ -32,13 +52,13 @@ export function renderServerProperties(input: KafkaRenderInput): string {
     // Topics are created by our code with explicit partitions and configs.
     ['auto.create.topics.enable', false],
     ['num.partitions', 1],
-    ['default.replication.factor', 1],
-    ['min.insync.replicas', 1],
-    ['offsets.topic.replication.factor', 1],
+    ['default.replication.factor', replication],
+    ['min.insync.replicas', minIsr],
+    ['offsets.topic.replication.factor', replication],
     // Fewer internal partitions than the default 50: faster first group/transaction on 2 cores.
     ['offsets.topic.num.partitions', 10],
-    ['transaction.state.log.replication.factor', 1],
-    ['transaction.state.log.min.isr', 1],
+    ['transaction.state.log.replication.factor', replication],
+    ['transaction.state.log.min.isr', minIsr],
     ['transaction.state.log.num.partitions', 10],
     ['group.initial.rebalance.delay.ms', 0],
     ['message.max.bytes', KAFKA_MAX_MESSAGE_BYTES],

@@ -1,12 +1,13 @@
 /**
- * Apache Kafka in KRaft combined mode (one node is broker and controller), run with `java -cp`
- * from the locked release jars. Storage is formatted on first start with a cluster id kept in
- * the data dir; readiness is a Metadata answer that lists our broker.
+ * Apache Kafka in KRaft combined mode (each node is broker and controller), run with `java -cp`
+ * from the locked release jars: the single local broker, or one node of the local cluster.
+ * Storage is formatted on first start with a cluster id kept in the data dir (shared by the
+ * nodes of a cluster); readiness is a Metadata answer from this node that lists this node.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { serviceDir, type InfraConfig } from './config.js';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { InfraConfig, UnitName } from './config.js';
 import { ensurePackage, fileExists } from './debian-packages.js';
 import { ensureArtifacts } from './kafka-artifacts.js';
 import {
@@ -16,16 +17,15 @@ import {
   renderServerProperties,
   renderToolsLog4jProperties,
 } from './kafka-config.js';
+import type { KafkaNodeSpec } from './kafka-nodes.js';
 import { fetchMetadata } from './kafka-protocol.js';
 import { parseLockList, type LockList } from './lock-list.js';
 import { KAFKA_LOCK_FILE } from './paths.js';
 import { runChecked, runCommand } from './run-command.js';
 import type { LaunchSpec, ProbeResult, ServiceDriver } from './service.js';
 
-const NODE_ID = 1;
-
 export class KafkaService implements ServiceDriver {
-  readonly name = 'kafka' as const;
+  readonly name: UnitName;
   readonly address: string;
   readonly ports: readonly number[];
   readonly dir: string;
@@ -41,11 +41,13 @@ export class KafkaService implements ServiceDriver {
 
   constructor(
     private readonly config: InfraConfig,
+    private readonly node: KafkaNodeSpec,
     private readonly log: (line: string) => void,
   ) {
-    this.address = `${config.host}:${config.kafka.port}`;
-    this.ports = [config.kafka.port, config.kafka.controllerPort];
-    this.dir = serviceDir(config, 'kafka');
+    this.name = node.name;
+    this.address = `${config.host}:${node.port}`;
+    this.ports = [node.port, node.controllerPort];
+    this.dir = node.dir;
     this.logFile = join(this.dir, 'logs', 'server.log');
     this.propsFile = join(this.dir, 'server.properties');
     this.log4jFile = join(this.dir, 'log4j.properties');
@@ -123,22 +125,20 @@ export class KafkaService implements ServiceDriver {
       this.propsFile,
       renderServerProperties({
         host: this.config.host,
-        port: this.config.kafka.port,
-        controllerPort: this.config.kafka.controllerPort,
-        nodeId: NODE_ID,
+        port: this.node.port,
+        controllerPort: this.node.controllerPort,
+        nodeId: this.node.nodeId,
         logDirs: this.kraftDir,
+        voters: this.node.voters,
+        replicationFactor: this.node.replicationFactor,
+        minInsyncReplicas: this.node.minInsyncReplicas,
       }),
     );
     await writeFile(this.log4jFile, renderLog4jProperties(this.log4jDir));
     if (await fileExists(join(this.kraftDir, 'meta.properties'))) return;
 
-    const clusterIdFile = join(this.dir, 'cluster-id');
-    let clusterId = (await readFile(clusterIdFile, 'utf8').catch(() => '')).trim();
-    if (clusterId === '') {
-      clusterId = newClusterId(randomBytes);
-      await writeFile(clusterIdFile, clusterId + '\n');
-    }
-    this.log(`kafka: formatting storage in ${this.kraftDir} (cluster id ${clusterId})`);
+    const clusterId = await this.clusterId();
+    this.log(`${this.name}: formatting storage in ${this.kraftDir} (cluster id ${clusterId})`);
     await runChecked(
       this.config.java,
       [
@@ -159,11 +159,33 @@ export class KafkaService implements ServiceDriver {
     );
   }
 
+  /**
+   * The cluster id from its file, created on first use. The nodes of a cluster prepare in
+   * parallel: the id is written to a private file and hard-linked into place, which fails for
+   * all but the first node, so every node reads one complete id.
+   */
+  private async clusterId(): Promise<string> {
+    const file = this.node.clusterIdFile;
+    const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
+    if (existing !== '') return existing;
+    await mkdir(dirname(file), { recursive: true });
+    const draft = `${file}.${this.node.nodeId}.${process.pid}`;
+    await writeFile(draft, newClusterId(randomBytes) + '\n');
+    try {
+      await link(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      await rm(draft, { force: true });
+    }
+    return (await readFile(file, 'utf8')).trim();
+  }
+
   async launchSpec(): Promise<LaunchSpec> {
     return {
       command: this.config.java,
       args: [
-        ...kafkaJvmArgs(this.config.kafka.heapOpts, this.log4jFile, this.log4jDir, await this.classpath()),
+        ...kafkaJvmArgs(this.node.heapOpts, this.log4jFile, this.log4jDir, await this.classpath()),
         'kafka.Kafka',
         this.propsFile,
       ],
@@ -177,8 +199,8 @@ export class KafkaService implements ServiceDriver {
   async probe(timeoutMs: number): Promise<ProbeResult> {
     const version = (await this.lockList()).kafkaVersion;
     try {
-      const meta = await fetchMetadata(this.config.host, this.config.kafka.port, timeoutMs);
-      const self = meta.brokers.find((b) => b.nodeId === NODE_ID);
+      const meta = await fetchMetadata(this.config.host, this.node.port, timeoutMs);
+      const self = meta.brokers.find((b) => b.nodeId === this.node.nodeId);
       const detail = `metadata: ${meta.brokers.length} broker(s), controller ${meta.controllerId}, ${meta.topics.length} topic(s)`;
       return { serverUp: true, ready: self !== undefined, detail, version };
     } catch (error) {

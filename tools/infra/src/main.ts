@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `pnpm infra up|down|status|env|reset [services...]`: the local infrastructure on loopback
- * (Kafka, Postgres, Redis, InfluxDB), no containers. Wiring only; the work is in infra.ts.
+ * (Kafka, Postgres, Redis, InfluxDB), no containers. `--kafka-brokers 3` (or
+ * SIMSTREAM_KAFKA_BROKERS=3) makes `kafka` the 3-node cluster. Wiring only; the work is in infra.ts.
  */
 import { spawn } from 'node:child_process';
 import { Command } from 'commander';
@@ -9,7 +10,24 @@ import { messageOf } from '@simstream/errors';
 import { parseServiceNames, renderEnvExports } from './config.js';
 import { formatDown, formatStatus, formatUp } from './format-status.js';
 import { StartFailedError } from './results.js';
-import { createInfra } from './index.js';
+import { createInfra, type Infra } from './index.js';
+
+interface KafkaOptions {
+  readonly kafkaBrokers?: string;
+}
+
+/** The flag wins over SIMSTREAM_KAFKA_BROKERS; the config validates either. */
+function infraFor(options: KafkaOptions): Infra {
+  return createInfra(
+    options.kafkaBrokers === undefined
+      ? {}
+      : { env: { ...process.env, SIMSTREAM_KAFKA_BROKERS: options.kafkaBrokers } },
+  );
+}
+
+const BROKERS_FLAG = '--kafka-brokers <n>';
+const BROKERS_HELP =
+  '1: the single broker on 9092 (default); 3: the KRaft cluster on 19092-19094 (SIMSTREAM_KAFKA_BROKERS)';
 
 const program = new Command('infra')
   .description(
@@ -21,10 +39,11 @@ const program = new Command('infra')
 program
   .command('up')
   .description('start services (all by default) and wait until each answers its readiness probe')
-  .argument('[services...]', 'kafka, postgres, redis, influxdb')
-  .action(async (names: string[]) => {
+  .argument('[services...]', 'kafka, postgres, redis, influxdb; kafka-1 … kafka-3 for one cluster node')
+  .option(BROKERS_FLAG, BROKERS_HELP)
+  .action(async (names: string[], options: KafkaOptions) => {
     const t0 = Date.now();
-    const infra = createInfra();
+    const infra = infraFor(options);
     try {
       const results = await infra.up(parseServiceNames(names));
       process.stdout.write(formatUp(results));
@@ -40,8 +59,9 @@ program
   .command('down')
   .description('stop the services this tool started (all by default)')
   .argument('[services...]')
-  .action(async (names: string[]) => {
-    process.stdout.write(formatDown(await createInfra().down(parseServiceNames(names))));
+  .option(BROKERS_FLAG, BROKERS_HELP)
+  .action(async (names: string[], options: KafkaOptions) => {
+    process.stdout.write(formatDown(await infraFor(options).down(parseServiceNames(names))));
   });
 
 program
@@ -49,8 +69,9 @@ program
   .description('state, pid, address, readiness (real probes), version, memory and data dir of each service')
   .argument('[services...]')
   .option('--json', 'machine-readable output')
-  .action(async (names: string[], options: { json?: boolean }) => {
-    const statuses = await createInfra().status(parseServiceNames(names));
+  .option(BROKERS_FLAG, BROKERS_HELP)
+  .action(async (names: string[], options: KafkaOptions & { json?: boolean }) => {
+    const statuses = await infraFor(options).status(parseServiceNames(names));
     process.stdout.write(
       options.json === true ? JSON.stringify(statuses, null, 2) + '\n' : formatStatus(statuses),
     );
@@ -59,16 +80,18 @@ program
 program
   .command('env')
   .description('print `export` lines with the endpoints (eval "$(pnpm -s infra env)")')
-  .action(() => {
-    process.stdout.write(renderEnvExports(createInfra().endpoints()));
+  .option(BROKERS_FLAG, BROKERS_HELP)
+  .action((options: KafkaOptions) => {
+    process.stdout.write(renderEnvExports(infraFor(options).endpoints()));
   });
 
 program
   .command('reset')
   .description('stop the services and delete their data and logs')
   .argument('[services...]')
-  .action(async (names: string[]) => {
-    process.stdout.write(formatDown(await createInfra().reset(parseServiceNames(names))));
+  .option(BROKERS_FLAG, BROKERS_HELP)
+  .action(async (names: string[], options: KafkaOptions) => {
+    process.stdout.write(formatDown(await infraFor(options).reset(parseServiceNames(names))));
   });
 
 program

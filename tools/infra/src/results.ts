@@ -3,12 +3,12 @@
  * thrown when some services could not be started.
  */
 import { SimstreamError, messageOf } from '@simstream/errors';
-import type { ServiceName } from './config.js';
+import type { UnitName } from './config.js';
 
 export type ServiceState = 'running' | 'stopped' | 'foreign';
 
 export interface ServiceStatus {
-  readonly name: ServiceName;
+  readonly name: UnitName;
   /** running: our process is alive; foreign: the port is held by a process we did not start. */
   readonly state: ServiceState;
   readonly pid: number | null;
@@ -23,7 +23,7 @@ export interface ServiceStatus {
 }
 
 export interface UpResult {
-  readonly name: ServiceName;
+  readonly name: UnitName;
   readonly action: 'already-running' | 'started';
   readonly pid: number;
   /** From the start of `up` for this service until its probe passed. */
@@ -32,7 +32,7 @@ export interface UpResult {
 }
 
 export interface DownResult {
-  readonly name: ServiceName;
+  readonly name: UnitName;
   readonly action: 'stopped' | 'killed' | 'not-running' | 'stale-pid-file';
   readonly detail: string;
 }
@@ -45,7 +45,7 @@ export interface UpOptions {
 /** Some services failed to come up; the others were started and keep running. */
 export class StartFailedError extends SimstreamError {
   constructor(
-    readonly failures: readonly { readonly service: ServiceName; readonly error: unknown }[],
+    readonly failures: readonly { readonly service: UnitName; readonly error: unknown }[],
     readonly started: readonly UpResult[],
   ) {
     super('INFRA_START_FAILED', failures.map((f) => messageOf(f.error)).join('\n\n'), {

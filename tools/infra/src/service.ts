@@ -2,7 +2,7 @@
  * What the orchestrator needs from each service: how to install and prepare it, the command
  * that runs it, how to probe it for real, and how to stop it. One implementation per service.
  */
-import type { ServiceName } from './config.js';
+import type { UnitName } from './config.js';
 import type { ProcessIdentity } from './proc.js';
 
 export interface ProbeResult {
@@ -27,7 +27,8 @@ export interface LaunchSpec {
 }
 
 export interface ServiceDriver {
-  readonly name: ServiceName;
+  /** A service, or one node of the Kafka cluster (`kafka-2`). */
+  readonly name: UnitName;
   /** host:port clients use. */
   readonly address: string;
   /** Every TCP port the service binds, for the "already taken" check. */

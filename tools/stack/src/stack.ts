@@ -20,6 +20,8 @@ export interface StackOptions {
   readonly env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Use the documented default ports (gateway 8080, ingestion 50051 …) where free (the demo). */
   readonly defaultPorts?: boolean;
+  /** Which services to start (default: all five); the others keep their ports for a later start. */
+  readonly services?: readonly ServiceName[];
 }
 
 const DEFAULT_PORTS: Record<ServiceName, { port?: number; ops: number }> = {
@@ -179,9 +181,12 @@ export class Stack {
     for (const name of Object.keys(env) as ServiceName[]) Object.assign(env[name], options.env?.[name] ?? {});
     const stack = new Stack(ports, env, adminKey, opsPorts);
     // Query first (it applies migrations), then the rest together.
-    await stack.start('query');
+    const wanted = new Set(options.services ?? (Object.keys(DEFAULT_PORTS) as ServiceName[]));
+    if (wanted.has('query')) await stack.start('query');
     await Promise.all(
-      (['ingestion', 'neuromorphic', 'quantum', 'gateway'] as const).map((n) => stack.start(n)),
+      (['ingestion', 'neuromorphic', 'quantum', 'gateway'] as const)
+        .filter((n) => wanted.has(n))
+        .map((n) => stack.start(n)),
     );
     return stack;
   }
