@@ -5,6 +5,7 @@ import {
   groupByTopic,
   planRequests,
   recordBytes,
+  splitByPartition,
   type Delivery,
   type OutRecord,
 } from './produce-plan.js';
@@ -93,5 +94,11 @@ describe('produce plan', () => {
         [],
       ),
     ).toThrow(/no offset for f\/1/);
+  });
+
+  it('splits a request by partition, keeping order (one broker per send in a transaction)', () => {
+    const records = [rec('f', 0, 1), rec('p', 0, 1), rec('f', 0, 1), rec('f', 3, 1), rec('p', 0, 1)];
+    expect(splitByPartition([0, 1, 2, 3, 4], records)).toEqual([[0, 2], [1, 4], [3]]);
+    expect(splitByPartition([], records)).toEqual([]);
   });
 });

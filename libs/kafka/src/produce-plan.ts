@@ -109,6 +109,29 @@ export function groupByTopic(
   return byTopic;
 }
 
+/**
+ * A request's record indexes by partition (topic and partition), in order. A transactional
+ * producer sends each partition on its own: one kafkajs `sendBatch` then talks to one broker.
+ * With several brokers in one call, kafkajs retries a failed broker's part while another
+ * broker's part is still in flight, and then sends that part a second time with new sequence
+ * numbers: duplicates inside the transaction that the broker cannot drop (seen on a 3-broker
+ * cluster, `./dev test:chaos`).
+ */
+export function splitByPartition(
+  request: readonly number[],
+  records: readonly (OutRecord & { partition: number })[],
+): number[][] {
+  const byPartition = new Map<string, number[]>();
+  for (const i of request) {
+    const r = records[i]!;
+    const slot = `${r.topic}\u0000${r.partition}`;
+    const list = byPartition.get(slot);
+    if (list === undefined) byPartition.set(slot, [i]);
+    else list.push(i);
+  }
+  return [...byPartition.values()];
+}
+
 /** kafkajs reports a base offset per partition; records of a partition follow it in order. */
 export function assignOffsets(
   metadata: readonly RecordMetadata[],

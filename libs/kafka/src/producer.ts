@@ -44,6 +44,7 @@ import {
   groupByTopic,
   planRequests,
   recordBytes,
+  splitByPartition,
   type Delivery,
   type OutRecord,
 } from './produce-plan.js';
@@ -474,7 +475,8 @@ export class BatchingProducer {
     let txn: Transaction | undefined;
     try {
       if (this.transactional) txn = await producer.transaction();
-      for (const request of requests) {
+      const sends = this.transactional ? requests.flatMap((r) => splitByPartition(r, records)) : requests;
+      for (const request of sends) {
         const topicMessages = [...groupByTopic(request, records)].map(([topic, indexes]) => ({
           topic,
           messages: indexes.map((i) => {
