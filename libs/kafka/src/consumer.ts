@@ -64,6 +64,8 @@ export interface RecordConsumerOptions {
   readonly maxFrameBytes?: number;
   readonly maxBytesPerPartition?: number;
   readonly maxBytes?: number;
+  /** A consumer silent this long (no fetch, batch or heartbeat) is replaced (default 45 s). */
+  readonly stallMs?: number;
   readonly sessionTimeoutMs?: number;
   readonly retryBackoffMs?: { readonly initial: number; readonly max: number };
   /** Partitions handled at the same time (default 1: one batch at a time). */
@@ -89,6 +91,16 @@ interface Metrics {
   readonly pendingChunkBytes: Gauge;
 }
 
+/** The consumer group moved on under a batch (coordinator moved, rebalance): retry the batch. */
+class GroupChangedError extends SimstreamError {
+  constructor(cause: unknown) {
+    super('KAFKA_GROUP_CHANGED', `the consumer group changed under the batch: ${messageOf(cause)}`, {
+      retriable: true,
+      cause,
+    });
+  }
+}
+
 class HandlerRejectedError extends SimstreamError {
   constructor(cause: unknown) {
     super('HANDLER_REJECTED', `the service could not process the record: ${messageOf(cause)}`, { cause });
@@ -104,6 +116,7 @@ export class RecordConsumer {
   private readonly failures = new Map<string, number>();
   private connected = false;
   private stopping = false;
+  private pausedByService = false;
 
   constructor(private readonly options: RecordConsumerOptions) {
     this.runner = new RevivingConsumer({
@@ -111,6 +124,8 @@ export class RecordConsumer {
       start: (consumer) => this.run(consumer),
       logger: options.logger,
       name: options.groupId,
+      stallMs: options.stallMs ?? 45_000,
+      quiet: () => this.pausedByService,
     });
     this.reassembler = new ChunkReassembler({ maxFrameBytes: options.maxFrameBytes ?? 512 * 1024 * 1024 });
     const registers = options.metrics === undefined ? [] : [options.metrics];
@@ -184,7 +199,7 @@ export class RecordConsumer {
 
   /** True once connected and subscribed (for readiness). */
   get isRunning(): boolean {
-    return this.connected && !this.stopping;
+    return this.connected && !this.stopping && !this.runner.stalled;
   }
 
   async start(handler: BatchHandler): Promise<void> {
@@ -217,16 +232,27 @@ export class RecordConsumer {
   }
 
   pause(): void {
+    this.pausedByService = true;
     this.runner.current.pause(this.options.topics.map((topic) => ({ topic })));
   }
 
   resume(): void {
+    this.pausedByService = false;
     this.runner.current.resume(this.options.topics.map((topic) => ({ topic })));
   }
 
   private async onBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
     const { batch } = payload;
-    const heartbeat = () => payload.heartbeat();
+    // A heartbeat fails while the group coordinator moves or the group rebalances (a broker
+    // lost): the batch is retried, never taken for a bad record (that sent good records to the
+    // dead-letter topic in test:chaos).
+    const heartbeat = async () => {
+      try {
+        await payload.heartbeat();
+      } catch (error) {
+        throw new GroupChangedError(error);
+      }
+    };
     const { topic, partition } = batch;
     const records: ConsumedRecord[] = [];
     for (const message of batch.messages) {
@@ -266,7 +292,7 @@ export class RecordConsumer {
     // first chunk of an incomplete frame), so that a restart re-reads that frame whole.
     payload.resolveOffset(batch.lastOffset());
     await this.commit(topic, partition, Number(batch.lastOffset()) + 1);
-    await heartbeat();
+    await payload.heartbeat(); // kafkajs handles its own errors here (a rebalance: rejoin)
   }
 
   /** Runs the handler; on a non-retriable failure isolates the bad records one by one. */

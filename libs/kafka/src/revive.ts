@@ -7,6 +7,12 @@
  * service keeps running without reading its topics, and a compacted table goes stale. Here such
  * a consumer is replaced by a fresh one (same group, so it resumes from its committed offsets),
  * with exponential backoff until it runs again or is stopped.
+ *
+ * A consumer can also stall without a word: after a partition leader was SIGKILLed on a
+ * 3-broker cluster (test:chaos), a service's kafkajs consumer stopped fetching, logged nothing,
+ * and its group went Empty while the service looked healthy. With `stallMs`, a consumer that
+ * shows no sign of life (no fetch, batch or heartbeat event) for that long, while it is not
+ * meant to be quiet, is replaced the same way; `stalled` says so to readiness meanwhile.
  */
 import type { Consumer } from 'kafkajs';
 import { messageOf } from '@simstream/errors';
@@ -22,6 +28,10 @@ export interface RevivingConsumerOptions {
   readonly name: string;
   /** Called after every restart (e.g. to forget per-partition state). */
   readonly onRestart?: () => void;
+  /** Replace a consumer silent for this long (no fetch, batch or heartbeat); off when absent. */
+  readonly stallMs?: number;
+  /** True while silence is expected (e.g. the service paused the consumer). */
+  readonly quiet?: () => boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,11 +40,24 @@ export class RevivingConsumer {
   private consumer: Consumer;
   private stopped = false;
   private restarting: Promise<void> | undefined;
-  /** Restarts after a crash kafkajs gave up on. */
+  /** Restarts after a crash kafkajs gave up on, or a stall. */
   restarts = 0;
+  private started = false;
+  private lastSign = Date.now();
+  private readonly watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RevivingConsumerOptions) {
     this.consumer = this.spawn();
+    const stallMs = options.stallMs;
+    if (stallMs !== undefined) {
+      this.watchdog = setInterval(() => this.checkStall(stallMs), Math.max(250, stallMs / 4));
+      this.watchdog.unref();
+    }
+  }
+
+  /** True while the consumer is being replaced or has been silent for too long. */
+  get stalled(): boolean {
+    return this.restarting !== undefined;
   }
 
   /** The consumer in use now (a new one after each revival). */
@@ -44,16 +67,31 @@ export class RevivingConsumer {
 
   async start(): Promise<void> {
     await this.options.start(this.consumer);
+    this.started = true;
+    this.lastSign = Date.now();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.watchdog);
     await this.restarting;
     await this.consumer.disconnect();
   }
 
   private spawn(): Consumer {
     const consumer = this.options.create();
+    const sign = () => {
+      if (consumer === this.consumer) this.lastSign = Date.now();
+    };
+    for (const event of [
+      consumer.events.FETCH_START,
+      consumer.events.FETCH,
+      consumer.events.START_BATCH_PROCESS,
+      consumer.events.END_BATCH_PROCESS,
+      consumer.events.HEARTBEAT,
+      consumer.events.GROUP_JOIN,
+    ])
+      consumer.on(event, sign);
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       this.options.logger.error(
@@ -65,16 +103,30 @@ export class RevivingConsumer {
     return consumer;
   }
 
+  private checkStall(stallMs: number): void {
+    if (!this.started || this.stopped || this.restarting !== undefined) return;
+    if (this.options.quiet?.() === true) {
+      this.lastSign = Date.now();
+      return;
+    }
+    const silentMs = Date.now() - this.lastSign;
+    if (silentMs < stallMs) return;
+    this.options.logger.error({ consumer: this.options.name, silentMs }, 'consumer stalled; replacing it');
+    this.restarting = this.revive();
+  }
+
   private async revive(): Promise<void> {
     try {
       for (let attempt = 0; !this.stopped; attempt++) {
         await sleep(Math.min(10_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
         if (this.stopped) return;
-        await this.consumer.disconnect().catch(() => undefined);
+        // A stalled consumer may not manage to leave: do not wait for it for long.
+        await Promise.race([this.consumer.disconnect().catch(() => undefined), sleep(10_000)]);
         this.consumer = this.spawn();
         try {
           await this.options.start(this.consumer);
           this.restarts++;
+          this.lastSign = Date.now();
           this.options.onRestart?.();
           this.options.logger.warn(
             { consumer: this.options.name, attempt },

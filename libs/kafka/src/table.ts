@@ -45,6 +45,7 @@ export class CompactedTable<T> {
       start: (consumer) => this.run(consumer),
       logger: options.logger,
       name: options.groupId,
+      stallMs: 45_000,
     });
   }
 
