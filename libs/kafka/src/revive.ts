@@ -130,7 +130,7 @@ export class RevivingConsumer {
           this.options.onRestart?.();
           this.options.logger.warn(
             { consumer: this.options.name, attempt },
-            'consumer restarted after a crash',
+            'consumer replaced',
           );
           return;
         } catch (error) {
