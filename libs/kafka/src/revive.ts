@@ -128,10 +128,7 @@ export class RevivingConsumer {
           this.restarts++;
           this.lastSign = Date.now();
           this.options.onRestart?.();
-          this.options.logger.warn(
-            { consumer: this.options.name, attempt },
-            'consumer replaced',
-          );
+          this.options.logger.warn({ consumer: this.options.name, attempt }, 'consumer replaced');
           return;
         } catch (error) {
           this.options.logger.warn(

@@ -8,9 +8,11 @@
  * is the simulation's progress read (up to the end of its partition), so the step reported to
  * the client is final: nothing at or below it can still be written by an older writer, and
  * nothing above it ever will be. A fenced writer never re-initialises (fixed epoch): its writes
- * fail with STREAM_SUPERSEDED and its client learns that another stream took over.
+ * fail with UNAVAILABLE and its client reconnects, to learn the durable step afresh. (Not ABORTED:
+ * the fence may come from a stale writer whose initialisation was stuck behind a broker outage
+ * and completed late, after the client had already reconnected; the client must not give up.)
  */
-import { AbortedError, UnavailableError, messageOf } from '@simstream/errors';
+import { UnavailableError, messageOf } from '@simstream/errors';
 import {
   BatchingProducer,
   type BatchingProducerOptions,
@@ -70,9 +72,11 @@ export class KafkaSimulationWriters implements SimulationWriters {
       transactionalId,
       fixedEpoch: true,
       fencedError: (cause) =>
-        new AbortedError('STREAM_SUPERSEDED', `another stream took over simulation '${simulationId}'`, {
-          cause,
-        }),
+        new UnavailableError(
+          'kafka',
+          `another writer took over simulation '${simulationId}' in Kafka; reconnect to resume`,
+          { cause },
+        ),
       maxBatchBytes: o.maxBatchBytes,
       maxPartitionBytes: o.maxPartitionBytes,
       outageTimeoutMs: o.outageTimeoutMs,
