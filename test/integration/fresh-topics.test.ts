@@ -13,6 +13,7 @@ import {
   CompactedTable,
   PartitionCounts,
   ensureTopics,
+  topicOffsets,
   type TopicDefinition,
 } from '@simstream/kafka';
 import { quietLogger, testKafka } from '../src/index.js';
@@ -63,12 +64,15 @@ describe('fresh topics', () => {
       name: 'test_fresh',
     });
     try {
-      await Promise.all([
+      const [offsets] = await Promise.all([
+        // No retries here: ensureTopics alone must have made every partition serve requests.
+        Promise.all(names.map((topic) => topicOffsets(kafka, topic, { retries: 0 }))),
         Promise.all(tables.map((t) => t.start())),
         producer.send(
           names.map((topic) => ({ topic, key: `k-${topic}`, value: Buffer.from('first record') })),
         ),
       ]);
+      expect(offsets.map((o) => o.length)).toEqual(names.map(() => 12));
       expect(await Promise.all(tables.map((t) => t.waitUntilCaughtUp(30_000)))).toEqual(
         names.map(() => true),
       );
