@@ -44,3 +44,24 @@ export function topicOffsets(
     { ...options, what: `reading the offsets of ${topic}` },
   );
 }
+
+/** Sets where consumer group `groupId` (with no live members) starts reading `topic`. */
+export function setGroupOffsets(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  offsets: ReadonlyMap<number, number>,
+  options: Omit<KafkaRetryOptions, 'what'> = {},
+): Promise<void> {
+  return retryKafka(
+    () =>
+      withAdmin(kafka, (admin) =>
+        admin.setOffsets({
+          groupId,
+          topic,
+          partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })),
+        }),
+      ),
+    { ...options, what: `positioning group ${groupId} on ${topic}` },
+  );
+}
