@@ -79,7 +79,10 @@ export async function readArrived(
     if ([...expected].every(([id, n]) => (result.perSimulation.get(id)?.frames ?? 0) >= n)) done();
     return Promise.resolve();
   });
-  await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([finished, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  // A pending timer would keep the demo alive for the rest of the minute after its last line.
+  clearTimeout(timer);
   await consumer.stop();
   return { ...result, frames, bytes };
 }
