@@ -9,6 +9,8 @@ import { endpoints } from '@simstream/infra';
 import {
   RecordConsumer,
   createKafka,
+  setGroupOffsets,
+  topicOffsets,
   type BatchingProducer,
   type ConsumedRecord,
   type Kafka,
@@ -29,13 +31,7 @@ export function testKafka(logger: Logger = quietLogger()): Kafka {
 
 /** High watermark of every partition of `topic` (where new records will go). */
 export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-  } finally {
-    await admin.disconnect();
-  }
+  return new Map((await topicOffsets(kafka, topic)).map((p) => [p.partition, p.high]));
 }
 
 export interface ReadOptions {
@@ -55,14 +51,7 @@ export interface ReadOptions {
 /** Reads `topic` from `from` until `until` holds; rejects on timeout with what was read. */
 export async function readUntil(options: ReadOptions): Promise<ConsumedRecord[]> {
   const groupId = `simstream-test-reader-${randomUUID()}`;
-  const admin = options.kafka.admin();
-  await admin.connect();
-  await admin.setOffsets({
-    groupId,
-    topic: options.topic,
-    partitions: [...options.from].map(([partition, offset]) => ({ partition, offset: String(offset) })),
-  });
-  await admin.disconnect();
+  await setGroupOffsets(options.kafka, groupId, options.topic, options.from);
   const records: ConsumedRecord[] = [];
   const consumer = new RecordConsumer({
     kafka: options.kafka,

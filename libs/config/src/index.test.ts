@@ -70,5 +70,9 @@ describe('units', () => {
     expect(parseDuration('2m')).toBe(120_000);
     expect(parseDuration('1500')).toBe(1500);
     expect(parseDuration('-1s')).toBeUndefined();
+    expect(parseDuration('20', 's')).toBe(20_000);
+    expect(parseDuration('1.5', 's')).toBe(1500);
+    expect(parseDuration('20s', 's')).toBe(20_000);
+    expect(parseDuration('500ms', 's')).toBe(500);
   });
 });

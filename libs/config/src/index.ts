@@ -41,11 +41,14 @@ export function parseBytes(text: string): number | undefined {
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
-/** "250ms", "10s", "2m", "1500" (ms) → milliseconds; undefined when not a duration. */
-export function parseDuration(text: string): number | undefined {
+/**
+ * "250ms", "10s", "2m", "1500" → milliseconds; undefined when not a duration. A bare number is
+ * in `bareUnit`: milliseconds by default (timeouts), seconds where people think in seconds.
+ */
+export function parseDuration(text: string, bareUnit: 'ms' | 's' = 'ms'): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
   if (match === null) return undefined;
-  return Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()]!);
+  return Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? bareUnit).toLowerCase()]!);
 }
 
 function fromText<T>(parse: (text: string) => T | undefined, what: string, example: string) {

@@ -1,11 +1,14 @@
 /**
  * Topic administration: create our topics with explicit partitions, replication and config
- * (idempotent: existing topics are left as they are, differences are reported), and partition
- * counts for the producer's partitioner, refreshed periodically.
+ * (idempotent: existing topics are left as they are, differences are reported), returning only
+ * once every partition's leader serves it; and partition counts for the producer's partitioner,
+ * refreshed periodically.
  */
 import type { Kafka } from 'kafkajs';
 import { UnavailableError, messageOf } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
+import { retryKafka } from './kafka-retry.js';
+import { withAdmin } from './offsets.js';
 import type { TopicDefinition } from './topics.js';
 
 export interface EnsureTopicsReport {
@@ -15,58 +18,111 @@ export interface EnsureTopicsReport {
   readonly drift: { topic: string; difference: string }[];
 }
 
+/**
+ * Creates the missing topics and reports drift of the existing ones; resolves once every
+ * partition of every defined topic has a leader that answers ListOffsets, so that the caller
+ * can read offsets and produce at once. Retriable Kafka errors (a broker still starting, a
+ * leader not ready) are retried with backoff.
+ */
 export async function ensureTopics(
   kafka: Kafka,
   definitions: readonly (TopicDefinition & { replicationFactor: number })[],
   logger: Logger,
 ): Promise<EnsureTopicsReport> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = definitions.filter((d) => !existing.has(d.name));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((d) => ({
-          topic: d.name,
-          numPartitions: d.partitions,
-          replicationFactor: d.replicationFactor,
-          configEntries: Object.entries(d.config).map(([name, value]) => ({ name, value })),
-        })),
-      });
-    }
-    const present = definitions.filter((d) => existing.has(d.name));
-    const drift: { topic: string; difference: string }[] = [];
-    if (present.length > 0) {
-      const metadata = await admin.fetchTopicMetadata({ topics: present.map((d) => d.name) });
-      const configs = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: present.map((d) => ({
-          type: 2 /* TOPIC */,
-          name: d.name,
-          configNames: Object.keys(d.config),
-        })),
-      });
-      for (const d of present) {
-        const partitions = metadata.topics.find((t) => t.name === d.name)?.partitions.length ?? 0;
-        if (partitions !== d.partitions)
-          drift.push({ topic: d.name, difference: `partitions ${partitions}, defined ${d.partitions}` });
-        const entries = configs.resources.find((r) => r.resourceName === d.name)?.configEntries ?? [];
-        for (const [name, value] of Object.entries(d.config)) {
-          const actual = entries.find((e) => e.configName === name)?.configValue;
-          if (actual !== value)
-            drift.push({ topic: d.name, difference: `${name}=${actual}, defined ${value}` });
+  const created = new Set<string>();
+  const existing = await retryKafka(
+    () =>
+      withAdmin(kafka, async (admin) => {
+        const listed = new Set(await admin.listTopics());
+        const missing = definitions.filter((d) => !listed.has(d.name) && !created.has(d.name));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((d) => ({
+              topic: d.name,
+              numPartitions: d.partitions,
+              replicationFactor: d.replicationFactor,
+              configEntries: Object.entries(d.config).map(([name, value]) => ({ name, value })),
+            })),
+          });
+          for (const d of missing) created.add(d.name);
+          logger.info({ topics: missing.map((d) => d.name) }, 'created topics');
         }
-      }
-    }
-    for (const item of drift)
-      logger.warn(item, 'topic differs from its definition (not changed automatically)');
-    if (missing.length > 0) logger.info({ topics: missing.map((d) => d.name) }, 'created topics');
-    return { created: missing.map((d) => d.name), existing: present.map((d) => d.name), drift };
-  } finally {
-    await admin.disconnect();
-  }
+        return listed;
+      }),
+    { what: 'creating topics', logger },
+  );
+  const present = definitions.filter((d) => existing.has(d.name) && !created.has(d.name));
+  const drift = present.length === 0 ? [] : await driftOf(kafka, present, logger);
+  for (const item of drift)
+    logger.warn(item, 'topic differs from its definition (not changed automatically)');
+  await waitUntilServed(
+    kafka,
+    definitions.map((d) => d.name),
+    logger,
+  );
+  return { created: [...created], existing: present.map((d) => d.name), drift };
+}
+
+function driftOf(
+  kafka: Kafka,
+  present: readonly TopicDefinition[],
+  logger: Logger,
+): Promise<{ topic: string; difference: string }[]> {
+  return retryKafka(
+    () =>
+      withAdmin(kafka, async (admin) => {
+        const metadata = await admin.fetchTopicMetadata({ topics: present.map((d) => d.name) });
+        const configs = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: present.map((d) => ({
+            type: 2 /* TOPIC */,
+            name: d.name,
+            configNames: Object.keys(d.config),
+          })),
+        });
+        const drift: { topic: string; difference: string }[] = [];
+        for (const d of present) {
+          const partitions = metadata.topics.find((t) => t.name === d.name)?.partitions.length ?? 0;
+          if (partitions !== d.partitions)
+            drift.push({ topic: d.name, difference: `partitions ${partitions}, defined ${d.partitions}` });
+          const entries = configs.resources.find((r) => r.resourceName === d.name)?.configEntries ?? [];
+          for (const [name, value] of Object.entries(d.config)) {
+            const actual = entries.find((e) => e.configName === name)?.configValue;
+            if (actual !== value)
+              drift.push({ topic: d.name, difference: `${name}=${actual}, defined ${value}` });
+          }
+        }
+        return drift;
+      }),
+    { what: 'comparing topics with their definitions', logger },
+  );
+}
+
+/**
+ * Resolves once every partition of `topics` has a leader in the metadata and that leader
+ * answers ListOffsets. The second test matters: after a creation (and with KRaft, after any
+ * leadership change) a leader is in the metadata a moment before it serves the partition.
+ */
+async function waitUntilServed(kafka: Kafka, topics: readonly string[], logger: Logger): Promise<void> {
+  await retryKafka(
+    () =>
+      withAdmin(kafka, async (admin) => {
+        const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+        const leaderless = metadata.topics.flatMap((t) =>
+          t.partitions
+            .filter((p) => p.leader < 0 || p.partitionErrorCode !== 0)
+            .map((p) => `${t.name}/${p.partitionId}`),
+        );
+        if (leaderless.length > 0)
+          throw new UnavailableError(
+            'kafka',
+            `no leader yet for ${leaderless.length} partitions (${leaderless.slice(0, 3).join(', ')} ...)`,
+          );
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+      }),
+    { what: 'waiting for the leaders of new partitions', logger, retries: 16 },
+  );
 }
 
 /** Partition counts per topic, fetched on first use and refreshed every `refreshMs`. */

@@ -84,7 +84,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 const ROUTINE =
-  /concurrent operation on the same transaction|coordinator is (loading|not available)|not the correct coordinator|no leader for this topic-partition|There is no leader|LEADER_NOT_AVAILABLE|NOT_LEADER/i;
+  /concurrent operation on the same transaction|coordinator is (loading|not available)|not the correct coordinator|no leader for this topic-partition|not the leader for that topic-partition|There is no leader|LEADER_NOT_AVAILABLE|NOT_LEADER/i;
 
 /** kafkajs client whose logs go through our pino logger (as `component: kafkajs`). */
 export function createKafka(config: KafkaConnectionConfig, logger: Logger): Kafka {
@@ -108,8 +108,9 @@ export function createKafka(config: KafkaConnectionConfig, logger: Logger): Kafk
           ...rest
         } = log as typeof log & { timestamp?: unknown; logger?: unknown };
         const name = LEVELS[level] ?? 'info';
-        // Errors that kafkajs retries itself (a coordinator busy finishing the previous
-        // transaction, leadership moving) are routine, not errors of ours.
+        // Errors that kafkajs or our start-up retries (retryKafka) retry (a coordinator busy
+        // finishing the previous transaction, leadership moving, a new partition's leader not
+        // serving yet) are routine, not errors of ours.
         const error = (rest as { error?: unknown }).error;
         const routine =
           name === 'error' && ROUTINE.test(`${message} ${typeof error === 'string' ? error : ''}`);

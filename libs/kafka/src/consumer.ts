@@ -22,6 +22,7 @@ import {
   type Registry,
 } from '@simstream/observability';
 import { Header } from './headers.js';
+import { retryKafka } from './kafka-retry.js';
 import { ChunkReassembler } from './reassembler.js';
 import type { BatchingProducer, OutRecord } from './producer.js';
 
@@ -211,11 +212,16 @@ export class RecordConsumer {
   private async run(consumer: Consumer): Promise<void> {
     const handler = this.handler;
     if (handler === undefined) throw new Error('RecordConsumer.run before start');
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: [...this.options.topics],
-      fromBeginning: this.options.fromBeginning ?? true,
-    });
+    await retryKafka(
+      async () => {
+        await consumer.connect();
+        await consumer.subscribe({
+          topics: [...this.options.topics],
+          fromBeginning: this.options.fromBeginning ?? true,
+        });
+      },
+      { what: `subscribing to ${this.options.topics.join(', ')}`, logger: this.options.logger },
+    );
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -5,6 +5,8 @@ export * from './connection.js';
 export * from './admin.js';
 export * from './partitioner.js';
 export * from './kafka-errors.js';
+export * from './kafka-retry.js';
+export * from './offsets.js';
 export * from './producer.js';
 export * from './headers.js';
 export * from './framing.js';

@@ -12,6 +12,8 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { SchemaRegistry } from '@simstream/contracts';
 import { messageOf } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
+import { retryKafka } from './kafka-retry.js';
+import { topicOffsets } from './offsets.js';
 import { partitionForKey } from './partitioner.js';
 import { RevivingConsumer } from './revive.js';
 
@@ -90,20 +92,27 @@ export class CompactedTable<T> {
   }
 
   async start(): Promise<void> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    this.admin = admin;
-    for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
-      if (Number(high) > Number(low)) this.targets.set(partition, Number(high) - 1);
+    const { kafka, logger, topic } = this.options;
+    for (const { partition, high, low } of await topicOffsets(kafka, topic, { logger })) {
+      if (high > low) this.targets.set(partition, high - 1);
     }
+    const admin = kafka.admin();
+    await retryKafka(() => admin.connect(), { what: 'connecting an admin client', logger });
+    this.admin = admin;
     await this.consumer.start();
     this.checkCaughtUp();
   }
 
   /** Reads the whole topic (again, after a revival: values merge, so re-reading is harmless). */
   private async run(consumer: Consumer): Promise<void> {
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    const { logger, topic } = this.options;
+    await retryKafka(
+      async () => {
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+      },
+      { what: `subscribing to ${topic}`, logger },
+    );
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {

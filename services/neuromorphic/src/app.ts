@@ -12,6 +12,7 @@ import {
   TopicName,
   createKafka,
   ensureTopics,
+  retryKafka,
   topicDefinitions,
 } from '@simstream/kafka';
 import { createDetector } from '@simstream/neuro';
@@ -77,7 +78,7 @@ export async function startNeuromorphicService(config: NeuromorphicConfig): Prom
   try {
     if (config.postgres.migrate) await migrate(pool, logger);
     if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
-    await producer.connect();
+    await retryKafka(() => producer.connect(), { what: 'connecting the results producer', logger });
   } catch (error) {
     await producer.close().catch(() => undefined);
     await pool.end().catch(() => undefined);

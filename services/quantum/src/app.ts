@@ -19,6 +19,7 @@ import {
   TopicName,
   createKafka,
   ensureTopics,
+  retryKafka,
   topicDefinitions,
   type HandlerContext,
 } from '@simstream/kafka';
@@ -108,7 +109,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
 
   const partitions = new PartitionCounts(kafka);
   const producer = new BatchingProducer({ kafka, logger, partitions, name: 'quantum', registry });
-  await producer.connect();
+  await retryKafka(() => producer.connect(), { what: 'connecting the results producer', logger });
   const send = async (topic: string, key: string, value: Buffer): Promise<void> => {
     await producer.send([{ topic, key, value }], { orderingKey: key });
   };

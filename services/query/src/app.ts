@@ -12,6 +12,7 @@ import {
   TopicName,
   createKafka,
   ensureTopics,
+  retryKafka,
   topicDefinitions,
 } from '@simstream/kafka';
 import {
@@ -141,7 +142,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
     if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
     const partitions = new PartitionCounts(kafka);
     const dlqProducer = new BatchingProducer({ kafka, logger, partitions, name: 'query_dlq', registry });
-    await dlqProducer.connect();
+    await retryKafka(() => dlqProducer.connect(), { what: 'connecting the dead-letter producer', logger });
     closers.push(['dead-letter-producer', () => dlqProducer.close()]);
     const influx = new InfluxWriter(config.influx);
     consumer = new RecordConsumer({

@@ -4,7 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RecordName, fieldArray, schemaRegistry, type Frame } from '@simstream/contracts';
-import { RecordConsumer, createKafka, type ConsumedRecord } from '@simstream/kafka';
+import {
+  RecordConsumer,
+  createKafka,
+  setGroupOffsets,
+  topicOffsets,
+  type ConsumedRecord,
+} from '@simstream/kafka';
 import type { Logger } from '@simstream/observability';
 
 export interface TailOptions {
@@ -57,23 +63,19 @@ export async function describeRecord(record: ConsumedRecord): Promise<string> {
 export async function tail(options: TailOptions): Promise<number> {
   const kafka = createKafka({ brokers: options.brokers, clientId: 'simstream-cli' }, options.logger);
   const groupId = `simstream-cli-tail-${randomUUID()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(options.topic);
-    await admin.setOffsets({
-      groupId,
-      topic: options.topic,
-      partitions: offsets.map((p) => ({
-        partition: p.partition,
-        offset: options.fromBeginning
-          ? p.low
-          : String(Math.max(Number(p.low), Number(p.high) - options.last)),
-      })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await topicOffsets(kafka, options.topic, { logger: options.logger });
+  await setGroupOffsets(
+    kafka,
+    groupId,
+    options.topic,
+    new Map(
+      offsets.map((p) => [
+        p.partition,
+        options.fromBeginning ? p.low : Math.max(p.low, p.high - options.last),
+      ]),
+    ),
+    { logger: options.logger },
+  );
   const consumer = new RecordConsumer({
     kafka,
     logger: options.logger,

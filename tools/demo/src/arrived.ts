@@ -1,7 +1,7 @@
 /** What arrived in Kafka for the demo's simulations, read back with the project's consumer. */
 import { randomUUID } from 'node:crypto';
 import { schemaRegistry, type Frame, fieldArray } from '@simstream/contracts';
-import { RecordConsumer, TopicName, type Kafka } from '@simstream/kafka';
+import { RecordConsumer, TopicName, setGroupOffsets, topicOffsets, type Kafka } from '@simstream/kafka';
 import type { Logger } from '@simstream/observability';
 
 export interface Arrived {
@@ -23,15 +23,7 @@ export interface Arrived {
 }
 
 export async function endOffsets(kafka: Kafka): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return new Map(
-      (await admin.fetchTopicOffsets(TopicName.frames)).map((p) => [p.partition, Number(p.high)]),
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  return new Map((await topicOffsets(kafka, TopicName.frames)).map((p) => [p.partition, p.high]));
 }
 
 export async function readArrived(
@@ -42,14 +34,7 @@ export async function readArrived(
   timeoutMs = 60_000,
 ): Promise<Arrived> {
   const groupId = `simstream-demo-${randomUUID()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.setOffsets({
-    groupId,
-    topic: TopicName.frames,
-    partitions: [...from].map(([partition, offset]) => ({ partition, offset: String(offset) })),
-  });
-  await admin.disconnect();
+  await setGroupOffsets(kafka, groupId, TopicName.frames, from);
   const result: Arrived = { frames: 0, bytes: 0, perPartition: new Map(), perSimulation: new Map() };
   let bytes = 0;
   let frames = 0;
@@ -94,7 +79,10 @@ export async function readArrived(
     if ([...expected].every(([id, n]) => (result.perSimulation.get(id)?.frames ?? 0) >= n)) done();
     return Promise.resolve();
   });
-  await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([finished, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  // A pending timer would keep the demo alive for the rest of the minute after its last line.
+  clearTimeout(timer);
   await consumer.stop();
   return { ...result, frames, bytes };
 }

@@ -2,25 +2,38 @@
 /**
  * The demo (README's first command): local infrastructure; the five services; two real
  * simulations (Gray–Scott reaction–diffusion and a lattice-Boltzmann Kármán vortex street)
- * streamed for DEMO_DURATION (default 20s); then what arrived in Kafka, and what the spiking
- * detector and the optimiser made of it, read through the gateway. DEMO_KEEP=1 keeps the
- * system running afterwards (gateway, dashboard) until Ctrl-C.
+ * streamed for DEMO_DURATION (seconds: 20s or 20; default 20s); then what arrived in Kafka,
+ * and what the spiking detector and the optimiser made of it, read through the gateway. The
+ * API key it creates goes to a 0600 file, whose path it prints. Exits non-zero when nothing
+ * was measured (no frame acked or read back, no results). DEMO_KEEP=1 keeps the system running
+ * afterwards (gateway, dashboard) until Ctrl-C.
  */
+import path from 'node:path';
 import { simulate, type SimulateProgress } from '@simstream/cli';
-import { parseDuration } from '@simstream/config';
 import { fieldArray } from '@simstream/contracts';
-import { messageOf } from '@simstream/errors';
-import { endpoints, up, type ServiceName } from '@simstream/infra';
+import { ConfigError, messageOf } from '@simstream/errors';
+import { dataDir, endpoints, up, type ServiceName } from '@simstream/infra';
 import { TopicName, createKafka, ensureTopics, topicDefinitions } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { renderAscii } from '@simstream/sims';
-import { Stack } from '@simstream/stack';
+import { SERVICE_LOG_DIR, Stack } from '@simstream/stack';
 import { endOffsets, readArrived } from './arrived.js';
 import { eventually, gatewayReader, type ResultView, type SimulationView } from './gateway.js';
+import { writeKeyFile } from './key-file.js';
+import { demoSettings, describeDuration, type DemoSettings } from './settings.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
-const durationMs = parseDuration(process.env.DEMO_DURATION ?? '20s') ?? 20_000;
 const TENANT = 'demo';
+
+let settings: DemoSettings;
+try {
+  settings = demoSettings(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`demo: ${error.message}\n`);
+  process.exit(2);
+}
+const { durationMs } = settings;
 
 say('simstream demo\n');
 say('1. Local infrastructure (no containers)');
@@ -45,12 +58,16 @@ const stack = await Stack.create(kafka, { tenants: [TENANT], defaultPorts: true,
 const admin = gatewayReader(stack.gatewayUrl, stack.adminKey);
 const key = (await admin.post('/v1/admin/keys', { name: 'demo', scopes: ['ingest', 'read'], tenant: TENANT }))
   .secret as string;
+const keyFile = writeKeyFile(path.join(dataDir(), 'demo'), key);
 say(
   `   ingestion ${stack.address('ingestion')}, query ${stack.address('query')}, quantum ${stack.address('quantum')} (gRPC); gateway ${stack.gatewayUrl}`,
 );
 
-try {
-  say(`\n3. Two simulations streamed for ${durationMs / 1000} s`);
+/** Steps 3 to 6; resolves to the exit code: 1 when nothing was measured. */
+async function streamAndShow(): Promise<number> {
+  say(
+    `\n3. Two simulations streamed for ${describeDuration(durationMs)} (DEMO_DURATION=${process.env.DEMO_DURATION?.trim() || '20s'}; a bare number is seconds)`,
+  );
   const run = Date.now().toString(36);
   const sims = [
     {
@@ -90,6 +107,12 @@ try {
   );
   clearInterval(ticker);
   const wall = (performance.now() - started) / 1000;
+  const acked = results.reduce((sum, r) => sum + r.acked, 0);
+  if (acked === 0) {
+    say(`\n   No frame was acked in ${wall.toFixed(1)} s: nothing to measure, the demo ends here.`);
+    say(`   Service logs: ${SERVICE_LOG_DIR}`);
+    return 1;
+  }
 
   say('\n4. What arrived in Kafka (read back with read_committed, decoded from Avro)');
   const arrived = await readArrived(
@@ -98,6 +121,12 @@ try {
     from,
     new Map(results.map((r) => [r.simulationId, r.acked])),
   );
+  if (arrived.frames === 0) {
+    say(
+      `\n   ${acked} frames were acked but none was read back from ${TopicName.frames}: the demo ends here.`,
+    );
+    return 1;
+  }
   say(
     `   ${TopicName.frames}: ${arrived.frames} frames, ${(arrived.bytes / 1e6).toFixed(1)} MB, ${(arrived.frames / wall).toFixed(1)} frames/s over ${wall.toFixed(1)} s`,
   );
@@ -122,22 +151,30 @@ try {
 
   say('\n5. What the analysis services found, through the gateway');
   const api = gatewayReader(stack.gatewayUrl, key);
+  let missing = 0;
   for (const r of results) {
-    const path = `/v1/simulations/${r.simulationId}`;
+    if (r.acked === 0) {
+      say(`   ${r.simulationId}: no frame acked, so no results to wait for`);
+      missing++;
+      continue;
+    }
+    const simPath = `/v1/simulations/${r.simulationId}`;
     const { value: sim, lastError } = await eventually(60_000, async () => {
-      const s = (await api.get(path)) as unknown as SimulationView;
+      const s = (await api.get(simPath)) as unknown as SimulationView;
       return s.neuromorphic_results >= r.acked ? s : undefined;
     });
     if (sim === undefined) {
       const last = lastError === undefined ? '' : `; last answer: ${messageOf(lastError)}`;
-      say(`   ${r.simulationId}: results not materialized within 60 s${last} (see .data/service-logs/)`);
-      process.exitCode = 1; // the demo did not show what it promised
+      say(
+        `   ${r.simulationId}: results not materialized within 60 s${last} (service logs: ${SERVICE_LOG_DIR})`,
+      );
+      missing++;
       continue;
     }
     say(
       `   ${r.simulationId}: ${sim.frames} frames, ${sim.neuromorphic_results} spiking-detector results, ${sim.quantum_results} partitions`,
     );
-    const neuro = (await api.get(`${path}/results?kind=neuromorphic&limit=1000`)).results as ResultView[];
+    const neuro = (await api.get(`${simPath}/results?kind=neuromorphic&limit=1000`)).results as ResultView[];
     // The newest results (the detector is still learning the flow in a short demo: its
     // anomaly likelihood settles after a few hundred frames).
     for (const n of neuro.slice(-3)) {
@@ -147,7 +184,7 @@ try {
         `     step ${String(n.step).padStart(5)}  anomaly ${n.score.toFixed(3)}  raw error ${out.raw_score.toFixed(3)}  spike rate ${out.spike_rate.toFixed(3)}  pattern ${out.pattern_id}  novelty ${out.novelty.toFixed(2)}  (${out.backend})`,
       );
     }
-    const q = ((await api.get(`${path}/results?kind=quantum&limit=1000`)).results as ResultView[]).at(-1);
+    const q = ((await api.get(`${simPath}/results?kind=quantum&limit=1000`)).results as ResultView[]).at(-1);
     if (q?.quantum !== undefined) {
       const out = q.quantum;
       say(
@@ -158,9 +195,10 @@ try {
 
   say('\n6. Where to look');
   say(`   API docs      ${stack.gatewayUrl}/docs`);
-  say(`   dashboard     ${stack.gatewayUrl}/dashboard   (API key for tenant '${TENANT}': ${key})`);
+  say(`   dashboard     ${stack.gatewayUrl}/dashboard`);
+  say(`   API key       of tenant '${TENANT}' (ingest, read) in ${keyFile} (readable by you only)`);
   say(
-    `   a result feed curl -N -H 'authorization: Bearer ${key}' '${stack.gatewayUrl}/v1/simulations/${results[1]!.simulationId}/results/stream?kind=neuromorphic&from_step=0'`,
+    `   a result feed curl -N -H "authorization: Bearer $(cat ${keyFile})" '${stack.gatewayUrl}/v1/simulations/${results[1]!.simulationId}/results/stream?kind=neuromorphic&from_step=0'`,
   );
   say(
     `   metrics       ${[...stack.processes.values()].map((p) => `${p.name} ${p.opsUrl}/metrics`).join(', ')}`,
@@ -168,12 +206,21 @@ try {
   say(
     `   CLI           ./dev simstream tail -s ${results[1]!.simulationId} -n 3 · ./dev infra status · ./dev infra down`,
   );
-  if (process.env.DEMO_KEEP === '1') {
+  if (settings.keep) {
     say('\nRunning until Ctrl-C.');
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   } else {
     say('\n(DEMO_KEEP=1 keeps the services running after the demo.)');
   }
+  if (missing > 0) {
+    say(`\nNo results through the gateway for ${missing} of ${results.length} simulations.`);
+    return 1;
+  }
+  return 0;
+}
+
+try {
+  process.exitCode = await streamAndShow();
 } finally {
   await stack.stop();
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describeObject, parseManifests, type K8sObject } from './manifests.js';
 import { checkPodSecurity, checkServiceWorkload, containerEnvNames, podSpecOf } from './pod-policy.js';
 import { SERVICES, type ServiceName } from './repo.js';
-import { run } from './run.js';
+import { runProgram } from '@simstream/toolchain';
 import { checkServiceEnv, type ServiceEnvSpec } from './service-env.js';
 import { validateManifests } from './kubeconform.js';
 import type { Check } from './check.js';
@@ -36,7 +36,7 @@ export function valueSets(chartDir: string): ValueSet[] {
 }
 
 async function helm(helmBin: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = await run(helmBin, args);
+  const r = await runProgram(helmBin, args);
   return { code: r.code, out: r.stdout, err: r.stderr };
 }
 

@@ -10,7 +10,7 @@ import type { Check } from './check.js';
 import type { ComposeModel } from './compose-model.js';
 import { checkDockerfile, type ParsedDockerfile } from './dockerfile-policy.js';
 import { SERVICES, type ServiceName } from './repo.js';
-import { run } from './run.js';
+import { resolvePnpm, runProgram } from '@simstream/toolchain';
 import { checkServiceEnv, serviceExists, type ServiceEnvSpec } from './service-env.js';
 
 export const OPS_PORTS: Readonly<Record<ServiceName, number>> = {
@@ -90,7 +90,7 @@ export function imageChecks(
     ...[['docker-compose.yml'], ['docker-compose.yml', 'deploy/compose/gpu.yml']].map((files) => ({
       name: `compose-go: ${files.join(' + ')}`,
       run: async () => {
-        const r = await run(deployLint, ['compose', ...files.map((f) => path.join(root, f))]);
+        const r = await runProgram(deployLint, ['compose', ...files.map((f) => path.join(root, f))]);
         if (r.code !== 0) return [r.stderr.trim()];
         const model = parseCompose(r.stdout);
         const problems = checkCompose(model, envs, root, files.join(' + '));
@@ -120,7 +120,7 @@ export function imageChecks(
           .filter((svc) => !files.some((f) => f.svc === svc && f.file.endsWith('Dockerfile')))
           .map((svc) => `services/${svc} has no Dockerfile`);
         if (files.length === 0) return problems;
-        const r = await run(deployLint, ['dockerfile', ...files.map((f) => f.file)]);
+        const r = await runProgram(deployLint, ['dockerfile', ...files.map((f) => f.file)]);
         if (r.code !== 0) return [...problems, r.stderr.trim()];
         const parsed = JSON.parse(r.stdout) as ParsedDockerfile[];
         for (const [i, d] of parsed.entries()) {
@@ -152,22 +152,35 @@ export function imageChecks(
         const stray = path.join(root, 'services', path.basename(dir));
         const strayExisted = existsSync(stray);
         try {
+          // pnpm as ./dev runs it: a fresh machine has no pnpm on PATH. --prefer-offline, not
+          // --offline: legacy deploy resolves again, and a fresh machine has no metadata cache.
+          const pnpm = await resolvePnpm(root);
           for (const svc of present) {
             const out = path.join(dir, svc);
-            const d = await run(
-              'pnpm',
-              ['--filter', `@simstream/${svc}`, 'deploy', '--prod', '--legacy', '--offline', out],
+            const d = await runProgram(
+              pnpm.command,
+              [
+                ...pnpm.args,
+                '--filter',
+                `@simstream/${svc}`,
+                'deploy',
+                '--prod',
+                '--legacy',
+                '--prefer-offline',
+                out,
+              ],
               { cwd: root },
             );
             if (d.code !== 0) {
-              problems.push(`pnpm deploy ${svc} failed: ${d.stderr.trim() || d.stdout.trim()}`);
+              const said = d.stderr.trim() || d.stdout.trim() || '(it printed nothing)';
+              problems.push(`pnpm deploy ${svc} failed (exit ${d.code}, pnpm via ${pnpm.via}): ${said}`);
               continue;
             }
             const mains = svc === 'query' ? ['dist/main.js', 'dist/migrate.js'] : ['dist/main.js'];
             for (const m of mains)
               if (!existsSync(path.join(out, m))) problems.push(`${svc}: the image's ${m} is missing`);
             // The production tree alone must resolve the service's whole module graph.
-            const load = await run(
+            const load = await runProgram(
               process.execPath,
               [
                 '--input-type=module',

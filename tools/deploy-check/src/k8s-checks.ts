@@ -16,7 +16,7 @@ import { topicResourceName } from './kafka-topics.js';
 import { validateManifests } from './kubeconform.js';
 import { parseManifests, type K8sObject } from './manifests.js';
 import { checkPodSecurity } from './pod-policy.js';
-import { run } from './run.js';
+import { runProgram } from '@simstream/toolchain';
 import { arrayAt, at, stringAt } from './walk.js';
 
 export const OVERLAYS: readonly { name: string; environment: TopicEnvironment }[] = [
@@ -92,7 +92,7 @@ export function k8sChecks(kustomize: string, kubeconform: string, root: string):
   return OVERLAYS.map((overlay) => ({
     name: `kustomize build k8s/overlays/${overlay.name} + kubeconform + topics`,
     run: async () => {
-      const r = await run(kustomize, ['build', path.join(root, 'k8s', 'overlays', overlay.name)]);
+      const r = await runProgram(kustomize, ['build', path.join(root, 'k8s', 'overlays', overlay.name)]);
       if (r.code !== 0) return [`kustomize build failed: ${r.stderr.trim()}`];
       const objects = parseManifests(r.stdout, overlay.name);
       return [

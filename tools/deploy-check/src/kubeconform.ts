@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { type K8sObject } from './manifests.js';
-import { run } from './run.js';
+import { runProgram } from '@simstream/toolchain';
 import { ensureKubernetesSchemas, ensureStrimziSchemas } from './tools.js';
 
 /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest schemas at hand. */
@@ -38,7 +38,7 @@ export async function validateManifests(
     writeFileSync(file, rest.map((o) => '---\n' + JSON.stringify(o) + '\n').join(''));
     for (const version of KUBERNETES_VERSIONS) {
       const k8sRoot = await ensureKubernetesSchemas(version, rest);
-      const result = await run(kubeconform, [
+      const result = await runProgram(kubeconform, [
         '-strict',
         '-summary',
         '-kubernetes-version',

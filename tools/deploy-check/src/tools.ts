@@ -9,12 +9,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { messageOf } from '@simstream/errors';
 import { ensureGoTool, toolCacheDir as cacheDir } from '@simstream/go-tools';
+import { runProgram } from '@simstream/toolchain';
 import { parseAllDocuments } from 'yaml';
 import { ToolUnavailableError } from './errors.js';
 import { bundleKindSchema, crdSchemas, kindSchemaName } from './k8s-schemas.js';
 import { repoRoot } from './repo.js';
-import { run } from './run.js';
 
 export const KUBERNETES_SCHEMAS = {
   pypiPackage: 'kubernetes-validate',
@@ -48,9 +49,9 @@ function log(message: string): void {
 async function must(command: string, args: string[], what: string, cwd?: string): Promise<string> {
   let result;
   try {
-    result = await run(command, args, { cwd });
+    result = await runProgram(command, args, { cwd });
   } catch (error) {
-    throw new ToolUnavailableError(`${what}: cannot run ${command}`, error);
+    throw new ToolUnavailableError(`${what}: ${messageOf(error)}`, error);
   }
   if (result.code !== 0)
     throw new ToolUnavailableError(
@@ -68,7 +69,7 @@ export async function ensureDeployLint(cache = cacheDir(), root = repoRoot()): P
   const binary = path.join(cache, 'bin', `deploy-lint-${hash.digest('hex').slice(0, 12)}`, 'deploy-lint');
   if (existsSync(binary)) return binary;
   log('building deploy-lint (compose-go, BuildKit parser; once)');
-  const result = await run('go', ['build', '-trimpath', '-o', binary, './cmd/deploy-lint'], {
+  const result = await runProgram('go', ['build', '-trimpath', '-o', binary, './cmd/deploy-lint'], {
     cwd: src,
     env: { ...process.env, CGO_ENABLED: '0' },
   });

@@ -3,11 +3,11 @@
  * module@version` at pinned versions (through the Go module proxy) into a directory of their
  * own under the tool cache, once, then reused.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SimstreamError } from '@simstream/errors';
+import { SimstreamError, messageOf } from '@simstream/errors';
+import { runProgram } from '@simstream/toolchain';
 
 export const GO_TOOLS = {
   helm: { module: 'helm.sh/helm/v3/cmd/helm', version: 'v3.22.0' },
@@ -35,25 +35,18 @@ export function toolCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'simstream', 'deploy-check');
 }
 
-function goInstall(name: GoTool, gobin: string): Promise<void> {
+async function goInstall(name: GoTool, gobin: string): Promise<void> {
   const { module, version } = GO_TOOLS[name];
-  return new Promise((resolve, reject) => {
-    execFile(
-      'go',
-      ['install', `${module}@${version}`],
-      { env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' }, maxBuffer: 16 * 1024 * 1024 },
-      (error, _stdout, stderr) => {
-        if (error === null) resolve();
-        else
-          reject(
-            new ToolUnavailableError(
-              `go install ${module}@${version} failed (Go is needed to install ${name}):\n${stderr}`,
-              error,
-            ),
-          );
-      },
-    );
+  const result = await runProgram('go', ['install', `${module}@${version}`], {
+    env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
+  }).catch((error: unknown) => {
+    // No Go at all: say so with the system's reason (ENOENT ...), not an empty message.
+    throw new ToolUnavailableError(`Go is needed to install ${name}: ${messageOf(error)}`, error);
   });
+  if (result.code !== 0)
+    throw new ToolUnavailableError(
+      `go install ${module}@${version} failed (exit ${result.code}):\n${result.stderr || result.stdout}`,
+    );
 }
 
 /** The path of `name`'s binary, after `go install module@version` into a directory of its own, once. */

@@ -75,6 +75,8 @@ export const kill9 = (service: UnitName): Promise<DownResult> => defaultInfra().
 export const reset = (services?: readonly UnitName[]): Promise<DownResult[]> =>
   defaultInfra().reset(services);
 export const endpoints = (): Endpoints => defaultInfra().endpoints();
+/** Where the services' data, logs and pid files live (SIMSTREAM_DATA_DIR, default <repo>/.data). */
+export const dataDir = (): string => defaultInfra().config.dataDir;
 export const kafkaToolCommand = (
   mainClass: string,
   args: readonly string[],

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const LOG_DIR = path.join(REPO_ROOT, '.data', 'service-logs');
+/** Where each service's output goes, one file per start. */
+export const SERVICE_LOG_DIR = path.join(REPO_ROOT, '.data', 'service-logs');
 
 export interface ServiceProcess {
   readonly name: string;
@@ -38,10 +39,10 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 export async function startService(options: StartOptions): Promise<ServiceProcess> {
-  mkdirSync(LOG_DIR, { recursive: true });
+  mkdirSync(SERVICE_LOG_DIR, { recursive: true });
   const opsPort = options.opsPort ?? (await freePort());
   const env = { ...options.env, OPS_PORT: String(opsPort) };
-  const logFile = path.join(LOG_DIR, `${options.name}-${Date.now()}.log`);
+  const logFile = path.join(SERVICE_LOG_DIR, `${options.name}-${Date.now()}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [path.join(REPO_ROOT, options.main)], {
     env: { ...process.env, ...env },

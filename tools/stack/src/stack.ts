@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { endpoints } from '@simstream/infra';
-import { TopicName, type Kafka } from '@simstream/kafka';
+import { TopicName, topicOffsets, type Kafka } from '@simstream/kafka';
 import { portOr } from './ports.js';
 import { startService, type ServiceProcess } from './processes.js';
 
@@ -38,12 +38,9 @@ export async function positionGroupAtEnd(
   group: string,
   topics: readonly string[],
 ): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
   const ends = await Promise.all(
-    topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })),
+    topics.map(async (topic) => ({ topic, offsets: await topicOffsets(kafka, topic) })),
   );
-  await admin.disconnect();
   const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
   await consumer.connect();
   try {
@@ -54,7 +51,7 @@ export async function positionGroupAtEnd(
     await joined;
     await consumer.commitOffsets(
       ends.flatMap(({ topic, offsets }) =>
-        offsets.map((p) => ({ topic, partition: p.partition, offset: p.high })),
+        offsets.map((p) => ({ topic, partition: p.partition, offset: String(p.high) })),
       ),
     );
   } finally {
