@@ -19,8 +19,10 @@ function integer(value: string): number {
 }
 
 function duration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError('expected a duration like 30s, 2m or 500ms');
+  // A bare number is seconds, as a person running a simulation means it (30 = 30 s, not 30 ms).
+  const ms = parseDuration(value, 's');
+  if (ms === undefined)
+    throw new InvalidArgumentError('expected a duration like 30s, 30 (seconds), 2m or 500ms');
   return ms;
 }
 
@@ -62,7 +64,7 @@ program
     'tenant owning the simulation (ingestion honours it from trusted callers only)',
   )
   .option('-n, --frames <n>', 'frames to send', integer)
-  .option('-d, --duration <time>', 'stop after this long (e.g. 30s)', duration)
+  .option('-d, --duration <time>', 'stop after this long (30s, or 30 for seconds; 2m, 500ms)', duration)
   .option('--fps <n>', 'frames per second cap (0: as fast as possible)', integer, 0)
   .option('-g, --grid <WxH>', 'grid size', grid)
   .option('--substeps <n>', 'solver steps per frame', integer)
