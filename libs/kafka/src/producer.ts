@@ -475,8 +475,7 @@ export class BatchingProducer {
     let txn: Transaction | undefined;
     try {
       if (this.transactional) txn = await producer.transaction();
-      const sends = this.transactional ? requests.flatMap((r) => splitByPartition(r, records)) : requests;
-      for (const request of sends) {
+      const send = async (request: number[]) => {
         const topicMessages = [...groupByTopic(request, records)].map(([topic, indexes]) => ({
           topic,
           messages: indexes.map((i) => {
@@ -494,6 +493,26 @@ export class BatchingProducer {
             ? producer.sendBatch({ topicMessages, acks: -1, compression })
             : txn.sendBatch({ topicMessages, acks: -1, compression });
         assignOffsets(await sent, request, records, deliveries);
+      };
+      if (txn === undefined) {
+        for (const request of requests) await send(request);
+      } else {
+        // One partition per kafkajs call (see splitByPartition); partitions in parallel, the
+        // requests of one partition one after the other (their order is the records' order).
+        const lanes = new Map<string, number[][]>();
+        for (const part of requests.flatMap((r) => splitByPartition(r, records))) {
+          const first = records[part[0]!]!;
+          const lane = `${first.topic}\u0000${first.partition}`;
+          lanes.set(lane, [...(lanes.get(lane) ?? []), part]);
+        }
+        // Settled, not raced: a failed lane must not leave another still writing while we abort.
+        const outcomes = await Promise.allSettled(
+          [...lanes.values()].map(async (parts) => {
+            for (const part of parts) await send(part);
+          }),
+        );
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
       }
       if (txn !== undefined) await txn.commit();
     } catch (error) {
