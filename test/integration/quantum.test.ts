@@ -189,8 +189,11 @@ describe('quantum service', () => {
       filter: (r) => ours.has(r.key ?? ''),
       until: (rs) => {
         const values = rs.map((r) => r.value as QuantumResult);
+        // B and C are in other partitions than A and each other: wait for each (reading stopped
+        // at C once, before B's partition was read).
         return (
           values.some((v) => v.simulationId === simA && v.bucketStep === 80) &&
+          values.some((v) => v.simulationId === simB) &&
           values.some((v) => v.simulationId === simC)
         );
       },
