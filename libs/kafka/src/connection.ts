@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 // Before kafkajs: see the module's header.
 import './kafkajs-tuning.js';
+import './kafkajs-read-committed.js';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { env } from '@simstream/config';
 import type { Logger } from '@simstream/observability';

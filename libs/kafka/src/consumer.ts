@@ -10,6 +10,7 @@
  * by record, and only the records that still fail go to the dead-letter topic.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { assertReadCommittedFixed } from './kafkajs-read-committed.js';
 import { RevivingConsumer } from './revive.js';
 import { AvroDecodeError, RecordName, type FrameChunk, type SchemaRegistry } from '@simstream/contracts';
 import { SimstreamError, isRetriable, messageOf } from '@simstream/errors';
@@ -120,6 +121,7 @@ export class RecordConsumer {
   private pausedByService = false;
 
   constructor(private readonly options: RecordConsumerOptions) {
+    assertReadCommittedFixed();
     this.runner = new RevivingConsumer({
       create: () => this.createConsumer(),
       start: (consumer) => this.run(consumer),

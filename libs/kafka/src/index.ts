@@ -1,4 +1,5 @@
 /** @simstream/kafka: everything Kafka, behind our own small interfaces (kafkajs stays replaceable). */
+export { readCommittedFixed } from './kafkajs-read-committed.js';
 export { crc32c, kafkajsTuning } from './kafkajs-tuning.js';
 export * from './topics.js';
 export * from './connection.js';

@@ -25,6 +25,7 @@
  */
 // Before kafkajs: see the module's header.
 import './kafkajs-tuning.js';
+import './kafkajs-read-committed.js';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import { CancelledError, SimstreamError, UnavailableError, messageOf } from '@simstream/errors';

@@ -15,6 +15,7 @@ import type { Logger } from '@simstream/observability';
 import { retryKafka } from './kafka-retry.js';
 import { topicOffsets } from './offsets.js';
 import { partitionForKey } from './partitioner.js';
+import { assertReadCommittedFixed } from './kafkajs-read-committed.js';
 import { RevivingConsumer } from './revive.js';
 
 export interface CompactedTableOptions<T> {
@@ -42,6 +43,7 @@ export class CompactedTable<T> {
   private admin: Admin | undefined;
 
   constructor(private readonly options: CompactedTableOptions<T>) {
+    assertReadCommittedFixed();
     this.consumer = new RevivingConsumer({
       create: () => this.createConsumer(),
       start: (consumer) => this.run(consumer),
