@@ -65,13 +65,18 @@ export function filterAbortedMessages<M extends FetchedMessage>({
   });
 }
 
+/** Marks our filter, so another copy of this module (a test runner re-evaluating ESM, two
+ * versions of this package) sees it is already in place. */
+const MARK = Symbol.for('simstream.kafkajs.readCommittedFilter');
+
 function install(): boolean {
   const path = require.resolve('kafkajs/src/consumer/filterAbortedMessages.js');
-  if (require.cache[path] !== undefined) return false;
+  const cached = require.cache[path];
+  if (cached !== undefined) return (cached.exports as Record<symbol, unknown> | undefined)?.[MARK] === true;
   const module = new Module(path);
   module.filename = path;
   module.loaded = true;
-  module.exports = filterAbortedMessages;
+  module.exports = Object.assign(filterAbortedMessages.bind(undefined), { [MARK]: true });
   require.cache[path] = module;
   return true;
 }
