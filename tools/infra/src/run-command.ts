@@ -1,9 +1,13 @@
 /**
  * Runs a short helper command (initdb, the Kafka storage tool, apt-get, psql) to completion and
- * returns its output, or throws CommandFailedError with the output's tail.
+ * returns its output, or throws CommandFailedError with the output's tail. Spawning is
+ * tools/toolchain's runProgram (a command that cannot start names itself and the reason); here
+ * only a default time limit and the exit-code check are added.
  */
-import { spawn } from 'node:child_process';
+import { runProgram, type RunResult } from '@simstream/toolchain';
 import { CommandFailedError } from './errors.js';
+
+export type { RunResult };
 
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -12,32 +16,17 @@ export interface RunOptions {
   readonly input?: string;
 }
 
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs and resolves whatever the exit code; rejects only if the command cannot be started. */
 export function runCommand(
   command: string,
   args: readonly string[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: options.env,
-      cwd: options.cwd,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 120_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    if (options.input !== undefined) child.stdin?.end(options.input);
+  return runProgram(command, args, {
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.env === undefined ? {} : { env: { ...options.env } }),
+    ...(options.input === undefined ? {} : { input: options.input }),
+    timeoutMs: options.timeoutMs ?? 120_000,
   });
 }
 

@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly input?: string;
+  /** Kill the program (SIGTERM) after this long; no limit when absent. */
+  readonly timeoutMs?: number;
 }
 
 /** Runs `command args`; resolves whatever the exit code, rejects only if it cannot start. */
@@ -29,6 +31,7 @@ export function runProgram(
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
