@@ -5,6 +5,7 @@ import {
   groupByTopic,
   planRequests,
   recordBytes,
+  partitionLanes,
   splitByPartition,
   type Delivery,
   type OutRecord,
@@ -100,5 +101,18 @@ describe('produce plan', () => {
     const records = [rec('f', 0, 1), rec('p', 0, 1), rec('f', 0, 1), rec('f', 3, 1), rec('p', 0, 1)];
     expect(splitByPartition([0, 1, 2, 3, 4], records)).toEqual([[0, 2], [1, 4], [3]]);
     expect(splitByPartition([], records)).toEqual([]);
+  });
+
+  it('gives each partition a lane of its parts in order, across requests', () => {
+    const records = [rec('f', 0, 1), rec('p', 0, 1), rec('f', 0, 1), rec('f', 3, 1)];
+    expect(
+      partitionLanes(
+        [
+          [0, 1],
+          [2, 3],
+        ],
+        records,
+      ),
+    ).toEqual([[[0], [2]], [[1]], [[3]]]);
   });
 });

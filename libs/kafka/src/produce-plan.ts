@@ -132,6 +132,26 @@ export function splitByPartition(
   return [...byPartition.values()];
 }
 
+/**
+ * What a transactional producer sends: one lane per partition, each lane that partition's parts
+ * of the requests in order (one kafkajs call each, see splitByPartition). Lanes may run in
+ * parallel; a lane's parts must go one after the other, in the records' order.
+ */
+export function partitionLanes(
+  requests: readonly (readonly number[])[],
+  records: readonly (OutRecord & { partition: number })[],
+): number[][][] {
+  const lanes = new Map<string, number[][]>();
+  for (const part of requests.flatMap((r) => splitByPartition(r, records))) {
+    const first = records[part[0]!]!;
+    const lane = `${first.topic}\u0000${first.partition}`;
+    const parts = lanes.get(lane);
+    if (parts === undefined) lanes.set(lane, [part]);
+    else parts.push(part);
+  }
+  return [...lanes.values()];
+}
+
 /** kafkajs reports a base offset per partition; records of a partition follow it in order. */
 export function assignOffsets(
   metadata: readonly RecordMetadata[],

@@ -29,23 +29,16 @@ import './kafkajs-read-committed.js';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import { CancelledError, SimstreamError, UnavailableError, messageOf } from '@simstream/errors';
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  LATENCY_BUCKETS,
-  SIZE_BUCKETS,
-  type Logger,
-  type Registry,
-} from '@simstream/observability';
+import type { Logger, Registry } from '@simstream/observability';
 import { partitionForKey } from './partitioner.js';
+import { producerMetrics, type ProducerMetrics } from './producer-metrics.js';
 import {
   assignOffsets,
   coalesce,
   groupByTopic,
   planRequests,
   recordBytes,
-  splitByPartition,
+  partitionLanes,
   type Delivery,
   type OutRecord,
 } from './produce-plan.js';
@@ -100,49 +93,6 @@ interface Pending {
   reject(error: Error): void;
 }
 
-export interface ProducerMetrics {
-  readonly requestSeconds: Histogram;
-  readonly batchBytes: Histogram;
-  readonly batches: Counter;
-  readonly failures: Counter;
-  readonly queuedBytes: Gauge;
-}
-
-/** The metrics of producers named `name` (`simstream_kafka_<name>_*`), registered once. */
-export function producerMetrics(registry: Registry, name: string): ProducerMetrics {
-  const registers = [registry];
-  return {
-    requestSeconds: new Histogram({
-      name: `simstream_kafka_${name}_produce_seconds`,
-      help: 'Time to write one batch to Kafka (incl. commit when transactional), acks=all',
-      buckets: LATENCY_BUCKETS,
-      registers,
-    }),
-    batchBytes: new Histogram({
-      name: `simstream_kafka_${name}_batch_bytes`,
-      help: 'Record bytes per batch written to Kafka',
-      buckets: SIZE_BUCKETS,
-      registers,
-    }),
-    batches: new Counter({
-      name: `simstream_kafka_${name}_batches_total`,
-      help: 'Batches written to Kafka',
-      registers,
-    }),
-    failures: new Counter({
-      name: `simstream_kafka_${name}_failures_total`,
-      help: 'Failed attempts to write a batch, by kind (transient, reset, permanent, fenced, timeout, lost)',
-      labelNames: ['kind'],
-      registers,
-    }),
-    queuedBytes: new Gauge({
-      name: `simstream_kafka_${name}_queued_bytes`,
-      help: 'Record bytes waiting for or in a Kafka request',
-      registers,
-    }),
-  };
-}
-
 const POISON_TTL_MS = 10 * 60_000;
 
 function sleep(ms: number): Promise<void> {
@@ -189,9 +139,13 @@ export class BatchingProducer {
     return this.unavailableSince === undefined ? undefined : Date.now() - this.unavailableSince;
   }
 
-  /** Connects (and, when transactional, fences any previous instance with our id). */
-  async connect(): Promise<void> {
-    await this.ensureProducer();
+  /**
+   * Connects (and, when transactional, fences any previous instance with our id). With
+   * `timeoutMs`, gives up after that long (KAFKA_TIMEOUT; kafkajs itself retries without end).
+   */
+  async connect(options: { timeoutMs?: number } = {}): Promise<void> {
+    const connecting = this.ensureProducer();
+    await (options.timeoutMs === undefined ? connecting : this.withDeadline(connecting, options.timeoutMs));
   }
 
   /**
@@ -498,17 +452,10 @@ export class BatchingProducer {
       if (txn === undefined) {
         for (const request of requests) await send(request);
       } else {
-        // One partition per kafkajs call (see splitByPartition); partitions in parallel, the
-        // requests of one partition one after the other (their order is the records' order).
-        const lanes = new Map<string, number[][]>();
-        for (const part of requests.flatMap((r) => splitByPartition(r, records))) {
-          const first = records[part[0]!]!;
-          const lane = `${first.topic}\u0000${first.partition}`;
-          lanes.set(lane, [...(lanes.get(lane) ?? []), part]);
-        }
-        // Settled, not raced: a failed lane must not leave another still writing while we abort.
+        // One kafkajs call per partition (one broker each), partitions in parallel. Settled, not
+        // raced: a failed lane must not leave another still writing while we abort.
         const outcomes = await Promise.allSettled(
-          [...lanes.values()].map(async (parts) => {
+          partitionLanes(requests, records).map(async (parts) => {
             for (const part of parts) await send(part);
           }),
         );
@@ -560,6 +507,8 @@ function isEpochError(error: unknown): boolean {
 
 class DeadlineError extends SimstreamError {
   constructor(ms: number) {
-    super('KAFKA_TIMEOUT', `Kafka write did not finish within ${ms} ms`, { retriable: true });
+    super('KAFKA_TIMEOUT', `Kafka did not finish the write (or the connect) within ${ms} ms`, {
+      retriable: true,
+    });
   }
 }

@@ -88,7 +88,7 @@ export class KafkaSimulationWriters implements SimulationWriters {
       this.live.delete(producer);
     };
     try {
-      await withTimeout(producer.connect(), o.outageTimeoutMs);
+      await producer.connect({ timeoutMs: o.outageTimeoutMs });
     } catch (error) {
       void release();
       throw new UnavailableError(
@@ -113,20 +113,5 @@ export class KafkaSimulationWriters implements SimulationWriters {
       if (ms !== undefined && (longest === undefined || ms > longest)) longest = ms;
     }
     return longest;
-  }
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  work.catch(() => undefined);
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer from Kafka within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
