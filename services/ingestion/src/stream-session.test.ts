@@ -308,6 +308,15 @@ describe('StreamSession', () => {
     expect(second.call.written.map(summary)).toEqual(['opened 1']);
   });
 
+  it('ends UNAVAILABLE when the progress cannot be read, instead of never answering', async () => {
+    const { progress, call, session } = setup();
+    progress.waitUntilCurrent = () => Promise.reject(new Error('connect ECONNREFUSED'));
+    session.onMessage({ open: { simulationId: 'sim-offsets', attributes: {} } });
+    await tick();
+    expect(call.ended?.error).toBeInstanceOf(UnavailableError);
+    expect(call.written).toEqual([]);
+  });
+
   it('refuses frames before OpenStream', async () => {
     const { call, session } = setup();
     session.onMessage({ frame: frame(1) });

@@ -219,7 +219,18 @@ export class StreamSession implements SimulationHolder {
       return;
     }
     if (this.ended) return;
-    if (!(await this.deps.progress.waitUntilCurrent(open.simulationId, this.deps.progressTimeoutMs))) {
+    let current: boolean;
+    try {
+      current = await this.deps.progress.waitUntilCurrent(open.simulationId, this.deps.progressTimeoutMs);
+    } catch (error) {
+      // Kafka did not answer the offsets request: as retriable as a timeout, and the stream must
+      // end with a status either way (a rejected open would leave the client without an answer).
+      this.fail(
+        new UnavailableError('ingestion', `progress of the simulation not readable: ${messageOf(error)}`),
+      );
+      return;
+    }
+    if (!current) {
       this.fail(new UnavailableError('ingestion', 'progress of the simulation not read up to date; retry'));
       return;
     }
