@@ -108,6 +108,30 @@ export class LimitExceededError extends SimstreamError {
   }
 }
 
+/** The caller did not prove who it is (no, malformed, unknown, wrong or expired credential). */
+export class UnauthenticatedError extends SimstreamError {
+  constructor(code: 'AUTH_REQUIRED' | 'AUTH_INVALID' | 'AUTH_EXPIRED', message: string) {
+    super(code, message, { retriable: false });
+  }
+}
+
+/** The caller is known but may not do this (a missing scope, a service not allowed to call). */
+export class PermissionDeniedError extends SimstreamError {
+  constructor(code: string, message: string) {
+    super(code, message, { retriable: false });
+  }
+}
+
+/** Too many failed sign-in attempts for a key or from an address: wait `retryAfterSeconds`. */
+export class TooManyAttemptsError extends SimstreamError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
+    super('AUTH_RATE_LIMITED', message, { retriable: true });
+  }
+}
+
 /** True for errors that are worth retrying: ours that say so, and nothing else by default. */
 export function isRetriable(error: unknown): boolean {
   return error instanceof SimstreamError ? error.retriable : false;

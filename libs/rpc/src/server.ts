@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import { gateInterceptor, type CallGate } from './call-gate.js';
 import type { ProtoSource } from './file-descriptors.js';
 import { addReflection } from './reflection.js';
 
@@ -15,6 +16,10 @@ export interface GrpcServerOptions {
   readonly reflect?: ProtoSource;
   /** Fully qualified service names reported by grpc.health.v1 (plus '' for the server). */
   readonly healthServices: readonly string[];
+  /** TLS or mutual TLS (tls.ts); plaintext only when configured insecure. */
+  readonly credentials: grpc.ServerCredentials;
+  /** Authentication and authorisation of every call (call-gate.ts); health and reflection stay open. */
+  readonly gate?: CallGate;
 }
 
 export interface GrpcServerHandle {
@@ -33,6 +38,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServerHandle {
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+    interceptors: options.gate === undefined ? [] : [gateInterceptor(options.gate)],
   });
   const health = new HealthImplementation(
     Object.fromEntries(['', ...options.healthServices].map((s) => [s, 'NOT_SERVING' as const])),
@@ -47,7 +53,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServerHandle {
     },
     listen(host, port) {
       return new Promise((resolve, reject) => {
-        server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => {
+        server.bindAsync(`${host}:${port}`, options.credentials, (error, bound) => {
           if (error) reject(error);
           else resolve(bound);
         });

@@ -10,6 +10,9 @@ import {
   FailedPreconditionError,
   NotFoundError,
   LimitExceededError,
+  PermissionDeniedError,
+  TooManyAttemptsError,
+  UnauthenticatedError,
   SimstreamError,
   UnavailableError,
   ValidationError,
@@ -42,7 +45,11 @@ export function errorStatus(error: unknown): ErrorStatus {
   if (error instanceof FailedPreconditionError) {
     return { code: Status.FAILED_PRECONDITION, reason: error.code, message: error.message, violations: [] };
   }
-  if (error instanceof LimitExceededError)
+  if (error instanceof UnauthenticatedError)
+    return { code: Status.UNAUTHENTICATED, reason: error.code, message: error.message, violations: [] };
+  if (error instanceof PermissionDeniedError)
+    return { code: Status.PERMISSION_DENIED, reason: error.code, message: error.message, violations: [] };
+  if (error instanceof LimitExceededError || error instanceof TooManyAttemptsError)
     return { code: Status.RESOURCE_EXHAUSTED, reason: error.code, message: error.message, violations: [] };
   if (error instanceof UnavailableError)
     return { code: Status.UNAVAILABLE, reason: error.code, message: error.message, violations: [] };

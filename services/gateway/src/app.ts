@@ -6,10 +6,9 @@
  */
 import { HealthChecks, createLogger, createMetricsRegistry, type Logger } from '@simstream/observability';
 import { createPool, createRedis, databaseError, migrate } from '@simstream/storage';
-import { Authenticator } from './auth/authenticator.js';
+import { channelCredentials } from '@simstream/rpc';
+import { createAuthenticator, postgresOwnership, type Guard } from '@simstream/auth';
 import { bootstrapAdminKey } from './auth/bootstrap.js';
-import { createJwtVerifier } from './auth/jwt.js';
-import { postgresKeyStore, type Guard } from './auth/key-store.js';
 import type { GatewayConfig } from './config.js';
 import { Breakers } from './downstream/breakers.js';
 import { IngestionClient } from './downstream/ingestion-client.js';
@@ -19,7 +18,6 @@ import { buildHttpServer } from './http/server.js';
 import { IdleSockets } from './http/idle-sockets.js';
 import { GatewayMetrics } from './metrics.js';
 import { startOpsServer } from './ops-server.js';
-import { postgresOwnership } from './ownership.js';
 import { failoverRateStore, type RateLimitMode } from './rate-limit-store.js';
 import { ResultStreams } from './sse/result-streams.js';
 import { SseClients } from './sse/sse-clients.js';
@@ -57,11 +55,18 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
   if (config.database.migrate) await migrate(pool, logger);
   const pg = breakers.guard('postgres');
   const guard: Guard = (_what, fn) => pg(fn);
-  const keys = postgresKeyStore(pool, guard);
+  const redis = createRedis({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs });
+  const { authenticator, keys } = createAuthenticator({
+    settings: config.auth,
+    pool,
+    guard,
+    redis,
+    onFailure: (reason) => metrics.authFailures.inc({ reason }),
+    onStale: () => metrics.authStale.inc(),
+  });
   if (config.auth.bootstrapAdminKey !== undefined)
     await bootstrapAdminKey(keys, config.auth.bootstrapAdminKey, config.auth.operatorTenant, logger);
 
-  const redis = createRedis({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs });
   redis
     .connect()
     .catch((error: unknown) =>
@@ -80,16 +85,12 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
     },
   });
 
-  const authenticator = new Authenticator({
-    keys,
-    ...(config.auth.jwt === undefined ? {} : { jwt: createJwtVerifier(config.auth.jwt) }),
-    cacheTtlMs: config.auth.cacheTtlMs,
-    staleIfErrorMs: config.auth.staleIfErrorMs,
-    onFailure: (reason) => metrics.authFailures.inc({ reason }),
-    onStale: () => metrics.authStale.inc(),
-  });
+  if (config.grpcTls.insecure)
+    logger.warn('GRPC_INSECURE=true: calls to query, quantum and ingestion go in PLAINTEXT, unauthenticated');
+  const credentials = channelCredentials(config.grpcTls);
   const query = new QueryClient(
     {
+      credentials,
       address: config.addresses.query,
       deadlineMs: config.timeouts.queryMs,
       fallbackTtlMs: config.fallbackTtlMs,
@@ -99,6 +100,7 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
   );
   const ingestion = new IngestionClient(
     {
+      credentials,
       address: config.addresses.ingestion,
       deadlineMs: config.timeouts.ingestMs,
       maxMessageBytes: Math.round(config.limits.maxBodyBytes * 1.25) + 1024 * 1024,
@@ -107,6 +109,7 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
   );
   const quantum = new QuantumClient(
     {
+      credentials,
       address: config.addresses.quantum,
       deadlineMs: config.timeouts.queryMs,
       solveTimeoutMs: config.timeouts.solveMs,
@@ -146,7 +149,8 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
   const sockets = new IdleSockets(app.server);
   const httpPort = app.server.address() as { port: number };
   const ops = await startOpsServer({
-    port: config.opsPort,
+    host: config.ops.host,
+    port: config.ops.port,
     registry,
     readiness: { health, breakers: () => breakers.states(), rateLimitStore: () => rateMode },
     logger,

@@ -6,19 +6,25 @@ import os from 'node:os';
 import { TENANT_PATTERN } from '@simstream/contracts';
 import { ConfigError } from '@simstream/errors';
 import { env, loadConfig, type Env } from '@simstream/config';
+import { GRPC_TLS_ENV, grpcTls, type GrpcTls } from '@simstream/rpc';
 import { POSTGRES_ENV, REDIS_ENV } from '@simstream/storage';
-import { parseApiKey } from './auth/api-key.js';
+import { AUTH_ENV, authSettings, parseApiKey, type AuthSettings } from '@simstream/auth';
 
 export const GATEWAY_ENV = {
   ...POSTGRES_ENV,
   ...REDIS_ENV,
+  ...AUTH_ENV,
+  ...GRPC_TLS_ENV,
   INSTANCE_ID: env.string(os.hostname()),
   LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
   HTTP_HOST: env.string('0.0.0.0'),
   HTTP_PORT: env.port(8080),
+  /** Metrics and probes: loopback unless a cluster's probes need the pod address. */
+  OPS_HOST: env.string('127.0.0.1'),
   OPS_PORT: env.port(9105),
   QUERY_ADDRESS: env.string('127.0.0.1:50052'),
-  INGESTION_ADDRESS: env.string('127.0.0.1:50051'),
+  /** Ingestion's internal (mTLS) port: the gateway calls it with the caller's tenant. */
+  INGESTION_ADDRESS: env.string('127.0.0.1:50054'),
   QUANTUM_ADDRESS: env.string('127.0.0.1:50053'),
   /** Largest binary frame upload (Arrow, Avro). */
   GATEWAY_MAX_BODY_BYTES: env.bytes('64MiB'),
@@ -32,19 +38,10 @@ export const GATEWAY_ENV = {
   /** Requests per key and window, counted across replicas in Redis. */
   GATEWAY_RATE_LIMIT: env.int({ min: 1, default: 600 }),
   GATEWAY_RATE_WINDOW: env.duration('1m'),
-  /** Verified credentials are cached this long (a revoked key stays usable that long on other replicas). */
-  GATEWAY_AUTH_CACHE_TTL: env.duration('10s'),
-  /** With Postgres failing, a key verified this recently is still accepted. */
-  GATEWAY_AUTH_STALE_IF_ERROR: env.duration('5m'),
   /** A full sk_<id>_<secret> key inserted (hashed) at start when absent: the first admin. */
   GATEWAY_BOOTSTRAP_ADMIN_KEY: env.optionalString(),
   /** The operator's tenant: its admin keys manage keys of every tenant. */
   GATEWAY_OPERATOR_TENANT: env.string('operator'),
-  JWT_SECRET: env.optionalString(),
-  /** PEM (SPKI) public key for RS256/ES256 tokens. */
-  JWT_PUBLIC_KEY: env.optionalString(),
-  JWT_ISSUER: env.optionalString(),
-  JWT_AUDIENCE: env.optionalString(),
   GATEWAY_QUERY_TIMEOUT: env.duration('5s'),
   GATEWAY_INGEST_TIMEOUT: env.duration('60s'),
   /** Longest synchronous solve (the quantum service caps time limits too). */
@@ -59,18 +56,12 @@ export const GATEWAY_ENV = {
   GATEWAY_DRAIN_TIMEOUT: env.duration('10s'),
 };
 
-export interface JwtConfig {
-  readonly secret?: string;
-  readonly publicKey?: string;
-  readonly issuer?: string;
-  readonly audience?: string;
-}
-
 export interface GatewayConfig {
   readonly instanceId: string;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   readonly http: { readonly host: string; readonly port: number };
-  readonly opsPort: number;
+  readonly ops: { readonly host: string; readonly port: number };
+  readonly grpcTls: GrpcTls;
   readonly database: {
     readonly url: string;
     readonly poolMax: number;
@@ -88,13 +79,9 @@ export interface GatewayConfig {
     readonly maxSseClients: number;
   };
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
-  readonly auth: {
-    readonly cacheTtlMs: number;
-    readonly staleIfErrorMs: number;
+  readonly auth: AuthSettings & {
     readonly bootstrapAdminKey?: string;
     readonly operatorTenant: string;
-    /** Undefined: JWTs are refused (only API keys). */
-    readonly jwt?: JwtConfig;
   };
   readonly timeouts: {
     readonly queryMs: number;
@@ -117,17 +104,15 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     );
   if (!TENANT_PATTERN.test(c.GATEWAY_OPERATOR_TENANT))
     problems.push(`GATEWAY_OPERATOR_TENANT: does not match ${TENANT_PATTERN.source}`);
-  if (c.JWT_SECRET !== undefined && c.JWT_PUBLIC_KEY !== undefined)
-    problems.push('JWT_SECRET, JWT_PUBLIC_KEY: set one (HS256 secret or RS256/ES256 public key), not both');
-  if (c.JWT_SECRET !== undefined && c.JWT_SECRET.length < 32)
-    problems.push('JWT_SECRET: at least 32 characters for HS256');
+  const auth = authSettings(c, problems);
+  const tls = grpcTls(c, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  const jwtEnabled = c.JWT_SECRET !== undefined || c.JWT_PUBLIC_KEY !== undefined;
   return {
     instanceId: c.INSTANCE_ID,
     logLevel: c.LOG_LEVEL,
     http: { host: c.HTTP_HOST, port: c.HTTP_PORT },
-    opsPort: c.OPS_PORT,
+    ops: { host: c.OPS_HOST, port: c.OPS_PORT },
+    grpcTls: tls,
     database: {
       url: c.DATABASE_URL,
       poolMax: c.DATABASE_POOL_MAX,
@@ -146,18 +131,9 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     },
     rateLimit: { max: c.GATEWAY_RATE_LIMIT, windowMs: c.GATEWAY_RATE_WINDOW },
     auth: {
-      cacheTtlMs: c.GATEWAY_AUTH_CACHE_TTL,
-      staleIfErrorMs: c.GATEWAY_AUTH_STALE_IF_ERROR,
+      ...auth,
       bootstrapAdminKey: c.GATEWAY_BOOTSTRAP_ADMIN_KEY,
       operatorTenant: c.GATEWAY_OPERATOR_TENANT,
-      jwt: jwtEnabled
-        ? {
-            secret: c.JWT_SECRET,
-            publicKey: c.JWT_PUBLIC_KEY,
-            issuer: c.JWT_ISSUER,
-            audience: c.JWT_AUDIENCE,
-          }
-        : undefined,
     },
     timeouts: {
       queryMs: c.GATEWAY_QUERY_TIMEOUT,

@@ -23,9 +23,12 @@ import {
   type Logger,
   type OpsServer,
 } from '@simstream/observability';
-import { createGrpcServer } from '@simstream/rpc';
+import { createAuthenticator, postgresOwnership, type Guard } from '@simstream/auth';
+import { createGrpcServer, serverCredentials } from '@simstream/rpc';
+import { createPool, createRedis, migrate } from '@simstream/storage';
 import { ByteBudget } from './byte-budget.js';
 import type { IngestionConfig } from './config.js';
+import { internalGate, publicGate } from './call-auth.js';
 import { ingestionHandlers } from './grpc-service.js';
 import { Ingestor } from './ingestor.js';
 import { IngestMetrics } from './metrics.js';
@@ -35,6 +38,7 @@ import { SessionRegistry } from './stream-session.js';
 
 export interface IngestionService {
   readonly grpcPort: number;
+  readonly internalGrpcPort: number;
   readonly opsPort: number;
   readonly logger: Logger;
   /** Graceful: not ready, streams drained, their writers flushed, everything closed. */
@@ -51,6 +55,34 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
   const health = new HealthChecks();
   const avro = schemaRegistry();
   const kafka = createKafka(config.kafka, logger);
+  if (config.grpc.tls.insecure)
+    logger.warn(
+      'GRPC_INSECURE=true: gRPC in PLAINTEXT and the internal port trusts any caller; debugging only',
+    );
+
+  // Credentials and simulation owners: the same Postgres tables as the gateway's.
+  const pool = createPool({
+    url: config.database.url,
+    max: config.database.poolMax,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    applicationName: `simstream-ingestion-${config.instanceId}`,
+  });
+  if (config.database.migrate) await migrate(pool, logger);
+  const guard: Guard = (_what, fn) => fn();
+  const redis = createRedis({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs });
+  redis
+    .connect()
+    .catch((error: unknown) =>
+      logger.warn({ err: error }, 'Redis unreachable: failed sign-ins counted per instance until it answers'),
+    );
+  const { authenticator } = createAuthenticator({
+    settings: config.auth,
+    pool,
+    guard,
+    redis,
+    onFailure: (reason) => metrics.authFailures.inc({ reason }),
+  });
+  const ownership = postgresOwnership(pool, guard);
 
   if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
 
@@ -111,27 +143,31 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
     writers,
     progressTimeoutMs: config.progressCatchUpTimeoutMs,
     chunkBytes: FRAME_CHUNK_BYTES,
+    ownership,
   };
 
   const contract = loadIngestionContract();
-  const grpcServer = createGrpcServer({
-    // Frames somewhat over the frame limit still arrive, to get a per-frame FRAME_TOO_LARGE
-    // rejection; a message past this transport limit ends its stream with RESOURCE_EXHAUSTED.
-    maxReceiveMessageBytes:
-      config.limits.maxFrameBytes + Math.max(1024 * 1024, Math.round(config.limits.maxFrameBytes / 4)),
-    reflect: contract.files,
-    healthServices: ['simstream.v1.IngestionService'],
-  });
   const ready = () => progress.ready && writers.unavailableForMs() === undefined;
-  grpcServer.server.addService(
-    contract.proto.simstream.v1.IngestionService.service,
-    ingestionHandlers(deps, {
-      ready,
-      inFlightBytes: () => processBudget.inUse,
-      defaultTenant: config.defaultTenant,
-      trustTenantHeader: config.trustTenantHeader,
-    }),
-  );
+  const handlers = ingestionHandlers(deps, { ready, inFlightBytes: () => processBudget.inUse });
+  const server = (internal: boolean) => {
+    const handle = createGrpcServer({
+      // Frames somewhat over the frame limit still arrive, to get a per-frame FRAME_TOO_LARGE
+      // rejection; a message past this transport limit ends its stream with RESOURCE_EXHAUSTED.
+      maxReceiveMessageBytes:
+        config.limits.maxFrameBytes + Math.max(1024 * 1024, Math.round(config.limits.maxFrameBytes / 4)),
+      reflect: contract.files,
+      healthServices: ['simstream.v1.IngestionService'],
+      credentials: serverCredentials(config.grpc.tls, { requireClientCertificate: internal }),
+      gate: internal
+        ? internalGate(config.grpc.allowedClients, config.grpc.tls.insecure)
+        : publicGate(authenticator),
+    });
+    handle.server.addService(contract.proto.simstream.v1.IngestionService.service, handlers);
+    return handle;
+  };
+  const publicServer = server(false);
+  const internalServer = server(true);
+  const servers = [publicServer, internalServer];
   health
     .add('kafka-writes', () => {
       const down = writers.unavailableForMs();
@@ -148,33 +184,48 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
         : Promise.reject(new Error('progress topic not read up to date yet')),
     );
 
-  const grpcPort = await grpcServer.listen(config.grpc.host, config.grpc.port);
   let ops: OpsServer | undefined;
+  let grpcPort: number;
+  let internalGrpcPort: number;
   try {
-    ops = await startOpsServer({ port: config.opsPort, registry, health, logger });
+    grpcPort = await publicServer.listen(config.grpc.host, config.grpc.port);
+    internalGrpcPort = await internalServer.listen(config.grpc.host, config.grpc.internalPort);
+    ops = await startOpsServer({ host: config.ops.host, port: config.ops.port, registry, health, logger });
   } catch (error) {
-    await grpcServer.shutdown(0);
+    await Promise.all(servers.map((s) => s.shutdown(0)));
     throw error;
   }
   void progress.waitUntilReady(config.progressCatchUpTimeoutMs).then((ok) => {
-    if (ok) grpcServer.setServing('SERVING');
+    if (ok) for (const s of servers) s.setServing('SERVING');
   });
-  logger.info({ grpcPort, opsPort: ops.port, instanceId: config.instanceId }, 'ingestion service started');
+  logger.info(
+    {
+      grpcPort,
+      internalGrpcPort,
+      opsPort: ops.port,
+      tls: !config.grpc.tls.insecure,
+      instanceId: config.instanceId,
+    },
+    'ingestion service started',
+  );
 
   let stopping: Promise<void> | undefined;
   return {
     grpcPort,
+    internalGrpcPort,
     opsPort: ops.port,
     logger,
     stop: () =>
       (stopping ??= (async () => {
         logger.info('draining');
         health.startDraining();
-        grpcServer.setServing('NOT_SERVING');
+        for (const s of servers) s.setServing('NOT_SERVING');
         const drained = Promise.all([...sessions.all].map((s) => s.drain()));
         await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, config.drainTimeoutMs))]);
-        await grpcServer.shutdown(1000);
+        await Promise.all(servers.map((s) => s.shutdown(1000)));
         await table.stop().catch(() => undefined);
+        redis.disconnect();
+        await pool.end().catch(() => undefined);
         await ops.close();
         logger.info('stopped');
       })()),

@@ -7,6 +7,7 @@
  * fencing every other writer through its own Kafka writer, reading its progress to the end),
  * so the durable step the frames are checked against is final and no frame is written twice.
  */
+import { claimOrNotFound, type Ownership } from '@simstream/auth';
 import { randomUUID } from 'node:crypto';
 import {
   validateFrame,
@@ -32,6 +33,7 @@ export interface BatchDeps {
   readonly sessions: SessionRegistry;
   readonly writers: SimulationWriters;
   readonly progressTimeoutMs: number;
+  readonly ownership: Ownership;
 }
 
 /** Simulations of one call taken and written at the same time (each opens a Kafka producer). */
@@ -93,6 +95,11 @@ async function writeSimulation(
   const run = (async (): Promise<[number, FrameResult][]> => {
     const rejectAll = (error: unknown) =>
       items.map((i): [number, FrameResult] => [i.index, rejection(deps, simulationId, i.frame.step, error)]);
+    try {
+      await claimOrNotFound(deps.ownership, simulationId, tenant);
+    } catch (error) {
+      return rejectAll(error);
+    }
     await deps.sessions.claim(simulationId, holder);
     if (cancel.signal.aborted) return rejectAll(superseded(simulationId));
     let writer;

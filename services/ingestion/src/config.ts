@@ -11,14 +11,28 @@ import {
   topicEnvironment,
 } from '@simstream/kafka';
 import type { FrameLimits } from '@simstream/contracts';
+import { AUTH_ENV, authSettings, type AuthSettings } from '@simstream/auth';
+import { ConfigError } from '@simstream/errors';
+import { GRPC_INTERNAL_ENV, GRPC_TLS_ENV, grpcTls, type GrpcTls } from '@simstream/rpc';
+import { POSTGRES_ENV, REDIS_ENV } from '@simstream/storage';
 
 export const INGESTION_ENV = {
   ...KAFKA_ENV,
+  ...POSTGRES_ENV,
+  ...REDIS_ENV,
+  ...AUTH_ENV,
+  ...GRPC_TLS_ENV,
+  ...GRPC_INTERNAL_ENV,
   /** Stable per instance (pod name): logs, server id in StreamOpened and GetStatus. */
   INSTANCE_ID: env.string(os.hostname()),
   LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
   GRPC_HOST: env.string('0.0.0.0'),
+  /** The public port: TLS, every call authenticated by an API key or JWT (`authorization` metadata). */
   GRPC_PORT: env.port(50051),
+  /** The internal port: mutual TLS; only GRPC_ALLOWED_CLIENTS may call, naming the tenant they act for. */
+  INTERNAL_GRPC_PORT: env.port(50054),
+  /** Metrics and probes: loopback unless a cluster's probes need the pod address. */
+  OPS_HOST: env.string('127.0.0.1'),
   OPS_PORT: env.port(9101),
   INGEST_MAX_FRAME_BYTES: env.bytes('256MiB'),
   INGEST_MAX_DECODED_FRAME_BYTES: env.bytes('512MiB'),
@@ -48,20 +62,27 @@ export const INGESTION_ENV = {
   INGEST_PROGRESS_CATCHUP_TIMEOUT: env.duration('20s'),
   INGEST_DRAIN_TIMEOUT: env.duration('30s'),
   INGEST_ENSURE_TOPICS: env.bool(true),
-  /** Tenant of frames whose caller names none (direct gRPC clients such as the CLI). */
-  INGEST_DEFAULT_TENANT: env.string('default'),
-  /**
-   * Take the tenant from the x-simstream-tenant metadata. On in a cluster where only the
-   * gateway (which authenticates callers) can reach ingestion; off when untrusted clients can.
-   */
-  INGEST_TRUST_TENANT_HEADER: env.bool(true),
 };
 
 export interface IngestionConfig {
   readonly instanceId: string;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-  readonly grpc: { readonly host: string; readonly port: number };
-  readonly opsPort: number;
+  readonly grpc: {
+    readonly host: string;
+    readonly port: number;
+    readonly internalPort: number;
+    readonly allowedClients: readonly string[];
+    readonly tls: GrpcTls;
+  };
+  readonly ops: { readonly host: string; readonly port: number };
+  readonly database: {
+    readonly url: string;
+    readonly poolMax: number;
+    readonly statementTimeoutMs: number;
+    readonly migrate: boolean;
+  };
+  readonly redis: { readonly url: string; readonly commandTimeoutMs: number };
+  readonly auth: AuthSettings;
   readonly kafka: KafkaConnectionConfig;
   readonly topicEnvironment: TopicEnvironment;
   readonly ensureTopics: boolean;
@@ -74,17 +95,33 @@ export interface IngestionConfig {
   readonly transactionalIdPrefix: string;
   readonly progressCatchUpTimeoutMs: number;
   readonly drainTimeoutMs: number;
-  readonly defaultTenant: string;
-  readonly trustTenantHeader: boolean;
 }
 
 export function loadIngestionConfig(source: Env = process.env): IngestionConfig {
   const c = loadConfig(INGESTION_ENV, source);
+  const problems: string[] = [];
+  const auth = authSettings(c, problems);
+  const tls = grpcTls(c, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     instanceId: c.INSTANCE_ID,
     logLevel: c.LOG_LEVEL,
-    grpc: { host: c.GRPC_HOST, port: c.GRPC_PORT },
-    opsPort: c.OPS_PORT,
+    grpc: {
+      host: c.GRPC_HOST,
+      port: c.GRPC_PORT,
+      internalPort: c.INTERNAL_GRPC_PORT,
+      allowedClients: c.GRPC_ALLOWED_CLIENTS,
+      tls,
+    },
+    ops: { host: c.OPS_HOST, port: c.OPS_PORT },
+    database: {
+      url: c.DATABASE_URL,
+      poolMax: c.DATABASE_POOL_MAX,
+      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT,
+      migrate: c.DATABASE_MIGRATE,
+    },
+    redis: { url: c.REDIS_URL, commandTimeoutMs: c.REDIS_COMMAND_TIMEOUT },
+    auth,
     kafka: kafkaConnectionFromEnv(c),
     topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),
     ensureTopics: c.INGEST_ENSURE_TOPICS,
@@ -103,7 +140,5 @@ export function loadIngestionConfig(source: Env = process.env): IngestionConfig 
     transactionalIdPrefix: c.INGEST_TRANSACTIONAL_ID_PREFIX,
     progressCatchUpTimeoutMs: c.INGEST_PROGRESS_CATCHUP_TIMEOUT,
     drainTimeoutMs: c.INGEST_DRAIN_TIMEOUT,
-    defaultTenant: c.INGEST_DEFAULT_TENANT,
-    trustTenantHeader: c.INGEST_TRUST_TENANT_HEADER,
   };
 }

@@ -3,8 +3,6 @@
  * IngestBatch and GetStatus are thin.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { TENANT_PATTERN } from '@simstream/contracts';
-import { ValidationError } from '@simstream/errors';
 import type {
   GetStatusRequestOutput,
   GetStatusResponse,
@@ -16,32 +14,17 @@ import type {
 } from '@simstream/contracts';
 import { limitReadAhead, toStatusObject } from '@simstream/rpc';
 import { ingestBatch, type BatchDeps } from './batch.js';
+import { tenantOf } from './call-auth.js';
 import { StreamSession, type Caller, type SessionDeps } from './stream-session.js';
 
 export interface ServiceState {
   readonly ready: () => boolean;
   readonly inFlightBytes: () => number;
-  readonly defaultTenant: string;
-  readonly trustTenantHeader: boolean;
 }
 
-export const TENANT_HEADER = 'x-simstream-tenant';
-
-/** The caller's tenant: from the trusted header when present and allowed, else the default. */
-export function callerOf(metadata: grpc.Metadata, state: ServiceState): Caller {
-  const header = state.trustTenantHeader ? metadata.get(TENANT_HEADER)[0] : undefined;
-  if (header === undefined) return { tenant: state.defaultTenant };
-  const tenant = String(header);
-  if (!TENANT_PATTERN.test(tenant)) {
-    throw new ValidationError([
-      {
-        field: TENANT_HEADER,
-        reason: 'TENANT_INVALID',
-        description: `'${tenant.slice(0, 70)}' does not match ${TENANT_PATTERN.source}`,
-      },
-    ]);
-  }
-  return { tenant };
+/** The caller as proven by the port's gate (call-auth.ts). */
+function callerOf(metadata: grpc.Metadata): Caller {
+  return { tenant: tenantOf(metadata) };
 }
 
 export function ingestionHandlers(
@@ -53,7 +36,7 @@ export function ingestionHandlers(
       limitReadAhead(call);
       let caller: Caller;
       try {
-        caller = callerOf(call.metadata, state);
+        caller = callerOf(call.metadata);
       } catch (error) {
         call.emit('error', toStatusObject(error));
         return;
@@ -83,7 +66,7 @@ export function ingestionHandlers(
     ) {
       let caller: Caller;
       try {
-        caller = callerOf(call.metadata, state);
+        caller = callerOf(call.metadata);
       } catch (error) {
         callback(toStatusObject(error));
         return;
@@ -99,9 +82,16 @@ export function ingestionHandlers(
       callback: grpc.sendUnaryData<GetStatusResponse>,
     ) {
       const simulationId = call.request.simulationId;
-      const durable = simulationId === '' ? undefined : deps.progress.lastDurableStep(simulationId);
-      void Promise.all([deps.metrics.framesAccepted.get(), deps.metrics.framesRejected.get()]).then(
-        ([accepted, rejected]) =>
+      // Another tenant's simulation looks exactly like a missing one (no last step).
+      const visible = async () =>
+        simulationId !== '' && (await deps.ownership.owner(simulationId)) === tenantOf(call.metadata);
+      void Promise.all([
+        visible(),
+        deps.metrics.framesAccepted.get(),
+        deps.metrics.framesRejected.get(),
+      ]).then(
+        ([mine, accepted, rejected]) => {
+          const durable = mine ? deps.progress.lastDurableStep(simulationId) : undefined;
           callback(null, {
             serverId: deps.serverId,
             ready: state.ready(),
@@ -112,7 +102,9 @@ export function ingestionHandlers(
             framesRejected: rejected.values.reduce((sum, v) => sum + v.value, 0),
             simulationId,
             ...(durable === undefined ? {} : { lastDurableStep: durable }),
-          }),
+          });
+        },
+        (error: unknown) => callback(toStatusObject(error)),
       );
     },
   };

@@ -23,9 +23,16 @@ export class IngestMetrics {
   readonly streamsPaused: Counter;
   readonly streamsSuperseded: Counter;
   readonly takeoverSeconds: Histogram;
+  readonly authFailures: Counter<'reason'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
+    this.authFailures = new Counter({
+      name: 'simstream_ingest_auth_failures_total',
+      help: 'Calls refused at authentication, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
     this.framesReceived = new Counter({
       name: 'simstream_ingest_frames_received_total',
       help: 'Frames received',

@@ -8,6 +8,7 @@ import {
   type ProtoFrameOutput,
   type StreamFramesResponse,
 } from '@simstream/contracts';
+import { memoryOwnership, type Ownership } from '@simstream/auth';
 import { UnavailableError } from '@simstream/errors';
 import type { Delivery, OutRecord } from '@simstream/kafka';
 import { createLogger, createMetricsRegistry } from '@simstream/observability';
@@ -104,13 +105,16 @@ function setup(
       progress: MemoryProgressStore;
       sessions: SessionRegistry;
       writers: FakeWriters;
+      ownership: Ownership;
     };
+    tenant?: string;
   } = {},
 ) {
   const sink = options.shared?.sink ?? new ManualSink();
   const progress = options.shared?.progress ?? new MemoryProgressStore();
   const writers = options.shared?.writers ?? new FakeWriters(sink);
   const sessions = options.shared?.sessions ?? new SessionRegistry();
+  const ownership = options.shared?.ownership ?? memoryOwnership();
   const metrics = new IngestMetrics(createMetricsRegistry({ service: 'test', defaultMetrics: false }));
   const logger = createLogger({
     service: 'test',
@@ -138,10 +142,11 @@ function setup(
     writers,
     progressTimeoutMs: 1000,
     chunkBytes: 1 << 19,
+    ownership,
   };
   const call = new FakeCall();
-  const session = new StreamSession(call, deps);
-  return { sink, progress, call, session, deps, shared: { sink, progress, sessions, writers } };
+  const session = new StreamSession(call, deps, { tenant: options.tenant ?? 'acme' });
+  return { sink, progress, call, session, deps, shared: { sink, progress, sessions, writers, ownership } };
 }
 
 const summary = (m: StreamFramesResponse) =>
@@ -306,6 +311,19 @@ describe('StreamSession', () => {
     first.sink.completeNext();
     await tick();
     expect(second.call.written.map(summary)).toEqual(['opened 1']);
+  });
+
+  it("another tenant's stream gets NOT_FOUND and never supersedes the owner's stream", async () => {
+    const owner = setup();
+    owner.session.onMessage({ open: { simulationId: 'sim-owned', attributes: {} } });
+    await tick();
+    const intruder = setup({ shared: owner.shared, tenant: 'mallory' });
+    intruder.session.onMessage({ open: { simulationId: 'sim-owned', attributes: {} } });
+    await tick();
+    expect(intruder.call.ended?.error).toMatchObject({ code: 'SIMULATION_NOT_FOUND' });
+    expect(errorStatus(intruder.call.ended?.error).code).toBe(Status.NOT_FOUND);
+    expect(intruder.call.written).toEqual([]);
+    expect(owner.call.ended).toBeUndefined();
   });
 
   it('ends UNAVAILABLE when the progress cannot be read, instead of never answering', async () => {

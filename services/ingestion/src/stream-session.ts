@@ -15,6 +15,7 @@
  * fences every other writer of it on any instance, and only then is the last durable step read
  * and reported (simulation-writers.ts says why that step is final).
  */
+import { claimOrNotFound, type Ownership } from '@simstream/auth';
 import { randomUUID } from 'node:crypto';
 import {
   SIMULATION_ID_PATTERN,
@@ -65,6 +66,8 @@ export interface SessionDeps {
   readonly writers: SimulationWriters;
   readonly progressTimeoutMs: number;
   readonly chunkBytes: number;
+  /** Which tenant owns a simulation id (shared with the gateway; claimed on first write). */
+  readonly ownership: Ownership;
 }
 
 /** Who is calling: the tenant that will own the simulations of this stream. */
@@ -205,6 +208,14 @@ export class StreamSession implements SimulationHolder {
     this.simulationId = open.simulationId;
     this.streamAttributes = { ...open.attributes };
     const started = performance.now();
+    // Ownership first: another tenant must not even supersede the owner's stream.
+    try {
+      await claimOrNotFound(this.deps.ownership, open.simulationId, this.caller.tenant);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (this.ended) return;
     await this.deps.sessions.claim(open.simulationId, this);
     if (this.ended) return;
     if (!(await this.deps.progress.waitUntilReady(this.deps.progressTimeoutMs))) {

@@ -140,7 +140,7 @@ export async function startNeuromorphicService(config: NeuromorphicConfig): Prom
 
   let ops: OpsServer | undefined;
   try {
-    ops = await startOpsServer({ port: config.opsPort, registry, health, logger });
+    ops = await startOpsServer({ host: config.opsHost, port: config.opsPort, registry, health, logger });
     await consumer.start((records, context) => frames.handle(records, context));
   } catch (error) {
     await consumer.stop().catch(() => undefined);

@@ -43,6 +43,8 @@ export const NEUROMORPHIC_ENV = {
   /** Stable per instance (pod name): names this instance in logs and Kafka client ids. */
   INSTANCE_ID: env.string(os.hostname()),
   LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
+  /** Metrics and probes: loopback unless a cluster's probes need the pod address. */
+  OPS_HOST: env.string('127.0.0.1'),
   OPS_PORT: env.port(9102),
   /** tfjs backend: auto picks tensorflow-gpu → tensorflow → wasm → cpu; a forced one must load. */
   SIMSTREAM_TF_BACKEND: env.oneOf(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const, 'auto'),
@@ -73,6 +75,7 @@ export type DetectorSettings = Omit<DetectorOptions, 'featureDim' | 'errorWeight
 export interface NeuromorphicConfig {
   readonly instanceId: string;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  readonly opsHost: string;
   readonly opsPort: number;
   readonly kafka: KafkaConnectionConfig;
   readonly topicEnvironment: TopicEnvironment;
@@ -124,6 +127,7 @@ export function loadNeuromorphicConfig(source: Env = process.env): NeuromorphicC
   return {
     instanceId: c.INSTANCE_ID,
     logLevel: c.LOG_LEVEL,
+    opsHost: c.OPS_HOST,
     opsPort: c.OPS_PORT,
     kafka: kafkaConnectionFromEnv(c),
     topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),

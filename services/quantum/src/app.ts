@@ -31,7 +31,7 @@ import {
   type Logger,
   type OpsServer,
 } from '@simstream/observability';
-import { createGrpcServer } from '@simstream/rpc';
+import { createGrpcServer, identityGate, serverCredentials } from '@simstream/rpc';
 import { createPool, createRedis, migrate } from '@simstream/storage';
 import { BucketTracker, postgresBucketStore } from './bucket-state.js';
 import type { QuantumConfig } from './config.js';
@@ -73,6 +73,10 @@ function maxRequestBytes(config: QuantumConfig): number {
 
 export async function startQuantumService(config: QuantumConfig): Promise<QuantumService> {
   const logger = createLogger({ service: 'quantum', level: config.logLevel });
+  if (config.grpcTls.insecure)
+    logger.warn(
+      'GRPC_INSECURE=true: gRPC in PLAINTEXT and any caller is trusted with any tenant; debugging only',
+    );
   const registry = createMetricsRegistry({ service: 'quantum' });
   const metrics = new QuantumMetrics(registry);
   const health = new HealthChecks();
@@ -211,6 +215,8 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
     maxReceiveMessageBytes: maxRequestBytes(config),
     reflect: contract.files,
     healthServices: ['simstream.v1.QuantumService'],
+    credentials: serverCredentials(config.grpcTls, { requireClientCertificate: true }),
+    gate: identityGate(config.allowedClients, config.grpcTls.insecure, 'quantum'),
   });
   grpcServer.server.addService(
     contract.proto.simstream.v1.QuantumService.service,
@@ -259,7 +265,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
   const grpcPort = await grpcServer.listen(config.grpc.host, config.grpc.port);
   let ops: OpsServer;
   try {
-    ops = await startOpsServer({ port: config.opsPort, registry, health, logger });
+    ops = await startOpsServer({ host: config.opsHost, port: config.opsPort, registry, health, logger });
   } catch (error) {
     await grpcServer.shutdown(0);
     throw error;

@@ -1,6 +1,8 @@
 /**
  * The quantum service's configuration: environment variables, validated once at start.
  */
+import { ConfigError } from '@simstream/errors';
+import { GRPC_INTERNAL_ENV, GRPC_TLS_ENV, grpcTls, type GrpcTls } from '@simstream/rpc';
 import os from 'node:os';
 import { env, loadConfig, z, type Env, type EnvVar } from '@simstream/config';
 import {
@@ -20,6 +22,8 @@ function float(options: { min: number; max: number; default: number }): EnvVar<n
 }
 
 export const QUANTUM_ENV = {
+  ...GRPC_TLS_ENV,
+  ...GRPC_INTERNAL_ENV,
   ...KAFKA_ENV,
   ...POSTGRES_ENV,
   ...REDIS_ENV,
@@ -28,6 +32,8 @@ export const QUANTUM_ENV = {
   LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
   GRPC_HOST: env.string('0.0.0.0'),
   GRPC_PORT: env.port(50053),
+  /** Metrics and probes: loopback unless a cluster's probes need the pod address. */
+  OPS_HOST: env.string('127.0.0.1'),
   OPS_PORT: env.port(9103),
   QUANTUM_ENSURE_TOPICS: env.bool(true),
   QUANTUM_FRAMES_GROUP: env.string('simstream-quantum'),
@@ -106,7 +112,11 @@ export interface QuantumConfig {
   readonly instanceId: string;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   readonly grpc: { readonly host: string; readonly port: number };
+  readonly opsHost: string;
   readonly opsPort: number;
+  readonly grpcTls: GrpcTls;
+  /** Service identities (certificate CN) allowed to call. */
+  readonly allowedClients: readonly string[];
   readonly kafka: KafkaConnectionConfig;
   readonly topicEnvironment: TopicEnvironment;
   readonly ensureTopics: boolean;
@@ -155,11 +165,17 @@ export interface QuantumConfig {
 
 export function loadQuantumConfig(source: Env = process.env): QuantumConfig {
   const c = loadConfig(QUANTUM_ENV, source);
+  const tlsProblems: string[] = [];
+  const tls = grpcTls(c, tlsProblems);
+  if (tlsProblems.length > 0) throw new ConfigError(tlsProblems);
   return {
     instanceId: c.INSTANCE_ID,
     logLevel: c.LOG_LEVEL,
     grpc: { host: c.GRPC_HOST, port: c.GRPC_PORT },
+    opsHost: c.OPS_HOST,
     opsPort: c.OPS_PORT,
+    grpcTls: tls,
+    allowedClients: c.GRPC_ALLOWED_CLIENTS,
     kafka: kafkaConnectionFromEnv(c),
     topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),
     ensureTopics: c.QUANTUM_ENSURE_TOPICS,

@@ -23,7 +23,7 @@ import {
   type Logger,
 } from '@simstream/observability';
 import { Breaker } from '@simstream/resilience';
-import { createGrpcServer } from '@simstream/rpc';
+import { createGrpcServer, identityGate, serverCredentials } from '@simstream/rpc';
 import { InfluxWriter, createPool, createRedis, migrate } from '@simstream/storage';
 import { schemaRegistry } from '@simstream/contracts';
 import { ResultCache } from './cache/result-cache.js';
@@ -49,6 +49,10 @@ const MATERIALIZED_TOPICS = [TopicName.frames, TopicName.neuromorphicResults, To
 
 export async function startQueryService(config: QueryConfig): Promise<QueryService> {
   const logger = createLogger({ service: 'query', level: config.logLevel });
+  if (config.grpcTls.insecure)
+    logger.warn(
+      'GRPC_INSECURE=true: gRPC in PLAINTEXT and any caller is trusted with any tenant; debugging only',
+    );
   const registry = createMetricsRegistry({ service: 'query' });
   const metrics = new QueryMetrics(registry);
   const health = new HealthChecks();
@@ -184,6 +188,8 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
       maxReceiveMessageBytes: 1024 * 1024,
       reflect: contract.files,
       healthServices: ['simstream.v1.QueryService'],
+      credentials: serverCredentials(config.grpcTls, { requireClientCertificate: true }),
+      gate: identityGate(config.allowedClients, config.grpcTls.insecure, 'query'),
     });
     grpcServer.server.addService(
       contract.proto.simstream.v1.QueryService.service,
@@ -205,7 +211,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
     grpcServer.setServing('SERVING');
   }
 
-  const ops = await startOpsServer({ port: config.opsPort, registry, health, logger });
+  const ops = await startOpsServer({ host: config.opsHost, port: config.opsPort, registry, health, logger });
   logger.info(
     { grpcPort, opsPort: ops.port, roles: [...config.roles], group: config.consumerGroup },
     'query service started',

@@ -1,6 +1,8 @@
 /**
  * The query service's configuration: environment variables, validated once at start.
  */
+import { ConfigError } from '@simstream/errors';
+import { GRPC_INTERNAL_ENV, GRPC_TLS_ENV, grpcTls, type GrpcTls } from '@simstream/rpc';
 import os from 'node:os';
 import { env, loadConfig, z, type Env, type EnvVar } from '@simstream/config';
 import {
@@ -30,6 +32,8 @@ function rolesVar(): EnvVar<QueryRole[]> {
 }
 
 export const QUERY_ENV = {
+  ...GRPC_TLS_ENV,
+  ...GRPC_INTERNAL_ENV,
   ...KAFKA_ENV,
   ...POSTGRES_ENV,
   ...REDIS_ENV,
@@ -38,6 +42,8 @@ export const QUERY_ENV = {
   LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
   GRPC_HOST: env.string('0.0.0.0'),
   GRPC_PORT: env.port(50052),
+  /** Metrics and probes: loopback unless a cluster's probes need the pod address. */
+  OPS_HOST: env.string('127.0.0.1'),
   OPS_PORT: env.port(9104),
   /**
    * What this process does: `materializer` (Kafka → Postgres and InfluxDB), `server` (gRPC
@@ -82,7 +88,11 @@ export interface QueryConfig {
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   readonly roles: ReadonlySet<QueryRole>;
   readonly grpc: { readonly host: string; readonly port: number };
+  readonly opsHost: string;
   readonly opsPort: number;
+  readonly grpcTls: GrpcTls;
+  /** Service identities (certificate CN) allowed to call. */
+  readonly allowedClients: readonly string[];
   readonly kafka: KafkaConnectionConfig;
   readonly topicEnvironment: TopicEnvironment;
   readonly ensureTopics: boolean;
@@ -117,6 +127,9 @@ export interface QueryConfig {
 
 export function loadQueryConfig(source: Env = process.env): QueryConfig {
   const c = loadConfig(QUERY_ENV, source);
+  const tlsProblems: string[] = [];
+  const tls = grpcTls(c, tlsProblems);
+  if (tlsProblems.length > 0) throw new ConfigError(tlsProblems);
   const optional = <K extends string, V>(key: K, value: V | undefined) =>
     (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
   return {
@@ -124,7 +137,10 @@ export function loadQueryConfig(source: Env = process.env): QueryConfig {
     logLevel: c.LOG_LEVEL,
     roles: new Set(c.QUERY_ROLES),
     grpc: { host: c.GRPC_HOST, port: c.GRPC_PORT },
+    opsHost: c.OPS_HOST,
     opsPort: c.OPS_PORT,
+    grpcTls: tls,
+    allowedClients: c.GRPC_ALLOWED_CLIENTS,
     kafka: kafkaConnectionFromEnv(c),
     topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),
     ensureTopics: c.QUERY_ENSURE_TOPICS,

@@ -4,8 +4,7 @@
  * overwritten (revoking the bootstrap key sticks); a mismatch is logged.
  */
 import type { Logger } from '@simstream/observability';
-import { SCOPES, hashSecret, parseApiKey, verifySecret } from './api-key.js';
-import type { KeyStore } from './key-store.js';
+import { SCOPES, hashSecret, parseApiKey, verifySecret, type KeyStore } from '@simstream/auth';
 
 export async function bootstrapAdminKey(
   keys: KeyStore,

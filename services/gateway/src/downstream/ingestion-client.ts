@@ -11,6 +11,8 @@ import { channelOptions, tenantMetadata, unary } from './grpc-calls.js';
 
 export interface IngestionClientOptions {
   readonly address: string;
+  /** Mutual TLS with the gateway's certificate (tls.ts in @simstream/rpc). */
+  readonly credentials: grpc.ChannelCredentials;
   readonly deadlineMs: number;
   /** Largest request: the largest upload plus protobuf overhead. */
   readonly maxMessageBytes: number;
@@ -27,7 +29,7 @@ export class IngestionClient {
     const { proto } = loadIngestionContract();
     this.client = new proto.simstream.v1.IngestionService(
       options.address,
-      grpc.credentials.createInsecure(),
+      options.credentials,
       channelOptions(options.maxMessageBytes),
     );
     this.guard = breakers.guard('ingestion');

@@ -14,6 +14,8 @@ const DEPENDENCY = 'quantum';
 
 export interface QuantumClientOptions {
   readonly address: string;
+  /** Mutual TLS with the gateway's certificate (tls.ts in @simstream/rpc). */
+  readonly credentials: grpc.ChannelCredentials;
   readonly deadlineMs: number;
   readonly solveTimeoutMs: number;
 }
@@ -30,7 +32,7 @@ export class QuantumClient {
     const { proto } = loadQuantumContract();
     this.client = new proto.simstream.v1.QuantumService(
       options.address,
-      grpc.credentials.createInsecure(),
+      options.credentials,
       channelOptions(64 * 1024 * 1024),
     );
     this.solveGuard = breakers.guard('quantum-solve');

@@ -15,6 +15,8 @@ const DEPENDENCY = 'query';
 
 export interface QueryClientOptions {
   readonly address: string;
+  /** Mutual TLS with the gateway's certificate (tls.ts in @simstream/rpc). */
+  readonly credentials: grpc.ChannelCredentials;
   readonly deadlineMs: number;
   readonly fallbackTtlMs: number;
   readonly onFallback?: (what: string) => void;
@@ -45,7 +47,7 @@ export class QueryClient {
     const { proto } = loadQueryContract();
     this.client = new proto.simstream.v1.QueryService(
       options.address,
-      grpc.credentials.createInsecure(),
+      options.credentials,
       channelOptions(64 * 1024 * 1024),
     );
     this.read = breakers.guard('query-read');

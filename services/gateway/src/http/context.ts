@@ -3,15 +3,12 @@
  * the gateway adds to Fastify's types: the authenticated principal and each route's scope.
  */
 import type { Logger } from '@simstream/observability';
-import type { Scope } from '../auth/api-key.js';
-import type { Authenticator, Principal } from '../auth/authenticator.js';
-import type { KeyStore } from '../auth/key-store.js';
+import type { Authenticator, KeyStore, Ownership, Principal, Scope } from '@simstream/auth';
 import type { GatewayConfig } from '../config.js';
 import type { IngestionClient } from '../downstream/ingestion-client.js';
 import type { QuantumClient } from '../downstream/quantum-client.js';
 import type { QueryClient } from '../downstream/query-client.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { Ownership } from '../ownership.js';
 import type { ResultStreams } from '../sse/result-streams.js';
 import type { SseClients } from '../sse/sse-clients.js';
 

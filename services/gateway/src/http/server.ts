@@ -18,7 +18,8 @@ import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { requireScope } from '../auth/authenticator.js';
+import { requireScope } from '@simstream/auth';
+import { authProblem } from './auth-problem.js';
 import { PROBLEM_CONTENT_TYPE, HttpError, toProblem } from '../problem.js';
 import type { RateLimitMode } from '../rate-limit-store.js';
 import { adminRoutes } from '../routes/admin.js';
@@ -109,8 +110,12 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     if (scope === undefined) return;
     // Tenant data: never kept by shared caches.
     reply.header('cache-control', 'no-store');
-    request.principal = await deps.authenticator.authenticate(request.headers.authorization);
-    requireScope(request.principal, scope);
+    try {
+      request.principal = await deps.authenticator.authenticate(request.headers.authorization, request.ip);
+      requireScope(request.principal, scope);
+    } catch (error) {
+      throw authProblem(error);
+    }
   });
 
   await app.register(rateLimit, {

@@ -5,9 +5,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { TENANT_PATTERN } from '@simstream/contracts';
-import { generateApiKey, hashSecret, SCOPES, type Scope } from '../auth/api-key.js';
-import type { Principal } from '../auth/authenticator.js';
-import type { StoredKey } from '../auth/key-store.js';
+import {
+  generateApiKey,
+  hashSecret,
+  SCOPES,
+  type Principal,
+  type Scope,
+  type StoredKey,
+} from '@simstream/auth';
 import { principalOf, type RouteDeps } from '../http/context.js';
 import { COMMON_PROBLEMS, problems } from '../http/schemas.js';
 import { HttpError } from '../problem.js';

@@ -6,9 +6,16 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { TENANT_PATTERN } from '@simstream/contracts';
-import type { JwtConfig } from '../config.js';
-import { HttpError } from '../problem.js';
+import { UnauthenticatedError } from '@simstream/errors';
 import { isScope, type Scope } from './api-key.js';
+
+export interface JwtConfig {
+  readonly secret?: string;
+  /** PEM (SPKI) public key for RS256/ES256. */
+  readonly publicKey?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+}
 
 export interface JwtIdentity {
   readonly tenant: string;
@@ -16,13 +23,9 @@ export interface JwtIdentity {
   readonly subject: string;
 }
 
-const BEARER_INVALID = { 'www-authenticate': 'Bearer realm="simstream", error="invalid_token"' };
-
 /** A refused token: AUTH_EXPIRED, or AUTH_INVALID for anything else (signature, claims, shape). */
-function rejected(expired: boolean, message: string): HttpError {
-  return expired
-    ? new HttpError(401, 'AUTH_EXPIRED', message, { headers: BEARER_INVALID })
-    : new HttpError(401, 'AUTH_INVALID', message, { headers: BEARER_INVALID });
+function rejected(expired: boolean, message: string): UnauthenticatedError {
+  return new UnauthenticatedError(expired ? 'AUTH_EXPIRED' : 'AUTH_INVALID', message);
 }
 
 export type JwtVerifier = (token: string) => Promise<JwtIdentity>;

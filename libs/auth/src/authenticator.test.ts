@@ -2,8 +2,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { UnavailableError } from '@simstream/errors';
-import { generateApiKey, hashSecret, type Scope } from './api-key.js';
-import { Authenticator, requireScope, type AuthFailureReason } from './authenticator.js';
+import { generateApiKey, hashSecret, verifySecret, type Scope } from './api-key.js';
+import {
+  Authenticator,
+  requireScope,
+  type AuthFailureReason,
+  type AuthenticatorOptions,
+} from './authenticator.js';
+import { failureLimiter, type FailureLimits } from './failure-limiter.js';
 import { createJwtVerifier } from './jwt.js';
 import type { KeyStore, StoredKey } from './key-store.js';
 
@@ -50,12 +56,25 @@ function memoryKeys() {
   };
 }
 
+const LIMITS: FailureLimits = { perKey: 1000, perAddress: 1000, windowMs: 60_000 };
+
+function authenticator(
+  options: Omit<AuthenticatorOptions, 'failures' | 'failureLimits'> & { failureLimits?: FailureLimits },
+): Authenticator {
+  const limits = options.failureLimits ?? LIMITS;
+  return new Authenticator({
+    ...options,
+    failureLimits: limits,
+    failures: failureLimiter(limits, options.now === undefined ? {} : { now: options.now }),
+  });
+}
+
 describe('Authenticator', () => {
   it('accepts a valid API key with its tenant and scopes, caches it, and refuses bad ones alike', async () => {
     const keys = memoryKeys();
     const failures: AuthFailureReason[] = [];
     let now = 0;
-    const auth = new Authenticator({
+    const auth = authenticator({
       keys: keys.store,
       cacheTtlMs: 1000,
       staleIfErrorMs: 10_000,
@@ -71,14 +90,12 @@ describe('Authenticator', () => {
 
     const wrongSecret = `sk_${key.keyId}_${'x'.repeat(43)}`;
     await expect(auth.authenticate(`Bearer ${wrongSecret}`)).rejects.toMatchObject({
-      status: 401,
       code: 'AUTH_INVALID',
     });
     await expect(auth.authenticate(`Bearer sk_0000000000000000_${'y'.repeat(43)}`)).rejects.toMatchObject({
-      status: 401,
       code: 'AUTH_INVALID',
     });
-    await expect(auth.authenticate(undefined)).rejects.toMatchObject({ status: 401, code: 'AUTH_REQUIRED' });
+    await expect(auth.authenticate(undefined)).rejects.toMatchObject({ code: 'AUTH_REQUIRED' });
     await expect(auth.authenticate('Basic abc')).rejects.toMatchObject({ code: 'AUTH_INVALID' });
     await expect(auth.authenticate('Bearer sk_bad')).rejects.toMatchObject({ code: 'AUTH_INVALID' });
     await expect(auth.authenticate('Bearer a.b.c')).rejects.toMatchObject({ code: 'AUTH_INVALID' });
@@ -103,7 +120,7 @@ describe('Authenticator', () => {
     const keys = memoryKeys();
     let now = 0;
     let stale = 0;
-    const auth = new Authenticator({
+    const auth = authenticator({
       keys: keys.store,
       cacheTtlMs: 1000,
       staleIfErrorMs: 5000,
@@ -125,7 +142,7 @@ describe('Authenticator', () => {
   it('verifies JWTs (HS256 and ES256): tenant and scopes from claims; expired, forged and claimless refused', async () => {
     const secret = 's'.repeat(40);
     const failures: AuthFailureReason[] = [];
-    const auth = new Authenticator({
+    const auth = authenticator({
       keys: memoryKeys().store,
       jwt: createJwtVerifier({ secret, issuer: 'simstream-test' }),
       cacheTtlMs: 1000,
@@ -185,7 +202,69 @@ describe('Authenticator', () => {
     const p = { tenant: 'a', scopes: new Set<Scope>(['read']), subject: 'key:x', via: 'api-key' as const };
     expect(() => requireScope(p, 'read')).not.toThrow();
     expect(() => requireScope(p, 'admin')).toThrow(
-      expect.objectContaining({ status: 403, code: 'INSUFFICIENT_SCOPE' }),
+      expect.objectContaining({ code: 'INSUFFICIENT_SCOPE', scope: 'admin' }),
     );
+  });
+
+  it('refuses failed sign-ins past the limit per key id and per address, before any scrypt', async () => {
+    const keys = memoryKeys();
+    const key = await keys.add('acme', ['read']);
+    let scrypts = 0;
+    let now = 0;
+    const auth = authenticator({
+      keys: keys.store,
+      cacheTtlMs: 1000,
+      staleIfErrorMs: 0,
+      now: () => now,
+      failureLimits: { perKey: 3, perAddress: 5, windowMs: 60_000 },
+      verify: async (...args) => {
+        scrypts++;
+        return verifySecret(...args);
+      },
+    });
+    const wrong = (i: number) => `Bearer sk_${key.keyId}_${String(i).padStart(43, 'x')}`;
+    for (let i = 0; i < 3; i++)
+      await expect(auth.authenticate(wrong(i), '10.0.0.1')).rejects.toMatchObject({ code: 'AUTH_INVALID' });
+    expect(scrypts).toBe(3);
+    // The key id is now locked for unproven secrets, from any address, without a scrypt.
+    await expect(auth.authenticate(wrong(9), '10.0.0.2')).rejects.toMatchObject({
+      code: 'AUTH_RATE_LIMITED',
+      retryAfterSeconds: 60,
+    });
+    await expect(auth.authenticate(`Bearer ${key.token}`, '10.0.0.2')).rejects.toMatchObject({
+      code: 'AUTH_RATE_LIMITED',
+    });
+    expect(scrypts).toBe(3);
+    // Unknown ids from one address: the address locks after its limit.
+    for (let i = 0; i < 2; i++)
+      await expect(
+        auth.authenticate(`Bearer sk_${'0'.repeat(15)}${i}_${'y'.repeat(43)}`, '10.0.0.1'),
+      ).rejects.toMatchObject({ code: 'AUTH_INVALID' });
+    await expect(
+      auth.authenticate(`Bearer sk_${'1'.repeat(16)}_${'y'.repeat(43)}`, '10.0.0.1'),
+    ).rejects.toMatchObject({ code: 'AUTH_RATE_LIMITED' });
+    // The window passes: the right secret works again.
+    now = 61_000;
+    await expect(auth.authenticate(`Bearer ${key.token}`, '10.0.0.2')).resolves.toMatchObject({
+      tenant: 'acme',
+    });
+  });
+
+  it('spends the same scrypt on an unknown key id as on a wrong secret', async () => {
+    const keys = memoryKeys();
+    const key = await keys.add('acme', ['read']);
+    const verified: string[] = [];
+    const auth = authenticator({
+      keys: keys.store,
+      cacheTtlMs: 1000,
+      staleIfErrorMs: 0,
+      verify: async (secret, hash) => {
+        verified.push(hash.split('$').slice(0, 4).join('$'));
+        return verifySecret(secret, hash);
+      },
+    });
+    await expect(auth.authenticate(`Bearer sk_${key.keyId}_${'x'.repeat(43)}`)).rejects.toThrow();
+    await expect(auth.authenticate(`Bearer sk_${'0'.repeat(16)}_${'x'.repeat(43)}`)).rejects.toThrow();
+    expect(verified).toEqual(['scrypt$16384$8$1', 'scrypt$16384$8$1']);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * The authentication settings both public edges read (gateway, ingestion), validated once at
+ * start, and the Authenticator built from them over the shared stores: API keys in Postgres,
+ * failed-attempt counts in Redis.
+ */
+import { env } from '@simstream/config';
+import type { Pool, Redis } from '@simstream/storage';
+import { Authenticator, type AuthFailureReason } from './authenticator.js';
+import { failureLimiter, type FailureLimits } from './failure-limiter.js';
+import { createJwtVerifier, type JwtConfig } from './jwt.js';
+import { postgresKeyStore, type Guard, type KeyStore } from './key-store.js';
+
+export const AUTH_ENV = {
+  /** HS256 secret (at least 32 characters); enables JWT bearer tokens. */
+  JWT_SECRET: env.optionalString(),
+  /** PEM (SPKI) public key for RS256/ES256 tokens; enables JWT bearer tokens. */
+  JWT_PUBLIC_KEY: env.optionalString(),
+  JWT_ISSUER: env.optionalString(),
+  JWT_AUDIENCE: env.optionalString(),
+  /** Verified credentials are cached this long (a revoked key stays usable that long on other replicas). */
+  AUTH_CACHE_TTL: env.duration('10s'),
+  /** With Postgres failing, a key verified this recently is still accepted. */
+  AUTH_STALE_IF_ERROR: env.duration('5m'),
+  /** Failed sign-ins per key id and window before further tries with an unproven secret get 429. */
+  AUTH_FAILURES_PER_KEY: env.int({ min: 1, default: 10 }),
+  /** Failed sign-ins per source address and window before every try from it gets 429. */
+  AUTH_FAILURES_PER_ADDRESS: env.int({ min: 1, default: 30 }),
+  AUTH_FAILURE_WINDOW: env.duration('1m'),
+};
+
+export interface AuthSettings {
+  readonly cacheTtlMs: number;
+  readonly staleIfErrorMs: number;
+  readonly failures: FailureLimits;
+  /** Undefined: JWTs are refused (only API keys). */
+  readonly jwt?: JwtConfig;
+}
+
+export function authSettings(
+  c: {
+    JWT_SECRET: string | undefined;
+    JWT_PUBLIC_KEY: string | undefined;
+    JWT_ISSUER: string | undefined;
+    JWT_AUDIENCE: string | undefined;
+    AUTH_CACHE_TTL: number;
+    AUTH_STALE_IF_ERROR: number;
+    AUTH_FAILURES_PER_KEY: number;
+    AUTH_FAILURES_PER_ADDRESS: number;
+    AUTH_FAILURE_WINDOW: number;
+  },
+  problems: string[],
+): AuthSettings {
+  if (c.JWT_SECRET !== undefined && c.JWT_PUBLIC_KEY !== undefined)
+    problems.push('JWT_SECRET, JWT_PUBLIC_KEY: set one (HS256 secret or RS256/ES256 public key), not both');
+  if (c.JWT_SECRET !== undefined && c.JWT_SECRET.length < 32)
+    problems.push('JWT_SECRET: at least 32 characters for HS256');
+  const jwtEnabled = c.JWT_SECRET !== undefined || c.JWT_PUBLIC_KEY !== undefined;
+  return {
+    cacheTtlMs: c.AUTH_CACHE_TTL,
+    staleIfErrorMs: c.AUTH_STALE_IF_ERROR,
+    failures: {
+      perKey: c.AUTH_FAILURES_PER_KEY,
+      perAddress: c.AUTH_FAILURES_PER_ADDRESS,
+      windowMs: c.AUTH_FAILURE_WINDOW,
+    },
+    jwt: jwtEnabled
+      ? { secret: c.JWT_SECRET, publicKey: c.JWT_PUBLIC_KEY, issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE }
+      : undefined,
+  };
+}
+
+export function createAuthenticator(options: {
+  readonly settings: AuthSettings;
+  readonly pool: Pool;
+  readonly guard: Guard;
+  readonly redis?: Redis;
+  readonly keys?: KeyStore;
+  readonly onFailure?: (reason: AuthFailureReason) => void;
+  readonly onStale?: () => void;
+  readonly onRedisError?: (error: unknown) => void;
+}): { authenticator: Authenticator; keys: KeyStore } {
+  const { settings } = options;
+  const keys = options.keys ?? postgresKeyStore(options.pool, options.guard);
+  const authenticator = new Authenticator({
+    keys,
+    ...(settings.jwt === undefined ? {} : { jwt: createJwtVerifier(settings.jwt) }),
+    cacheTtlMs: settings.cacheTtlMs,
+    staleIfErrorMs: settings.staleIfErrorMs,
+    failureLimits: settings.failures,
+    failures: failureLimiter(settings.failures, {
+      ...(options.redis === undefined ? {} : { redis: options.redis }),
+      ...(options.onRedisError === undefined ? {} : { onRedisError: options.onRedisError }),
+    }),
+    ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }),
+    ...(options.onStale === undefined ? {} : { onStale: options.onStale }),
+  });
+  return { authenticator, keys };
+}
