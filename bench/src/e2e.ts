@@ -96,7 +96,7 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
     const created = await fetch(`${stack.gatewayUrl}/v1/admin/keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench', scopes: ['read'], tenant }),
+      body: JSON.stringify({ name: 'bench', scopes: ['ingest', 'read'], tenant }),
     });
     const key = ((await created.json()) as { secret: string }).secret;
     const simulationId = `bench-e2e-${tenant}`;
@@ -140,7 +140,11 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
 
     log(`streaming Gray–Scott ${grid}×${grid} at ${fps} frames/s for ${seconds} s`);
     const sim = createSimulation('gray-scott', { nx: grid, ny: grid, substeps: 10 });
-    const client = new IngestionClient({ address: stack.address('ingestion'), tenant });
+    const client = new IngestionClient({
+      address: stack.address('ingestion'),
+      apiKey: key,
+      caFile: stack.caFile,
+    });
     const uploader = new FrameUploader(client, { simulationId });
     await uploader.start();
     const t0 = performance.now();

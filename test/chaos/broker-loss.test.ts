@@ -39,6 +39,7 @@ import {
   writeChaosReport,
   type ChaosRow,
   type PartitionState,
+  ingestionClientFor,
 } from '../src/index.js';
 
 const SIMULATIONS = 4;
@@ -229,7 +230,7 @@ describe('losing a broker of the 3-node cluster', () => {
     const ledByVictim = ids.filter((id) => leaderOf(before, id) === victim).length;
 
     const from = await endOffsets(kafka, TopicName.frames);
-    const client = new IngestionClient({ address: stack.address('ingestion'), tenant });
+    const client = await ingestionClientFor(stack.address('ingestion'), tenant);
     const uploads = ids.map((id) => upload(client, id));
     let killAt = 0;
     let restartReadyMs = 0;

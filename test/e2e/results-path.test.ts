@@ -14,7 +14,7 @@ import type { Kafka } from '@simstream/kafka';
 import { createPool, type Pool } from '@simstream/storage';
 import { endpoints } from '@simstream/infra';
 import { createSimulation } from '@simstream/sims';
-import { Stack, metricValue, testKafka, type ServiceName } from '../src/index.js';
+import { Stack, metricValue, testKafka, type ServiceName, apiKeyFor } from '../src/index.js';
 
 const K = 100; // quantum: one result per simulation per 100 steps
 const SUBSTEPS = 20; // steps per frame
@@ -89,8 +89,11 @@ describe('the results path, end to end', () => {
     const streaming = simulate({
       kind: 'gray-scott',
       simulationId: streamed,
-      ingestion: stack.address('ingestion'),
-      tenant: tenantA,
+      connection: {
+        address: stack.address('ingestion'),
+        apiKey: await apiKeyFor(tenantA),
+        caFile: stack.caFile,
+      },
       params: { nx: 48, ny: 48, substeps: SUBSTEPS, seed: 3 },
       frames: FRAMES,
       fps: 12,

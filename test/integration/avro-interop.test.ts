@@ -21,6 +21,7 @@ import {
   syntheticFrame,
   testKafka,
   type IngestionProcess,
+  ingestionClientFor,
 } from '../src/index.js';
 
 const run = promisify(execFile);
@@ -40,7 +41,7 @@ describe('Avro interoperability', () => {
     const python = await pythonWith(['fastavro==1.13.1']);
     const simulationId = `interop-${randomUUID().slice(0, 8)}`;
     const from = await endOffsets(kafka, TopicName.frames);
-    const client = new IngestionClient({ address: ingestion.grpcAddress });
+    const client = await ingestionClientFor(ingestion.grpcAddress);
     const uploader = new FrameUploader(client, { simulationId });
     await uploader.start();
     for (let step = 0; step < 3; step++) {

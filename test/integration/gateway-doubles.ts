@@ -5,7 +5,9 @@
  * end-to-end tests run the gateway against them.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
+import { tls } from '@simstream/infra';
 import { loadQuantumContract, loadQueryContract, type pb } from '@simstream/contracts';
 
 type ServerStream<Req, Res> = grpc.ServerWritableStream<Req, Res>;
@@ -17,11 +19,21 @@ function grpcError(code: grpc.status, details: string, reason?: string, violatio
   return { code, details, metadata };
 }
 
-async function bind(server: grpc.Server, port: number): Promise<number> {
+/** Binds with the real service's certificate and mutual TLS, as the real service does. */
+async function bind(server: grpc.Server, port: number, identity: 'query' | 'quantum'): Promise<number> {
+  const files = tls();
+  const credentials = grpc.ServerCredentials.createSsl(
+    readFileSync(files.caFile),
+    [
+      {
+        cert_chain: readFileSync(files.certFile(identity)),
+        private_key: readFileSync(files.keyFile(identity)),
+      },
+    ],
+    true,
+  );
   return new Promise((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) =>
-      e ? reject(e) : resolve(p),
-    ),
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (e, p) => (e ? reject(e) : resolve(p))),
   );
 }
 
@@ -47,7 +59,7 @@ export class QueryDouble {
     const { proto } = loadQueryContract();
     const server = new grpc.Server();
     server.addService(proto.simstream.v1.QueryService.service, this.handlers());
-    this.port = await bind(server, port);
+    this.port = await bind(server, port, 'query');
     this.server = server;
     return `127.0.0.1:${this.port}`;
   }
@@ -179,7 +191,7 @@ export class QuantumDouble {
     const { proto } = loadQuantumContract();
     const server = new grpc.Server();
     server.addService(proto.simstream.v1.QuantumService.service, this.handlers());
-    const port = await bind(server, 0);
+    const port = await bind(server, 0, 'quantum');
     this.server = server;
     return `127.0.0.1:${port}`;
   }

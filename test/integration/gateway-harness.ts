@@ -5,7 +5,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { endpoints } from '@simstream/infra';
-import { freePort, startService, type ServiceProcess } from '../src/index.js';
+import { freePort, serviceTlsEnv, startService, type ServiceProcess } from '../src/index.js';
 
 export interface GatewayProcess extends ServiceProcess {
   readonly url: string;
@@ -24,6 +24,7 @@ export async function startGateway(env: Record<string, string>, httpPort?: numbe
       DATABASE_URL: e.databaseUrl,
       REDIS_URL: e.redisUrl,
       LOG_LEVEL: 'info',
+      ...serviceTlsEnv('gateway'),
       ...env,
     },
   });

@@ -97,7 +97,7 @@ describe('gateway: frame uploads', () => {
     const admin = bootstrapKey();
     gatewayEnv = {
       QUANTUM_ADDRESS: await quantum.start(),
-      INGESTION_ADDRESS: ingestion.grpcAddress,
+      INGESTION_ADDRESS: ingestion.internalAddress,
       GATEWAY_BOOTSTRAP_ADMIN_KEY: admin,
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
     };

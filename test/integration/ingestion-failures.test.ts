@@ -24,6 +24,7 @@ import {
   syntheticFrame,
   testKafka,
   type IngestionProcess,
+  ingestionClientFor,
 } from '../src/index.js';
 
 interface Upload {
@@ -111,7 +112,7 @@ describe('ingestion under failures', () => {
     const grpcPort = Number(ingestion.grpcAddress.split(':')[1]);
     const instanceId = ingestion.env.INSTANCE_ID!;
     const from = await endOffsets(kafka, TopicName.frames);
-    const client = new IngestionClient({ address: ingestion.grpcAddress });
+    const client = await ingestionClientFor(ingestion.grpcAddress);
     const run = randomUUID().slice(0, 8);
     const uploads = range(4).map((i) => upload(client, `kill9-${run}-${i}`, FRAMES, ELEMENTS));
     try {
@@ -143,8 +144,7 @@ describe('ingestion under failures', () => {
     const second = await startIngestion();
     const from = await endOffsets(kafka, TopicName.frames);
     // One client whose channel can reach either instance (a load balancer's view).
-    const client = new IngestionClient({
-      address: `ipv4:${first.grpcAddress},${second.grpcAddress}`,
+    const client = await ingestionClientFor(`ipv4:${first.grpcAddress},${second.grpcAddress}`, 'default', {
       channelOptions: { 'grpc.lb_policy_name': 'round_robin' },
     });
     const run = randomUUID().slice(0, 8);
@@ -172,8 +172,8 @@ describe('ingestion under failures', () => {
     const impatient = await startIngestion({ ...budget, INGEST_KAFKA_OUTAGE_TIMEOUT: '3s' });
     const from = await endOffsets(kafka, TopicName.frames);
     const clients = [
-      new IngestionClient({ address: patient.grpcAddress }),
-      new IngestionClient({ address: impatient.grpcAddress }),
+      await ingestionClientFor(patient.grpcAddress),
+      await ingestionClientFor(impatient.grpcAddress),
     ];
     const run = randomUUID().slice(0, 8);
     const survivors = range(2).map((i) =>

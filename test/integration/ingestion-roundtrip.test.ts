@@ -16,6 +16,7 @@ import {
   syntheticFrame,
   testKafka,
   type IngestionProcess,
+  ingestionClientFor,
 } from '../src/index.js';
 
 const STREAMS = 8;
@@ -37,7 +38,7 @@ describe('ingestion → Kafka round trip', () => {
     const run = randomUUID().slice(0, 8);
     const simulations = Array.from({ length: STREAMS }, (_, i) => `roundtrip-${run}-${i}`);
     const from = await endOffsets(kafka, TopicName.frames);
-    const client = new IngestionClient({ address: ingestion.grpcAddress });
+    const client = await ingestionClientFor(ingestion.grpcAddress);
     const acks = new Map<string, { step: number; partition: number; offset: number }[]>();
 
     await Promise.all(

@@ -16,6 +16,7 @@ import {
   startIngestion,
   testKafka,
   type IngestionProcess,
+  ingestionClientFor,
 } from '../src/index.js';
 
 const MiB = 1024 * 1024;
@@ -89,7 +90,7 @@ describe('large frames', () => {
   it('chunks 8 MiB and 64 MiB frames and reassembles them byte-identical', async () => {
     const simulationId = `large-${randomUUID().slice(0, 8)}`;
     const from = await endOffsets(kafka, TopicName.frames);
-    const client = new IngestionClient({ address: ingestion.grpcAddress });
+    const client = await ingestionClientFor(ingestion.grpcAddress);
     const chunks: number[] = [];
     const uploader = new FrameUploader(client, {
       simulationId,
@@ -129,7 +130,7 @@ describe('large frames', () => {
     ingestion = await startIngestion({ KAFKA_CLIENT_ID: clientId });
     const grpcPort = Number(ingestion.grpcAddress.split(':')[1]);
     const instanceId = ingestion.env.INSTANCE_ID!;
-    const client = new IngestionClient({ address: ingestion.grpcAddress });
+    const client = await ingestionClientFor(ingestion.grpcAddress);
     const uploader = new FrameUploader(client, {
       simulationId,
       maxUnackedBytes: 128 * MiB,

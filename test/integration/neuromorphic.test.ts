@@ -26,6 +26,7 @@ import {
   testKafka,
   type IngestionProcess,
   type ServiceProcess,
+  ingestionClientFor,
 } from '../src/index.js';
 
 const SIMS = 3;
@@ -138,7 +139,7 @@ describe('neuromorphic service', () => {
     const framesStart = await endOffsets(kafka, TopicName.frames);
     await positionGroup(group, framesStart);
     let service = await startNeuromorphic(group, schemas[0]!);
-    const client = new IngestionClient({ address: ingestion.grpcAddress, tenant });
+    const client = await ingestionClientFor(ingestion.grpcAddress, tenant);
 
     // Clean run: exactly one result per frame, and nothing more is ever produced for them.
     const cleanFrom = await endOffsets(kafka, TopicName.neuromorphicResults);

@@ -27,6 +27,9 @@ import {
   testKafka,
   type IngestionProcess,
   type ServiceProcess,
+  ingestionClientFor,
+  serviceTlsEnv,
+  serviceCredentials,
 } from '../src/index.js';
 
 const run = randomUUID().slice(0, 8);
@@ -57,6 +60,7 @@ async function startQuantum(grpcPort: number): Promise<Quantum> {
       QUANTUM_EVERY_K_STEPS: String(K),
       QUANTUM_MAX_CONCURRENT_SOLVES: '1',
       QUANTUM_MAX_CONCURRENT_JOBS: '1',
+      ...serviceTlsEnv('quantum'),
       QUANTUM_MAX_JOB_TIME: '60s',
     },
   });
@@ -138,13 +142,10 @@ describe('quantum service', () => {
     kafka = testKafka();
     pool = createPool({ url: endpoints().databaseUrl, max: 2 });
     grpcPort = await freePort();
-    [ingestion, quantum] = await Promise.all([
-      startIngestion({ INGEST_DEFAULT_TENANT: tenant }),
-      startQuantum(grpcPort),
-    ]);
+    [ingestion, quantum] = await Promise.all([startIngestion(), startQuantum(grpcPort)]);
     client = new contract.proto.simstream.v1.QuantumService(
       quantum.grpcAddress,
-      grpc.credentials.createInsecure(),
+      serviceCredentials('gateway'),
     );
   });
 
@@ -161,7 +162,7 @@ describe('quantum service', () => {
     const steps = Array.from({ length: 30 }, (_, k) => 3 * k); // 0, 3, …, 87: 9 buckets of 10
     const buckets = [...new Set(steps.map((s) => Math.floor(s / K) * K))];
     const from = await endOffsets(kafka, TopicName.quantumResults);
-    const ingest = new IngestionClient({ address: ingestion.grpcAddress });
+    const ingest = await ingestionClientFor(ingestion.grpcAddress, tenant);
 
     await upload(
       ingest,

@@ -20,6 +20,7 @@ import {
   syntheticFrame,
   testKafka,
   type IngestionProcess,
+  ingestionClientFor,
 } from '../src/index.js';
 import {
   ResultWriter,
@@ -86,7 +87,7 @@ describe('query API', () => {
       QueryClient,
     ];
 
-    const client = new IngestionClient({ address: ingestion.grpcAddress, tenant });
+    const client = await ingestionClientFor(ingestion.grpcAddress, tenant);
     const uploader = new FrameUploader(client, { simulationId: sim });
     await uploader.start();
     for (let step = 0; step < FRAMES; step++)

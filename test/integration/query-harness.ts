@@ -30,6 +30,8 @@ import {
   quietLogger,
   startService,
   type ServiceProcess,
+  serviceTlsEnv,
+  serviceCredentials,
 } from '../src/index.js';
 
 export const MATERIALIZED_TOPICS = [
@@ -92,6 +94,7 @@ export async function startQuery(
       LOG_LEVEL: 'info',
       // A killed instance's partitions move after 6 s (the broker's minimum), not 30 s.
       QUERY_CONSUMER_SESSION_TIMEOUT: '6s',
+      ...serviceTlsEnv('query'),
       ...env,
     },
   });
@@ -103,7 +106,8 @@ export type QueryClient = ReturnType<typeof queryClient>;
 /** Promise-returning unary calls and the raw client for streams. */
 export function queryClient(address: string) {
   const { proto } = loadQueryContract();
-  const raw = new proto.simstream.v1.QueryService(address, grpc.credentials.createInsecure());
+  // As the gateway: the one identity the query service answers.
+  const raw = new proto.simstream.v1.QueryService(address, serviceCredentials('gateway'));
   const unary =
     <Req, Res>(method: (req: Req, cb: (e: grpc.ServiceError | null, r?: Res) => void) => unknown) =>
     (req: Req) =>

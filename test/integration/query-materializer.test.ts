@@ -18,6 +18,7 @@ import {
   syntheticFrame,
   testKafka,
   type IngestionProcess,
+  ingestionClientFor,
 } from '../src/index.js';
 import {
   ResultWriter,
@@ -111,7 +112,7 @@ describe('query materializer', () => {
   });
 
   it('writes each frame and result once, across a SIGKILL mid-run and replays', async () => {
-    const client = new IngestionClient({ address: ingestion.grpcAddress, tenant });
+    const client = await ingestionClientFor(ingestion.grpcAddress, tenant);
     const uploader = new FrameUploader(client, { simulationId: sim });
     await uploader.start();
     const framesSent = (async () => {

@@ -14,14 +14,24 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Progress } from '@simstream/contracts';
+import { tls } from '@simstream/infra';
 import { TopicName, type Kafka } from '@simstream/kafka';
-import { endOffsets, readUntil, startIngestion, testKafka, type IngestionProcess } from '../src/index.js';
+import {
+  apiKeyFor,
+  endOffsets,
+  readUntil,
+  startIngestion,
+  testKafka,
+  type IngestionProcess,
+} from '../src/index.js';
 
 // The compiled client (vitest runs this file from source; `pnpm build` compiles test/ to dist).
 const CLIENT = fileURLToPath(new URL('../dist/src/race-client.js', import.meta.url));
 const ITERATIONS = Number(process.env.SIMSTREAM_RACE_ITERATIONS ?? 16);
 const ELEMENTS = 16_384; // 64 x 64 float32: 16 KiB frames, as in the report
 const SIMULATIONS = 2;
+
+let apiKey = '';
 
 interface Client {
   readonly process: ChildProcess;
@@ -34,7 +44,11 @@ interface Client {
 function startClient(address: string, simulationId: string, framesAfterResume?: number): Client {
   const args = [CLIENT, address, simulationId, String(ELEMENTS / 4)];
   if (framesAfterResume !== undefined) args.push(String(framesAfterResume));
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // The client's credential, as a simulation code gets it: from its environment.
+    env: { ...process.env, SIMSTREAM_API_KEY: apiKey, SIMSTREAM_CA_FILE: tls().caFile },
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const messages = createInterface({ input: child.stdout });
@@ -69,6 +83,7 @@ describe('resume after a client crash, reconnecting at once', () => {
   let a: IngestionProcess;
   let b: IngestionProcess;
   beforeAll(async () => {
+    apiKey = await apiKeyFor('default');
     kafka = testKafka();
     [a, b] = await Promise.all([startIngestion(), startIngestion()]);
   });

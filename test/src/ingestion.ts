@@ -1,17 +1,21 @@
 /** Starting the ingestion service for a test, on free ports, with a unique instance id. */
 import { randomUUID } from 'node:crypto';
 import { endpoints } from '@simstream/infra';
-import { freePort, startService, type ServiceProcess } from '@simstream/stack';
+import { freePort, serviceTlsEnv, startService, type ServiceProcess } from '@simstream/stack';
 
 export interface IngestionProcess extends ServiceProcess {
+  /** The public port: TLS, API keys. */
   readonly grpcAddress: string;
+  /** The internal port: mutual TLS, the gateway's certificate. */
+  readonly internalAddress: string;
 }
 
 export async function startIngestion(
   env: Record<string, string> = {},
-  reuse?: { grpcPort: number; instanceId: string },
+  reuse?: { grpcPort: number; internalPort?: number; instanceId: string },
 ): Promise<IngestionProcess> {
   const grpcPort = reuse?.grpcPort ?? (await freePort());
+  const internalPort = reuse?.internalPort ?? (await freePort());
   const service = await startService({
     name: 'ingestion',
     main: 'services/ingestion/dist/main.js',
@@ -19,10 +23,14 @@ export async function startIngestion(
       KAFKA_BROKERS: endpoints().kafkaBrokers.join(','),
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: String(grpcPort),
+      INTERNAL_GRPC_PORT: String(internalPort),
+      DATABASE_URL: endpoints().databaseUrl,
+      REDIS_URL: endpoints().redisUrl,
+      ...serviceTlsEnv('ingestion'),
       INSTANCE_ID: reuse?.instanceId ?? `test-${randomUUID().slice(0, 8)}`,
       LOG_LEVEL: 'info',
       ...env,
     },
   });
-  return { ...service, grpcAddress: `127.0.0.1:${grpcPort}` };
+  return { ...service, grpcAddress: `127.0.0.1:${grpcPort}`, internalAddress: `127.0.0.1:${internalPort}` };
 }

@@ -24,7 +24,11 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => lines.once('line', () => resolve()));
   lines.close();
 
-  const client = new IngestionClient({ address });
+  const client = new IngestionClient({
+    address,
+    ...(process.env.SIMSTREAM_API_KEY === undefined ? {} : { apiKey: process.env.SIMSTREAM_API_KEY }),
+    ...(process.env.SIMSTREAM_CA_FILE === undefined ? {} : { caFile: process.env.SIMSTREAM_CA_FILE }),
+  });
   const uploader = new FrameUploader(client, {
     simulationId,
     maxUnackedFrames: 256,

@@ -1,6 +1,8 @@
 /**
- * A thin typed client of the IngestionService (gRPC, proto loaded at run time).
+ * A thin typed client of the IngestionService (gRPC, proto loaded at run time), over TLS, with
+ * the caller's API key (or JWT) sent as `authorization: Bearer …` on every call.
  */
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
   loadIngestionContract,
@@ -16,10 +18,17 @@ export interface IngestionClientOptions {
   readonly address?: string;
   /** Largest message either way; must cover the largest frame you send. */
   readonly maxMessageBytes?: number;
+  /** API key (`sk_…`) or JWT of the tenant the simulations belong to. */
+  readonly apiKey?: string;
+  /** PEM file of the CA that signed ingestion's certificate (default: the system's CAs). */
+  readonly caFile?: string;
+  /** Plaintext, for a server started with GRPC_INSECURE=true (debugging only). */
+  readonly insecure?: boolean;
+  /** Overrides caFile/insecure (e.g. mutual TLS with a service certificate). */
   readonly credentials?: grpc.ChannelCredentials;
   /**
-   * Tenant the simulations belong to, sent as x-simstream-tenant metadata (honoured by
-   * ingestion only from trusted callers such as the gateway).
+   * The tenant to act for, sent as x-simstream-tenant: honoured only on ingestion's internal
+   * port, from a service whose certificate is allowed there (the gateway); ignored elsewhere.
    */
   readonly tenant?: string;
   /** Extra channel options, e.g. to open several connections. */
@@ -37,11 +46,15 @@ export class IngestionClient {
     this.address = options.address ?? '127.0.0.1:50051';
     this.metadata = new grpc.Metadata();
     if (options.tenant !== undefined) this.metadata.set('x-simstream-tenant', options.tenant);
+    if (options.apiKey !== undefined) this.metadata.set('authorization', `Bearer ${options.apiKey}`);
     const { proto } = loadIngestionContract();
     const max = options.maxMessageBytes ?? 300 * 1024 * 1024;
     this.client = new proto.simstream.v1.IngestionService(
       this.address,
-      options.credentials ?? grpc.credentials.createInsecure(),
+      options.credentials ??
+        (options.insecure === true
+          ? grpc.credentials.createInsecure()
+          : grpc.credentials.createSsl(options.caFile === undefined ? null : readFileSync(options.caFile))),
       {
         'grpc.max_send_message_length': max,
         'grpc.max_receive_message_length': max,
@@ -74,10 +87,15 @@ export class IngestionClient {
 
   status(simulationId = '', deadlineMs = 5000): Promise<GetStatusResponseOutput> {
     return new Promise((resolve, reject) => {
-      this.client.GetStatus({ simulationId }, { deadline: Date.now() + deadlineMs }, (error, response) => {
-        if (error || response === undefined) reject(error ?? new Error('empty response'));
-        else resolve(response);
-      });
+      this.client.GetStatus(
+        { simulationId },
+        this.metadata,
+        { deadline: Date.now() + deadlineMs },
+        (error, response) => {
+          if (error || response === undefined) reject(error ?? new Error('empty response'));
+          else resolve(response);
+        },
+      );
     });
   }
 

@@ -8,6 +8,7 @@ import { TopicName } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { SIMULATION_KINDS } from '@simstream/sims';
 import { IngestionClient } from '@simstream/client';
+import { clientOptions, withConnectionOptions, type ConnectionFlags } from './connection.js';
 import { progressView } from './progress.js';
 import { simulate } from './simulate.js';
 import { tail } from './tail.js';
@@ -45,24 +46,17 @@ const program = new Command()
   .description('Stream running simulations through simstream.')
   .showHelpAfterError();
 
-program
-  .command('simulate')
-  .description(
-    'run a real simulation in-process and stream its frames to ingestion (resumes after the last durable step)',
-  )
+withConnectionOptions(
+  program
+    .command('simulate')
+    .description(
+      'run a real simulation in-process and stream its frames to ingestion (resumes after the last durable step)',
+    ),
+)
   .addOption(
     new Option('-k, --kind <kind>', 'simulation').choices([...SIMULATION_KINDS]).default('gray-scott'),
   )
   .option('-s, --sim-id <id>', 'simulation id (the resume key)', `sim-${Date.now().toString(36)}`)
-  .option(
-    '-i, --ingestion <host:port>',
-    'ingestion gRPC address',
-    process.env.SIMSTREAM_INGESTION ?? '127.0.0.1:50051',
-  )
-  .option(
-    '-t, --tenant <tenant>',
-    'tenant owning the simulation (ingestion honours it from trusted callers only)',
-  )
   .option('-n, --frames <n>', 'frames to send', integer)
   .option('-d, --duration <time>', 'stop after this long (30s, or 30 for seconds; 2m, 500ms)', duration)
   .option('--fps <n>', 'frames per second cap (0: as fast as possible)', integer, 0)
@@ -81,20 +75,20 @@ program
       .default('none'),
   )
   .action(
-    async (o: {
-      kind: string;
-      simId: string;
-      ingestion: string;
-      tenant?: string;
-      frames?: number;
-      duration?: number;
-      fps: number;
-      grid?: { nx: number; ny: number };
-      substeps?: number;
-      seed?: number;
-      param: Record<string, unknown>;
-      codec: string;
-    }) => {
+    async (
+      o: ConnectionFlags & {
+        kind: string;
+        simId: string;
+        frames?: number;
+        duration?: number;
+        fps: number;
+        grid?: { nx: number; ny: number };
+        substeps?: number;
+        seed?: number;
+        param: Record<string, unknown>;
+        codec: string;
+      },
+    ) => {
       const frames = o.frames ?? (o.duration === undefined ? 100 : undefined);
       const view = progressView(frames);
       const stop = new AbortController();
@@ -109,8 +103,7 @@ program
         const result = await simulate({
           kind: o.kind,
           simulationId: o.simId,
-          ingestion: o.ingestion,
-          ...(o.tenant === undefined ? {} : { tenant: o.tenant }),
+          connection: clientOptions(o),
           params,
           ...(frames === undefined ? {} : { frames }),
           ...(o.duration === undefined ? {} : { durationMs: o.duration }),
@@ -167,17 +160,12 @@ program
     },
   );
 
-program
-  .command('status')
-  .description("ingestion's state, and a simulation's last durable step")
-  .option(
-    '-i, --ingestion <host:port>',
-    'ingestion gRPC address',
-    process.env.SIMSTREAM_INGESTION ?? '127.0.0.1:50051',
-  )
+withConnectionOptions(
+  program.command('status').description("ingestion's state, and a simulation's last durable step"),
+)
   .option('-s, --sim-id <id>', 'simulation')
-  .action(async (o: { ingestion: string; simId?: string }) => {
-    const client = new IngestionClient({ address: o.ingestion });
+  .action(async (o: ConnectionFlags & { simId?: string }) => {
+    const client = new IngestionClient(clientOptions(o));
     try {
       process.stdout.write(`${JSON.stringify(await client.status(o.simId ?? ''), null, 2)}\n`);
     } finally {

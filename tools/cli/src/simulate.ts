@@ -4,16 +4,20 @@
  * the deterministic simulation is fast-forwarded past the last durable step and continues from
  * there, so the stream in Kafka has no gap and no rewritten history.
  */
-import { FrameUploader, IngestionClient, type ClientField } from '@simstream/client';
+import {
+  FrameUploader,
+  IngestionClient,
+  type ClientField,
+  type IngestionClientOptions,
+} from '@simstream/client';
 import type { Codec } from '@simstream/contracts';
 import { createSimulation, type Simulation } from '@simstream/sims';
 
 export interface SimulateOptions {
   readonly kind: string;
   readonly simulationId: string;
-  readonly ingestion: string;
-  /** Tenant owning the simulation (honoured by ingestion only from trusted callers). */
-  readonly tenant?: string;
+  /** Where ingestion is, TLS, and the API key proving the tenant that owns the simulation. */
+  readonly connection: IngestionClientOptions;
   /** Simulation options (grid, parameters, seed, substeps ...), validated by the simulation. */
   readonly params: Record<string, unknown>;
   /** Stop after this many frames (sent by this run) ... */
@@ -46,10 +50,7 @@ export interface SimulateResult extends SimulateProgress {
 
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
   const sim: Simulation = createSimulation(options.kind, options.params);
-  const client = new IngestionClient({
-    address: options.ingestion,
-    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
-  });
+  const client = new IngestionClient(options.connection);
   const started = performance.now();
   let acked = 0;
   let rejected = 0;

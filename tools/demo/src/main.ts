@@ -95,8 +95,7 @@ async function streamAndShow(): Promise<number> {
     sims.map((s) =>
       simulate({
         ...s,
-        ingestion: stack.address('ingestion'),
-        tenant: TENANT,
+        connection: { address: stack.address('ingestion'), apiKey: key, caFile: stack.caFile },
         durationMs,
         fps: 10,
         codec: 'none',
@@ -199,6 +198,9 @@ async function streamAndShow(): Promise<number> {
   say(`   API key       of tenant '${TENANT}' (ingest, read) in ${keyFile} (readable by you only)`);
   say(
     `   a result feed curl -N -H "authorization: Bearer $(cat ${keyFile})" '${stack.gatewayUrl}/v1/simulations/${results[1]!.simulationId}/results/stream?kind=neuromorphic&from_step=0'`,
+  );
+  say(
+    `   stream more   SIMSTREAM_API_KEY=$(cat ${keyFile}) ./dev simstream simulate --ca-file ${stack.caFile} -n 50  (TLS; the key proves the tenant)`,
   );
   say(
     `   metrics       ${[...stack.processes.values()].map((p) => `${p.name} ${p.opsUrl}/metrics`).join(', ')}`,

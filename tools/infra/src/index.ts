@@ -13,6 +13,7 @@ import { loadInfraConfig, type Env, type Endpoints, type UnitName } from './conf
 import { Infra } from './infra.js';
 import type { DownResult, ServiceStatus, UpOptions, UpResult } from './results.js';
 import { REPO_ROOT } from './paths.js';
+import { tlsFiles, type TlsFiles } from './certs.js';
 
 export {
   KAFKA_CLUSTER_SIZE,
@@ -26,6 +27,7 @@ export {
 } from './config.js';
 export type { Endpoints, Env, InfraConfig, KafkaNodeName, ServiceName, UnitName } from './config.js';
 export { Infra } from './infra.js';
+export { IDENTITIES, ensureCertificates, tlsFiles, type Identity, type TlsFiles } from './certs.js';
 export { StartFailedError } from './results.js';
 export type { DownResult, ServiceState, ServiceStatus, UpOptions, UpResult } from './results.js';
 export { fetchMetadata as fetchKafkaMetadata, type BrokerMetadata } from './kafka-protocol.js';
@@ -77,6 +79,8 @@ export const reset = (services?: readonly UnitName[]): Promise<DownResult[]> =>
 export const endpoints = (): Endpoints => defaultInfra().endpoints();
 /** Where the services' data, logs and pid files live (SIMSTREAM_DATA_DIR, default <repo>/.data). */
 export const dataDir = (): string => defaultInfra().config.dataDir;
+/** The stack's CA and service certificates (created by up()). */
+export const tls = (): TlsFiles => tlsFiles(defaultInfra().config.dataDir);
 export const kafkaToolCommand = (
   mainClass: string,
   args: readonly string[],

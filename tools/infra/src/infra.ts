@@ -4,6 +4,7 @@
  * specifics live in its driver; this file only sequences them. `kafka` is one process (the
  * single broker) or three (`kafka-1` … `kafka-3`, SIMSTREAM_KAFKA_BROKERS=3), each its own unit.
  */
+import { ensureCertificates } from './certs.js';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { messageOf } from '@simstream/errors';
@@ -106,6 +107,9 @@ export class Infra {
   /** Starts the services (all by default) in parallel; resolves when every one is ready. */
   async up(services: readonly UnitName[] = SERVICE_NAMES, options: UpOptions = {}): Promise<UpResult[]> {
     await mkdir(this.config.dataDir, { recursive: true });
+    // The stack's CA and service certificates: TLS is on for the demo and every test.
+    const issued = await ensureCertificates(this.config.dataDir);
+    if (issued.length > 0) this.log(`tls: issued certificates for ${issued.join(', ')}`);
     const drivers = await this.units(services);
     const settled = await Promise.allSettled(drivers.map((driver) => this.upOne(driver, options)));
     const started: UpResult[] = [];

@@ -10,6 +10,7 @@ import { messageOf } from '@simstream/errors';
 import { parseServiceNames, renderEnvExports } from './config.js';
 import { formatDown, formatStatus, formatUp } from './format-status.js';
 import { StartFailedError } from './results.js';
+import { ensureCertificates, tlsFiles } from './certs.js';
 import { createInfra, type Infra } from './index.js';
 
 interface KafkaOptions {
@@ -83,6 +84,19 @@ program
   .option(BROKERS_FLAG, BROKERS_HELP)
   .action((options: KafkaOptions) => {
     process.stdout.write(renderEnvExports(infraFor(options).endpoints()));
+  });
+
+program
+  .command('certs')
+  .description('create the local CA and service certificates under <data dir>/tls (up does this too)')
+  .option('--rotate', 'reissue every service certificate now (the CA stays; services re-read the files)')
+  .action(async (options: { rotate?: boolean }) => {
+    const dataDir = createInfra().config.dataDir;
+    const files = tlsFiles(dataDir);
+    const issued = await ensureCertificates(dataDir, { rotate: options.rotate === true });
+    process.stdout.write(
+      `${files.dir}: ${issued.length === 0 ? 'all certificates current' : `issued ${issued.join(', ')}`}\n`,
+    );
   });
 
 program

@@ -2,3 +2,4 @@
 export * from './ports.js';
 export * from './processes.js';
 export * from './stack.js';
+export * from './credentials.js';

@@ -5,7 +5,7 @@
  * so it does not replay what earlier tests wrote) and its own tenants.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { endpoints } from '@simstream/infra';
+import { endpoints, tls, type Identity } from '@simstream/infra';
 import { TopicName, topicOffsets, type Kafka } from '@simstream/kafka';
 import { portOr } from './ports.js';
 import { startService, type ServiceProcess } from './processes.js';
@@ -26,6 +26,7 @@ export interface StackOptions {
 
 const DEFAULT_PORTS: Record<ServiceName, { port?: number; ops: number }> = {
   ingestion: { port: 50051, ops: 9101 },
+  // Ingestion's internal (mTLS) port is 50054 by default: see internalPort below.
   neuromorphic: { ops: 9102 },
   quantum: { port: 50053, ops: 9103 },
   query: { port: 50052, ops: 9104 },
@@ -62,7 +63,11 @@ export async function positionGroupAtEnd(
 export class Stack {
   readonly processes = new Map<ServiceName, ServiceProcess>();
   readonly ports: Record<ServiceName, number>;
+  /** Ingestion's internal port (mutual TLS, the gateway only). */
+  readonly ingestionInternalPort: number;
   readonly adminKey: string;
+  /** The CA that signed every service certificate: what a client trusts. */
+  readonly caFile: string;
   private readonly env: Record<ServiceName, Record<string, string>>;
 
   private constructor(
@@ -70,8 +75,11 @@ export class Stack {
     env: Record<ServiceName, Record<string, string>>,
     adminKey: string,
     private readonly opsPorts: Record<ServiceName, number>,
+    ingestionInternalPort: number,
   ) {
     this.ports = ports;
+    this.ingestionInternalPort = ingestionInternalPort;
+    this.caFile = tls().caFile;
     this.env = env;
     this.adminKey = adminKey;
   }
@@ -102,6 +110,7 @@ export class Stack {
       query: await pick('query'),
       gateway: await pick('gateway'),
     };
+    const ingestionInternalPort = await portOr(options.defaultPorts === true ? 50054 : undefined);
     const opsPorts = {} as Record<ServiceName, number>;
     for (const name of Object.keys(DEFAULT_PORTS) as ServiceName[]) {
       opsPorts[name] = await portOr(options.defaultPorts === true ? DEFAULT_PORTS[name].ops : undefined);
@@ -123,6 +132,13 @@ export class Stack {
       ]),
     ]);
     const common = { KAFKA_BROKERS: e.kafkaBrokers.join(','), LOG_LEVEL: 'info' };
+    // Every service speaks TLS with its own certificate (infra up made them): the tested path.
+    const files = tls();
+    const tlsOf = (identity: Identity) => ({
+      GRPC_TLS_CA_FILE: files.caFile,
+      GRPC_TLS_CERT_FILE: files.certFile(identity),
+      GRPC_TLS_KEY_FILE: files.keyFile(identity),
+    });
     const tenants = options.tenants.join(',');
     const adminKey = `sk_e2eadmin${run}_${randomBytes(24).toString('hex')}`;
     const env: Record<ServiceName, Record<string, string>> = {
@@ -130,6 +146,10 @@ export class Stack {
         ...common,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(ports.ingestion),
+        INTERNAL_GRPC_PORT: String(ingestionInternalPort),
+        DATABASE_URL: e.databaseUrl,
+        REDIS_URL: e.redisUrl,
+        ...tlsOf('ingestion'),
         INSTANCE_ID: `e2e-ingestion-${run}`,
       },
       neuromorphic: {
@@ -149,6 +169,7 @@ export class Stack {
         QUANTUM_JOBS_GROUP: groups.quantumJobs,
         QUANTUM_TENANTS: tenants,
         QUANTUM_EVERY_K_STEPS: String(options.quantumEverySteps ?? 100),
+        ...tlsOf('quantum'),
         INSTANCE_ID: `e2e-quantum-${run}`,
       },
       query: {
@@ -160,6 +181,7 @@ export class Stack {
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(ports.query),
         QUERY_CONSUMER_GROUP: groups.query,
+        ...tlsOf('query'),
         INSTANCE_ID: `e2e-query-${run}`,
       },
       gateway: {
@@ -169,14 +191,15 @@ export class Stack {
         DATABASE_URL: e.databaseUrl,
         REDIS_URL: e.redisUrl,
         QUERY_ADDRESS: `127.0.0.1:${ports.query}`,
-        INGESTION_ADDRESS: `127.0.0.1:${ports.ingestion}`,
+        INGESTION_ADDRESS: `127.0.0.1:${ingestionInternalPort}`,
         QUANTUM_ADDRESS: `127.0.0.1:${ports.quantum}`,
         GATEWAY_BOOTSTRAP_ADMIN_KEY: adminKey,
+        ...tlsOf('gateway'),
         INSTANCE_ID: `e2e-gateway-${run}`,
       },
     };
     for (const name of Object.keys(env) as ServiceName[]) Object.assign(env[name], options.env?.[name] ?? {});
-    const stack = new Stack(ports, env, adminKey, opsPorts);
+    const stack = new Stack(ports, env, adminKey, opsPorts, ingestionInternalPort);
     // Query first (it applies migrations), then the rest together.
     const wanted = new Set(options.services ?? (Object.keys(DEFAULT_PORTS) as ServiceName[]));
     if (wanted.has('query')) await stack.start('query');
@@ -199,6 +222,19 @@ export class Stack {
     });
     this.processes.set(name, p);
     return p;
+  }
+
+  /** A new API key of `tenant` (made through the gateway's admin API with the bootstrap admin key). */
+  async createApiKey(tenant: string, scopes: readonly string[] = ['ingest', 'read']): Promise<string> {
+    const response = await fetch(`${this.gatewayUrl}/v1/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `stack-${tenant}`, scopes, tenant }),
+    });
+    const body = (await response.json()) as { secret?: string };
+    if (!response.ok || typeof body.secret !== 'string')
+      throw new Error(`cannot create an API key of '${tenant}': ${response.status} ${JSON.stringify(body)}`);
+    return body.secret;
   }
 
   async kill9(name: ServiceName): Promise<void> {
