@@ -23,11 +23,13 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTO_FILES, protoRoot } from '@simstream/contracts';
 import { ensureGoTool } from '@simstream/go-tools';
-import { endpoints } from '@simstream/infra';
+import { endpoints, tls } from '@simstream/infra';
 import { HEALTH_PROTO, healthProtoPath } from '@simstream/rpc';
 import {
   REPO_ROOT,
+  apiKeyFor,
   documentedCommands,
+  serviceTlsEnv,
   portOr,
   pythonWith,
   startIngestion,
@@ -66,6 +68,19 @@ const TARGETS: readonly Target[] = [
 ];
 
 let grpcurl: string;
+/** An API key of tenant `default`: what the READMEs' $SIMSTREAM_API_KEY stands for. */
+let apiKey: string;
+
+/**
+ * TLS as the READMEs show it: ingestion trusted through the stack's CA with an API key;
+ * query and quantum over mutual TLS as the gateway (the only identity they answer).
+ */
+function tlsArgs(name: Target['name']): string[] {
+  const files = tls();
+  return name === 'ingestion'
+    ? ['-cacert', files.caFile, '-H', `authorization: Bearer ${apiKey}`]
+    : ['-cacert', files.caFile, '-cert', files.certFile('gateway'), '-key', files.keyFile('gateway')];
+}
 const addresses = new Map<Target['name'], string>();
 const processes: ServiceProcess[] = [];
 const scratch = mkdtempSync(path.join(tmpdir(), 'simstream-grpcurl-'));
@@ -103,6 +118,7 @@ async function start(target: Target): Promise<ServiceProcess> {
           QUANTUM_FRAMES_GROUP: `grpcurl-frames-${run}`,
           QUANTUM_JOBS_GROUP: `grpcurl-jobs-${run}`,
           QUANTUM_FROM_BEGINNING: 'false',
+          ...serviceTlsEnv('quantum'),
         },
       });
   }
@@ -162,7 +178,7 @@ async function ensureQueriedSimulation(): Promise<void> {
     fields: [{ name: 'u', dtype: 'DTYPE_FLOAT32', shape: [2], data: 'AACAPwAAAEA=' }],
   };
   const ingested = await grpcurlOk(
-    ...['-plaintext', '-d', JSON.stringify({ frames: [frame] })],
+    ...[...tlsArgs('ingestion'), '-d', JSON.stringify({ frames: [frame] })],
     ...[address('ingestion'), 'simstream.v1.IngestionService/IngestBatch'],
   );
   expect(ingested).toContain('"ack"');
@@ -170,7 +186,7 @@ async function ensureQueriedSimulation(): Promise<void> {
   for (;;) {
     try {
       await grpcurlOk(
-        ...['-plaintext', '-d', JSON.stringify({ tenant: 'default', simulation_id: 'gs-1' })],
+        ...[...tlsArgs('query'), '-d', JSON.stringify({ tenant: 'default', simulation_id: 'gs-1' })],
         ...[address('query'), 'simstream.v1.QueryService/GetSimulation'],
       );
       return;
@@ -186,6 +202,7 @@ const INSTALL_AND_START_MS = 600_000;
 
 beforeAll(async () => {
   grpcurl = await ensureGoTool('grpcurl');
+  apiKey = await apiKeyFor('default');
   for (const target of TARGETS) processes.push(await start(target));
   await ensureQueriedSimulation();
 }, INSTALL_AND_START_MS);
@@ -197,7 +214,9 @@ afterAll(async () => {
 
 describe.each(TARGETS)('$service through reflection', (target) => {
   it('list shows the service and grpc.health.v1.Health', async () => {
-    const listed = (await grpcurlOk('-plaintext', address(target.name), 'list')).trim().split('\n');
+    const listed = (await grpcurlOk(...tlsArgs(target.name), address(target.name), 'list'))
+      .trim()
+      .split('\n');
     expect(listed).toContain(target.service);
     expect(listed).toContain('grpc.health.v1.Health');
   });
@@ -210,7 +229,7 @@ describe.each(TARGETS)('$service through reflection', (target) => {
       const symbol = queue.shift()!;
       if (seen.has(symbol)) continue;
       seen.add(symbol);
-      const text = await grpcurlOk('-plaintext', address(target.name), 'describe', symbol);
+      const text = await grpcurlOk(...tlsArgs(target.name), address(target.name), 'describe', symbol);
       expect(text).toMatch(new RegExp(`^${symbol.replaceAll('.', '\\.')} is an? `));
       texts.push(text);
       for (const m of text.matchAll(/\.((?:simstream|grpc)\.[\w.]+)/g))
@@ -229,7 +248,7 @@ describe.each(TARGETS)('$service through reflection', (target) => {
 
   it('grpc.health.v1.Health/Check answers SERVING for the service', async () => {
     const out = await grpcurlOk(
-      '-plaintext',
+      ...tlsArgs(target.name),
       '-d',
       JSON.stringify({ service: target.service }),
       address(target.name),
@@ -240,7 +259,7 @@ describe.each(TARGETS)('$service through reflection', (target) => {
 
   it('serves what a compiler makes of proto/, file for file', async () => {
     const served = path.join(scratch, `${target.name}-served.protoset`);
-    await grpcurlOk('-plaintext', '-protoset-out', served, address(target.name), 'describe');
+    await grpcurlOk(...tlsArgs(target.name), '-protoset-out', served, address(target.name), 'describe');
     // The reference: grpcurl compiles the .proto files itself (health under its usual name).
     const healthDir = path.join(scratch, 'health');
     mkdirSync(path.join(healthDir, path.dirname(HEALTH_PROTO)), { recursive: true });
@@ -268,8 +287,14 @@ describe('the READMEs’ grpcurl examples, verbatim', () => {
     let line = command;
     for (const target of TARGETS)
       line = line.replaceAll(`127.0.0.1:${target.documentedPort}`, address(target.name));
+    // The READMEs name the certificates where `./dev infra up` puts them (the default data dir).
+    line = line.replaceAll('.data/tls/', `${tls().dir}/`);
     const result = await exec('bash', ['-c', line], {
-      env: { ...process.env, PATH: `${path.dirname(grpcurl)}${path.delimiter}${process.env.PATH ?? ''}` },
+      env: {
+        ...process.env,
+        SIMSTREAM_API_KEY: apiKey,
+        PATH: `${path.dirname(grpcurl)}${path.delimiter}${process.env.PATH ?? ''}`,
+      },
       timeout: 120_000,
     }).catch((error: { stdout?: string; stderr?: string; code?: number }) => {
       throw new Error(`exit ${error.code}:\n${error.stderr ?? ''}${error.stdout ?? ''}`);
@@ -322,7 +347,19 @@ describe('a Python client built from reflection alone (grpcio-reflection)', () =
         path.join(REPO_ROOT, 'test/python/reflection_client.py'),
         ...[address(call.target), call.service, call.method, JSON.stringify(call.request)],
       ],
-      { timeout: 120_000 },
+      {
+        timeout: 120_000,
+        env: {
+          ...process.env,
+          SIMSTREAM_CA_FILE: tls().caFile,
+          ...(call.target === 'ingestion'
+            ? { SIMSTREAM_API_KEY: apiKey }
+            : {
+                SIMSTREAM_CERT_FILE: tls().certFile('gateway'),
+                SIMSTREAM_KEY_FILE: tls().keyFile('gateway'),
+              }),
+        },
+      },
     );
     const out = JSON.parse(stdout) as {
       services: string[];

@@ -3,11 +3,15 @@ grpcio-reflection: descriptors from the server into a DescriptorPool (which chec
 strictly as protoc), message classes from them, requests built with the .proto field names.
 
 Usage: reflection_client.py <address> <service> <method> <request as JSON object>
+TLS from the environment: SIMSTREAM_CA_FILE (the CA to trust), SIMSTREAM_CERT_FILE and
+SIMSTREAM_KEY_FILE (a client certificate, for internal services), SIMSTREAM_API_KEY (sent as
+`authorization: Bearer …` on the call).
 The request's keys are passed as keyword arguments to the request class, so they must be the
 field names of the .proto files. Prints one JSON object: the services the server lists, the field
 names of every message in the service's file, and the response (field names as in the .proto).
 """
 import json
+import os
 import sys
 
 import grpc
@@ -19,8 +23,27 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 )
 
 
+def read(name):
+    path = os.environ.get(name)
+    if path is None:
+        return None
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def channel_for(address):
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read("SIMSTREAM_CA_FILE"),
+        private_key=read("SIMSTREAM_KEY_FILE"),
+        certificate_chain=read("SIMSTREAM_CERT_FILE"),
+    )
+    return grpc.secure_channel(address, credentials)
+
+
 def main(address, service, method, request_json):
-    with grpc.insecure_channel(address) as channel:
+    key = os.environ.get("SIMSTREAM_API_KEY")
+    metadata = [] if key is None else [("authorization", f"Bearer {key}")]
+    with channel_for(address) as channel:
         database = ProtoReflectionDescriptorDatabase(channel)
         pool = DescriptorPool(database)
         descriptor = pool.FindServiceByName(service)
@@ -33,7 +56,7 @@ def main(address, service, method, request_json):
             request_serializer=request_class.SerializeToString,
             response_deserializer=response_class.FromString,
         )
-        response = call(request, timeout=30)
+        response = call(request, timeout=30, metadata=metadata)
         fields = {
             message.full_name: [f.name for f in message.fields]
             for message in descriptor.file.message_types_by_name.values()
