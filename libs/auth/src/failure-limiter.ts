@@ -85,7 +85,8 @@ export function failureLimiter(
         return buckets.map((_, i) => {
           const [countError, count] = replies[2 * i] ?? [];
           const [ttlError, ttl] = replies[2 * i + 1] ?? [];
-          if (countError || ttlError) throw countError ?? ttlError;
+          const failed = countError ?? ttlError;
+          if (failed) throw failed instanceof Error ? failed : new Error(String(failed));
           return { count: Number(count ?? 0), ttlMs: Math.max(0, Number(ttl ?? 0)) };
         });
       } catch (error) {

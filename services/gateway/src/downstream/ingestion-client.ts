@@ -4,7 +4,7 @@
  * metadata (ingestion trusts it from the gateway). One result per frame, in order, once every
  * accepted frame is durable in Kafka.
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { loadIngestionContract, type pb } from '@simstream/contracts';
 import type { Breakers, Guarded } from './breakers.js';
 import { channelOptions, tenantMetadata, unary } from './grpc-calls.js';

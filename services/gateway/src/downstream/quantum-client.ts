@@ -3,7 +3,7 @@
  * and streamed solves through `quantum-solve`, jobs through `quantum-jobs`. A solve is
  * cancelled when the HTTP client goes away (the service then cancels the solver).
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { loadQuantumContract, type pb } from '@simstream/contracts';
 import { CancelledError } from '@simstream/errors';
 import type { Breakers, Guarded } from './breakers.js';

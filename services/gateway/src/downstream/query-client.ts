@@ -4,7 +4,7 @@
  * fails), stream opens (live tails, Arrow exports) through `query-stream`. The caller's tenant
  * is in every request; answers naming another tenant are refused here too (defence in depth).
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { loadQueryContract, type pb } from '@simstream/contracts';
 import type { Breakers, Guarded } from './breakers.js';
 import { channelOptions, connected, firstMessage, unary } from './grpc-calls.js';
