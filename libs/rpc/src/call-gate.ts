@@ -55,11 +55,9 @@ export function gateInterceptor(gate: CallGate): grpc.ServerInterceptor {
 
 /** The IP address of a peer string (`ipv4:1.2.3.4:5`, `ipv6:[::1]:5`), for per-address limits. */
 export function peerAddress(peer: string): string {
-  const text = peer.replace(/^ipv[46]:/, '');
-  const bracketed = /^\[([^\]]+)\]/.exec(text);
-  if (bracketed !== null) return bracketed[1]!;
-  const colon = text.lastIndexOf(':');
-  return colon > 0 && text.indexOf(':') === colon ? text.slice(0, colon) : text;
+  if (peer.startsWith('ipv4:')) return peer.slice(5).replace(/:\d+$/, '');
+  if (peer.startsWith('ipv6:')) return /^\[([^\]]+)\]/.exec(peer.slice(5))?.[1] ?? peer.slice(5);
+  return peer;
 }
 
 /**
