@@ -75,10 +75,33 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/* gRPC address of a service for the gateway: <name>:<port>. */}}
+{{/* gRPC address of a service for the gateway: <name>:<port> (ingestion: its internal port). */}}
 {{- define "simstream.address" -}}
 {{- $s := index .root.Values.services .svc -}}
-{{- printf "%s:%v" (include "simstream.component" .) $s.ports.grpc -}}
+{{- printf "%s:%v" (include "simstream.component" .) (ternary $s.ports.grpcInternal $s.ports.grpc (eq .svc "ingestion")) -}}
+{{- end -}}
+
+{{/* Services that serve or call gRPC, each with a certificate naming it (CN = the service). */}}
+{{- define "simstream.usesGrpc" -}}
+{{- if has .svc (list "ingestion" "query" "quantum" "gateway") -}}true{{- end -}}
+{{- end -}}
+
+{{/* Services that authenticate callers' credentials (API keys, JWTs). */}}
+{{- define "simstream.usesAuth" -}}
+{{- if has .svc (list "ingestion" "gateway") -}}true{{- end -}}
+{{- end -}}
+
+{{/* The Secret with a service's certificate: tls.existingSecrets.<svc>, else <component>-tls. */}}
+{{- define "simstream.tlsSecretName" -}}
+{{- $tls := .root.Values.tls -}}
+{{- $existing := "" -}}
+{{- if not $tls.certManager.enabled -}}{{- $existing = index $tls.existingSecrets .svc -}}{{- end -}}
+{{- default (printf "%s-tls" (include "simstream.component" .)) $existing -}}
+{{- end -}}
+
+{{/* Whether a service's pods mount a certificate (gRPC over TLS). */}}
+{{- define "simstream.mountsTls" -}}
+{{- if and (include "simstream.usesGrpc" .) (not .root.Values.tls.insecure) -}}true{{- end -}}
 {{- end -}}
 
 {{- define "simstream.usesKafka" -}}
@@ -86,11 +109,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- define "simstream.usesPostgres" -}}
-{{- if has .svc (list "neuromorphic" "quantum" "query" "gateway") -}}true{{- end -}}
+{{- if has .svc (list "ingestion" "neuromorphic" "quantum" "query" "gateway") -}}true{{- end -}}
 {{- end -}}
 
 {{- define "simstream.usesRedis" -}}
-{{- if has .svc (list "quantum" "query" "gateway") -}}true{{- end -}}
+{{- if has .svc (list "ingestion" "quantum" "query" "gateway") -}}true{{- end -}}
 {{- end -}}
 
 {{/*
@@ -100,7 +123,8 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- define "simstream.configData" -}}
 {{- $v := .root.Values -}}
 {{- $s := index $v.services .svc -}}
-{{- $data := dict "LOG_LEVEL" $v.logLevel "OPS_PORT" (toString $s.ports.ops) -}}
+{{- /* The ops port listens on the pod address: kubelet probes and Prometheus reach it there. */ -}}
+{{- $data := dict "LOG_LEVEL" $v.logLevel "OPS_HOST" "0.0.0.0" "OPS_PORT" (toString $s.ports.ops) -}}
 {{- if include "simstream.usesKafka" . -}}
 {{- $_ := set $data "KAFKA_BROKERS" $v.kafka.brokers -}}
 {{- $_ := set $data "KAFKA_CLIENT_ID" $v.kafka.clientId -}}
@@ -117,6 +141,24 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- if $s.ports.grpc -}}
 {{- $_ := set $data "GRPC_HOST" "0.0.0.0" -}}
 {{- $_ := set $data "GRPC_PORT" (toString $s.ports.grpc) -}}
+{{- end -}}
+{{- if eq .svc "ingestion" -}}
+{{- $_ := set $data "INTERNAL_GRPC_PORT" (toString $s.ports.grpcInternal) -}}
+{{- end -}}
+{{- if include "simstream.usesGrpc" . -}}
+{{- if $v.tls.insecure -}}
+{{- $_ := set $data "GRPC_INSECURE" "true" -}}
+{{- else -}}
+{{- $dir := trimSuffix "/" $v.tls.mountPath -}}
+{{- $_ := set $data "GRPC_TLS_CERT_FILE" (printf "%s/tls.crt" $dir) -}}
+{{- $_ := set $data "GRPC_TLS_KEY_FILE" (printf "%s/tls.key" $dir) -}}
+{{- if $v.tls.caBundle.secretName -}}
+{{- $_ := set $data "GRPC_TLS_CA_FILE" (printf "/etc/simstream/tls-ca/%s" $v.tls.caBundle.key) -}}
+{{- else -}}
+{{- $_ := set $data "GRPC_TLS_CA_FILE" (printf "%s/ca.crt" $dir) -}}
+{{- end -}}
+{{- $_ := set $data "GRPC_TLS_RELOAD_INTERVAL" $v.tls.reloadInterval -}}
+{{- end -}}
 {{- end -}}
 {{- if include "simstream.usesPostgres" . -}}
 {{- $_ := set $data "DATABASE_MIGRATE" (toString (not $v.migrations.enabled)) -}}
@@ -174,6 +216,11 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- end }}
 {{- if and (eq .svc "query") $v.secrets.influxdb.name }}
 {{ include "simstream.secretEnv" (dict "name" "INFLUX_TOKEN" "secret" $v.secrets.influxdb.name "key" $v.secrets.influxdb.tokenKey) }}
+{{- end }}
+{{- if include "simstream.usesAuth" . }}
+{{- range $name, $key := $v.secrets.auth.env }}
+{{ include "simstream.secretEnv" (dict "name" $name "secret" $v.secrets.auth.name "key" $key) }}
+{{- end }}
 {{- end }}
 {{- if eq .svc "gateway" }}
 {{- range $name, $key := $v.secrets.gateway.env }}

@@ -12,6 +12,7 @@ import { checkPodSecurity, checkServiceWorkload, containerEnvNames, podSpecOf } 
 import { SERVICES, type ServiceName } from './repo.js';
 import { runProgram } from '@simstream/toolchain';
 import { checkServiceEnv, type ServiceEnvSpec } from './service-env.js';
+import { checkCertificates, checkExposure, checkGrpcTls, containerEnvValues } from './tls-checks.js';
 import { validateManifests } from './kubeconform.js';
 import type { Check } from './check.js';
 import { arrayAt, at, stringAt } from './walk.js';
@@ -40,13 +41,15 @@ async function helm(helmBin: string, args: string[]): Promise<{ code: number; ou
   return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
+const NAMESPACE = 'simstream';
+
 function templateArgs(chartDir: string, set: ValueSet, extra: string[] = []): string[] {
   return [
     'template',
     'simstream',
     chartDir,
     '--namespace',
-    'simstream',
+    NAMESPACE,
     '--kube-version',
     '1.29.0',
     ...(set.file === undefined ? [] : ['-f', set.file]),
@@ -89,15 +92,12 @@ export function checkRendered(
       if (!hook.includes('pre-install') || !hook.includes('pre-upgrade'))
         problems.push(`${label}: ${describeObject(o)} is not a pre-install/pre-upgrade hook`);
     }
-    const type = stringAt(o, 'spec', 'type') ?? 'ClusterIP';
-    if (o.kind === 'Service' && componentOf(o) !== 'gateway' && type !== 'ClusterIP')
-      problems.push(`${label}: ${describeObject(o)} is exposed as ${type}`);
-    if (o.kind === 'NetworkPolicy' && componentOf(o) !== 'gateway') {
-      for (const rule of arrayAt(o, 'spec', 'ingress'))
-        if (arrayAt(rule, 'from').length === 0)
-          problems.push(`${label}: ${describeObject(o)} admits any source: only the gateway may be public`);
-    }
   }
+  // Only the gateway's HTTP port and ingestion's public gRPC port are public; every gRPC
+  // workload speaks TLS with its own certificate (no value set here turns it off).
+  problems.push(...checkExposure(objects, label));
+  problems.push(...checkGrpcTls(objects, label, false));
+  problems.push(...checkCertificates(objects, label, NAMESPACE, { required: false }));
   for (const svc of SERVICES) {
     const kinds = objects.filter((o) => componentOf(o) === svc).map((o) => o.kind);
     for (const kind of ['Service', 'ConfigMap', 'NetworkPolicy'])
@@ -161,9 +161,36 @@ export function checkValueSetIntent(set: string, objects: readonly K8sObject[]):
     const password = env.find((e) => stringAt(e, 'name') === 'KAFKA_SASL_PASSWORD');
     if (at(password, 'valueFrom', 'secretKeyRef') === undefined)
       say('the SASL password does not come from a Secret');
+  } else if (set === 'cert-manager') {
+    problems.push(...checkCertificates(objects, set, NAMESPACE, { required: true }));
+    const cert = find('Certificate', 'ingestion');
+    if (!arrayAt(cert, 'spec', 'dnsNames').includes('ingest.simstream.example.com'))
+      say("ingestion's certificate lacks its public host name");
+    if (stringAt(cert, 'spec', 'issuerRef', 'name') !== 'simstream-ca') say('not issued by simstream-ca');
+    const pub = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'simstream-ingestion-public');
+    if (stringAt(pub, 'spec', 'type') !== 'LoadBalancer')
+      say("ingestion's public port is not on a LoadBalancer");
+    if (stringAt(pub, 'spec', 'externalTrafficPolicy') !== 'Local')
+      say("ingestion's load balancer does not keep client addresses (externalTrafficPolicy Local)");
+    const query = find('Deployment', 'query');
+    if (
+      query === undefined ||
+      !(containerEnvValues(query, objects).get('GRPC_TLS_CA_FILE') ?? '').startsWith('/etc/simstream/tls-ca/')
+    )
+      say('the CA bundle is not the trusted CA file');
   } else if (set === 'default') {
     if (find('ServiceMonitor') !== undefined) say('a ServiceMonitor without the operator API');
     if (find('Ingress') !== undefined) say('an Ingress although it is off by default');
+    if (find('Certificate') !== undefined) say('a Certificate although cert-manager is off by default');
+    const gateway = find('Deployment', 'gateway');
+    if (
+      gateway !== undefined &&
+      containerEnvValues(gateway, objects).get('INGESTION_ADDRESS') !== 'simstream-ingestion:50054'
+    )
+      say("the gateway does not call ingestion's internal port");
+    for (const o of objects.filter((x) => x.kind === 'ConfigMap' && componentOf(x) !== undefined))
+      if (stringAt(o, 'data', 'OPS_HOST') !== '0.0.0.0')
+        say(`${describeObject(o)}: OPS_HOST is not 0.0.0.0 (probes and Prometheus reach the pod address)`);
   }
   return problems;
 }
@@ -204,6 +231,13 @@ export const WRONG_VALUES: readonly { set: string[]; expect: RegExp }[] = [
     expect: /readOnlyRootFilesystem/,
   },
   { set: ['--set', 'ingress.enabled=true'], expect: /\/ingress\/hosts/ },
+  { set: ['--set', 'tls.certManager.issuerRef.name='], expect: /\/tls\/certManager\/issuerRef\/name/ },
+  { set: ['--set', 'secrets.auth.env.GATEWAY_X=x'], expect: /GATEWAY_X/ },
+  {
+    set: ['--set', 'services.ingestion.publicService.type=Ingress'],
+    expect: /\/services\/ingestion\/publicService\/type/,
+  },
+  { set: ['--set', 'tls.duration=90 days'], expect: /\/tls\/duration/ },
   {
     set: ['--set', 'services.query.autoscaling.maxReplicas=1'],
     expect: /maxReplicas \(1\) must not be below minReplicas/,
@@ -263,6 +297,23 @@ export function chartChecks(
     },
   });
   checks.push({
+    name: 'tls.insecure=true renders plaintext gRPC on every gRPC workload (and only then)',
+    run: async () => {
+      const r = await helm(
+        helmBin,
+        templateArgs(chartDir, { name: 'default', apiVersions: [] }, ['--set', 'tls.insecure=true']),
+      );
+      if (r.code !== 0) return [`helm template failed: ${r.err.trim()}`];
+      const objects = parseManifests(r.out, 'insecure');
+      return [
+        ...checkGrpcTls(objects, 'tls.insecure=true', true),
+        ...objects
+          .filter((o) => o.kind === 'Certificate')
+          .map((o) => `tls.insecure=true: ${describeObject(o)} rendered`),
+      ];
+    },
+  });
+  checks.push({
     name: 'NOTES.txt tells how to reach the gateway',
     run: async () => {
       const problems: string[] = [];
@@ -273,6 +324,11 @@ export function chartChecks(
           expect: /http:\/\/simstream\.example\.com\//,
         },
         { args: ['--set', 'services.gateway.serviceType=LoadBalancer'], expect: /loadBalancer\.ingress/ },
+        {
+          args: ['--set', 'tls.insecure=true'],
+          expect: /WARNING: tls\.insecure=true\. gRPC runs in PLAINTEXT/,
+        },
+        { args: [], expect: /ingestion: simstream-ingestion-tls/ },
       ];
       const copy = chartWithRenderableNotes(chartDir);
       try {

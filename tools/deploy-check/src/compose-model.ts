@@ -14,6 +14,20 @@ export interface ComposeService {
   readonly image?: string;
   readonly read_only?: boolean;
   readonly cap_drop?: readonly string[];
+  /** `source:target[:ro]` in the file; objects with target and read_only in compose-go's model. */
+  readonly volumes?: readonly (string | { readonly target?: string; readonly read_only?: boolean })[];
+}
+
+/** Mount targets of a service's volumes, with whether each is read-only. */
+export function volumeMounts(s: ComposeService): { target: string; readOnly: boolean }[] {
+  return (s.volumes ?? []).flatMap((v) => {
+    if (typeof v === 'string') {
+      const parts = v.split(':');
+      if (parts.length < 2) return [];
+      return [{ target: parts[1]!, readOnly: (parts[2] ?? '').split(',').includes('ro') }];
+    }
+    return v.target === undefined ? [] : [{ target: v.target, readOnly: v.read_only === true }];
+  });
 }
 
 export interface ComposeModel {

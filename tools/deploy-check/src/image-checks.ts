@@ -7,11 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import type { Check } from './check.js';
-import type { ComposeModel } from './compose-model.js';
+import { volumeMounts, type ComposeModel, type ComposeService } from './compose-model.js';
 import { checkDockerfile, type ParsedDockerfile } from './dockerfile-policy.js';
 import { SERVICES, type ServiceName } from './repo.js';
 import { resolvePnpm, runProgram } from '@simstream/toolchain';
 import { checkServiceEnv, serviceExists, type ServiceEnvSpec } from './service-env.js';
+import { GRPC_SERVICES, TLS_FILE_VARS } from './tls-checks.js';
 
 export const OPS_PORTS: Readonly<Record<ServiceName, number>> = {
   ingestion: 9101,
@@ -21,7 +22,28 @@ export const OPS_PORTS: Readonly<Record<ServiceName, number>> = {
   gateway: 9105,
 };
 
-/** Compose rules: healthchecks, ordered start, hardened containers, env in sync. */
+/** One-shot services: they exit 0 when done, and others wait for that. */
+export const ONE_SHOT = ['migrate', 'certs'];
+
+/** A gRPC service speaks TLS with files from a read-only mount, never GRPC_INSECURE. */
+export function checkComposeTls(svc: string, s: ComposeService): string[] {
+  const problems: string[] = [];
+  if (s.environment.GRPC_INSECURE === 'true') problems.push(`${svc} sets GRPC_INSECURE=true`);
+  const mounts = volumeMounts(s);
+  for (const name of TLS_FILE_VARS) {
+    const file = s.environment[name];
+    if (file === undefined || file === null || file === '') {
+      problems.push(`${svc} does not set ${name}`);
+      continue;
+    }
+    const mount = mounts.find((m) => file.startsWith(`${m.target.replace(/\/+$/, '')}/`));
+    if (mount === undefined) problems.push(`${svc}: ${name}=${file} is not on a mounted volume`);
+    else if (!mount.readOnly) problems.push(`${svc}: ${mount.target} is not mounted read-only`);
+  }
+  return problems;
+}
+
+/** Compose rules: healthchecks, ordered start, hardened containers, env in sync, gRPC over TLS. */
 export function checkCompose(
   model: ComposeModel,
   envs: ReadonlyMap<ServiceName, ServiceEnvSpec>,
@@ -31,11 +53,11 @@ export function checkCompose(
   const problems: string[] = [];
   const say = (msg: string) => problems.push(`${label}: ${msg}`);
   for (const [name, s] of Object.entries(model.services)) {
-    if (s.healthcheck?.test === undefined && name !== 'migrate') say(`${name} has no healthcheck`);
+    if (s.healthcheck?.test === undefined && !ONE_SHOT.includes(name)) say(`${name} has no healthcheck`);
     for (const [dep, d] of Object.entries(s.depends_on ?? {})) {
       const target = model.services[dep];
       if (target === undefined) say(`${name} depends on unknown ${dep}`);
-      const want = dep === 'migrate' ? 'service_completed_successfully' : 'service_healthy';
+      const want = ONE_SHOT.includes(dep) ? 'service_completed_successfully' : 'service_healthy';
       if (d.condition !== want)
         say(`${name} waits for ${dep} with ${d.condition ?? 'no condition'}, not ${want}`);
     }
@@ -62,6 +84,7 @@ export function checkCompose(
     if (s.environment.OPS_PORT !== String(OPS_PORTS[svc])) say(`${svc} OPS_PORT is not ${OPS_PORTS[svc]}`);
     if (Object.keys(s.depends_on ?? {}).length === 0) say(`${svc} starts without waiting for anything`);
     problems.push(...checkServiceEnv(envs.get(svc)!, Object.keys(s.environment), label));
+    if (GRPC_SERVICES.includes(svc)) for (const p of checkComposeTls(svc, s)) say(p);
   }
   for (const infra of ['kafka', 'postgres', 'redis', 'influxdb', 'prometheus', 'grafana'])
     if (model.services[infra] === undefined) say(`no ${infra} service`);

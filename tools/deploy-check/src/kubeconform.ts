@@ -2,6 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
+import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
+import { Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { type K8sObject } from './manifests.js';
 import { runProgram } from '@simstream/toolchain';
@@ -10,10 +13,28 @@ import { ensureKubernetesSchemas, ensureStrimziSchemas } from './tools.js';
 /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest schemas at hand. */
 export const KUBERNETES_VERSIONS = ['1.29.0', '1.37.0'] as const;
 
+interface Validatable {
+  validate(): void;
+}
+
+/**
+ * Custom resources whose CRDs are not at hand offline, validated by the models generated from
+ * those CRDs (@kubernetes-models/*): the Prometheus Operator's ServiceMonitor and cert-manager's
+ * Certificate, Issuer and ClusterIssuer.
+ */
+const MODELS: Readonly<Record<string, new (data: never) => Validatable>> = {
+  'monitoring.coreos.com/v1 ServiceMonitor': ServiceMonitor,
+  'cert-manager.io/v1 Certificate': Certificate,
+  'cert-manager.io/v1 Issuer': Issuer,
+  'cert-manager.io/v1 ClusterIssuer': ClusterIssuer,
+};
+
+const modelOf = (o: K8sObject) => MODELS[`${o.apiVersion} ${o.kind}`];
+
 /**
  * Validates `objects` with kubeconform (strict: unknown fields are errors, missing schemas
- * too) for every Kubernetes version; ServiceMonitors go to the Prometheus Operator's model
- * validator instead (its CRD is not at hand offline). Returns the problems found.
+ * too) for every Kubernetes version; ServiceMonitors and cert-manager resources go to their
+ * model validators instead (MODELS). Returns the problems found.
  */
 export async function validateManifests(
   kubeconform: string,
@@ -21,15 +42,16 @@ export async function validateManifests(
   label: string,
 ): Promise<string[]> {
   const problems: string[] = [];
-  const monitors = objects.filter((o) => o.kind === 'ServiceMonitor');
-  for (const m of monitors) {
+  for (const m of objects) {
+    const Model = modelOf(m);
+    if (Model === undefined) continue;
     try {
-      new ServiceMonitor(m as unknown as ConstructorParameters<typeof ServiceMonitor>[0]).validate();
+      new Model(m as never).validate();
     } catch (error) {
-      problems.push(`${label}: ServiceMonitor/${m.metadata.name}: ${(error as Error).message}`);
+      problems.push(`${label}: ${m.kind}/${m.metadata.name}: ${(error as Error).message}`);
     }
   }
-  const rest = objects.filter((o) => o.kind !== 'ServiceMonitor');
+  const rest = objects.filter((o) => modelOf(o) === undefined);
   const crdRoot = await ensureStrimziSchemas();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-'));
   try {

@@ -25,21 +25,64 @@ const KAFKA = [
   'KAFKA_SASL_PASSWORD',
   'KAFKA_TOPIC_ENVIRONMENT',
 ];
-const COMMON = ['INSTANCE_ID', 'LOG_LEVEL', 'OPS_PORT'];
-const POSTGRES = ['DATABASE_URL', 'DATABASE_MIGRATE', 'DATABASE_POOL_MAX'];
+const COMMON = ['INSTANCE_ID', 'LOG_LEVEL', 'OPS_HOST', 'OPS_PORT'];
+const POSTGRES = ['DATABASE_URL', 'DATABASE_MIGRATE', 'DATABASE_POOL_MAX', 'DATABASE_STATEMENT_TIMEOUT'];
+const REDIS = ['REDIS_URL', 'REDIS_COMMAND_TIMEOUT'];
+const TLS = [
+  'GRPC_TLS_CA_FILE',
+  'GRPC_TLS_CERT_FILE',
+  'GRPC_TLS_KEY_FILE',
+  'GRPC_TLS_RELOAD_INTERVAL',
+  'GRPC_INSECURE',
+];
+const AUTH = [
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'AUTH_CACHE_TTL',
+  'AUTH_STALE_IF_ERROR',
+  'AUTH_FAILURES_PER_KEY',
+  'AUTH_FAILURES_PER_ADDRESS',
+  'AUTH_FAILURE_WINDOW',
+];
 
 /** Stand-in lists for services not in the workspace yet. */
 export const EXPECTED_ENV: Readonly<Record<ServiceName, readonly string[]>> = {
-  ingestion: [...KAFKA, ...COMMON, 'GRPC_HOST', 'GRPC_PORT', 'INGEST_ENSURE_TOPICS'],
+  ingestion: [
+    ...KAFKA,
+    ...COMMON,
+    ...POSTGRES,
+    ...REDIS,
+    ...TLS,
+    ...AUTH,
+    'GRPC_HOST',
+    'GRPC_PORT',
+    'INTERNAL_GRPC_PORT',
+    'GRPC_ALLOWED_CLIENTS',
+    'INGEST_ENSURE_TOPICS',
+  ],
   neuromorphic: [...KAFKA, ...COMMON, ...POSTGRES, 'SIMSTREAM_TF_BACKEND', 'NEURO_ENSURE_TOPICS'],
-  quantum: [...KAFKA, ...COMMON, ...POSTGRES, 'GRPC_HOST', 'GRPC_PORT', 'REDIS_URL', 'QUANTUM_ENSURE_TOPICS'],
+  quantum: [
+    ...KAFKA,
+    ...COMMON,
+    ...POSTGRES,
+    ...REDIS,
+    ...TLS,
+    'GRPC_HOST',
+    'GRPC_PORT',
+    'GRPC_ALLOWED_CLIENTS',
+    'QUANTUM_ENSURE_TOPICS',
+  ],
   query: [
     ...KAFKA,
     ...COMMON,
     ...POSTGRES,
+    ...REDIS,
+    ...TLS,
     'GRPC_HOST',
     'GRPC_PORT',
-    'REDIS_URL',
+    'GRPC_ALLOWED_CLIENTS',
     'INFLUX_URL',
     'INFLUX_DATABASE',
     'INFLUX_TOKEN',
@@ -48,18 +91,23 @@ export const EXPECTED_ENV: Readonly<Record<ServiceName, readonly string[]>> = {
   gateway: [
     ...COMMON,
     ...POSTGRES,
+    ...REDIS,
+    ...TLS,
+    ...AUTH,
     'HTTP_PORT',
     'QUERY_ADDRESS',
     'INGESTION_ADDRESS',
     'QUANTUM_ADDRESS',
-    'REDIS_URL',
-    'JWT_SECRET',
     'GATEWAY_BOOTSTRAP_ADMIN_KEY',
   ],
 };
 
-/** Endpoints whose defaults (127.0.0.1) never fit a container: deployment files must set them. */
+/**
+ * Endpoints whose defaults (127.0.0.1) never fit a container: deployment files must set them.
+ * OPS_HOST too: on loopback, kubelet probes and Prometheus cannot reach /healthz, /readyz, /metrics.
+ */
 export const CONNECTION_VARS = [
+  'OPS_HOST',
   'KAFKA_BROKERS',
   'DATABASE_URL',
   'REDIS_URL',
@@ -68,6 +116,8 @@ export const CONNECTION_VARS = [
   'INGESTION_ADDRESS',
   'QUANTUM_ADDRESS',
 ] as const;
+
+const TLS_FILES = ['GRPC_TLS_CA_FILE', 'GRPC_TLS_CERT_FILE', 'GRPC_TLS_KEY_FILE'];
 
 export interface ServiceEnvSpec {
   readonly service: ServiceName;
@@ -124,5 +174,10 @@ export function checkServiceEnv(spec: ServiceEnvSpec, set: Iterable<string>, whe
   for (const name of CONNECTION_VARS)
     if (spec.known.has(name) && !names.has(name))
       problems.push(`${where}: ${spec.service} does not set ${name} (its default is a loopback address)`);
+  // gRPC over TLS needs its three files; the schema cannot say so (GRPC_INSECURE=true replaces them).
+  if (spec.known.has('GRPC_TLS_CERT_FILE') && !names.has('GRPC_INSECURE'))
+    for (const name of TLS_FILES)
+      if (!names.has(name))
+        problems.push(`${where}: ${spec.service} does not set ${name} (gRPC over TLS needs it)`);
   return problems;
 }
