@@ -14,16 +14,17 @@ export interface UploadHold {
   release(): void;
 }
 
+/** Refused before the body is read: the connection is closed rather than the body drained. */
 function refused(which: 'tenant' | 'global'): HttpError {
   return which === 'tenant'
     ? new HttpError(
         429,
         'TENANT_UPLOADS_BUSY',
         'this tenant already has its share of uploads in progress; retry when one ends',
-        { headers: { 'retry-after': '2' }, retriable: true },
+        { headers: { 'retry-after': '2', connection: 'close' }, retriable: true },
       )
     : new HttpError(503, 'UPLOADS_BUSY', 'this gateway is busy with other uploads; retry shortly', {
-        headers: { 'retry-after': '1' },
+        headers: { 'retry-after': '1', connection: 'close' },
       });
 }
 

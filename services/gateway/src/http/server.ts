@@ -55,7 +55,22 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknow
       'request failed',
     );
   else if (status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
+  if (headers.connection === 'close') closeAfter(request, reply);
   return reply.code(status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/**
+ * Ends the connection once the answer is out. An answer refusing a body it did not read (an
+ * upload over budget, or too slow) must not leave the socket to the client: Node would keep
+ * draining the declared bytes for as long as the client cares to send them. The write side
+ * closes first (so the answer arrives), the socket a moment later.
+ */
+function closeAfter(request: FastifyRequest, reply: FastifyReply): void {
+  reply.raw.once('finish', () => {
+    const socket = request.raw.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
+  });
 }
 
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {

@@ -125,6 +125,7 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
             415,
             'UNSUPPORTED_MEDIA_TYPE',
             `frames are uploaded as application/json, ${ARROW_STREAM} or ${AVRO_CONTAINER}`,
+            { headers: { connection: 'close' } },
           );
         const declared = Number(request.headers['content-length']);
         const bytes =
