@@ -9,6 +9,11 @@
  * returns `cancel_requested`: a CancelJob on any pod reaches the solver within one interval,
  * with no other channel needed. Polling was chosen over Redis pub/sub because it works with
  * Redis down (Redis is only a cache here) and doubles as the lease renewal.
+ *
+ * Jobs read from Kafka wait in a FairQueue (fair-queue.ts: round-robin over tenants, a cap of
+ * running jobs per tenant) rather than in partition order, so one tenant's flood of long jobs
+ * never keeps another tenant's short job waiting; their offsets stay below the commit floor
+ * while they wait. Past `maxPending` waiting jobs the partition pauses and is read again.
  */
 import { RecordName, type QuantumJob, type QuantumResult } from '@simstream/contracts';
 import { SimstreamError, isRetriable, messageOf } from '@simstream/errors';
@@ -21,6 +26,7 @@ import { outcomeOf, type Outcome } from './outcome.js';
 import { outcomeToJson } from './outcome-json.js';
 import { solutionKey } from './problem-hash.js';
 import type { Limits, ValidParams, ValidProblem } from './request-problem.js';
+import { FairQueue, defaultPerTenant } from './fair-queue.js';
 import type { SolverSlot, SolverSlots } from './solver-slots.js';
 import { lookup, remember, runSolver, type SolvingDeps } from './solving.js';
 
@@ -37,15 +43,17 @@ export interface JobRunnerDeps extends SolvingDeps {
   readonly limits: Limits;
   readonly pollIntervalMs: number;
   readonly leaseMs: number;
-  /** How long the consumer waits for a busy slot before pausing the partition. */
-  readonly slotWaitMs: number;
+  /** Running jobs per tenant on this instance (default: slots - 1, at least 1; fair-queue.ts). */
+  readonly perTenant?: number;
+  /** Jobs read and waiting for a slot on this instance; past it the partition pauses. */
+  readonly maxPending?: number;
   readonly metrics: QuantumMetrics;
   readonly logger: Logger;
   /** Resolves once the record is durable in Kafka. */
   readonly publish: (result: QuantumResult) => Promise<void>;
 }
 
-/** Every job slot of this pod is busy: the partition waits (retriable) and is read again. */
+/** Every job slot of this pod is busy and enough jobs wait: the partition pauses (retriable) and is read again. */
 export class JobSlotsFullError extends SimstreamError {
   constructor(slots: number) {
     super('JOB_SLOTS_FULL', `all ${slots} job slots of this instance are busy`, { retriable: true });
@@ -61,6 +69,11 @@ export class JobHeldError extends SimstreamError {
 
 type StopWhy = 'cancel' | 'release' | 'lost';
 
+interface Pending {
+  readonly record: ConsumedRecord;
+  readonly job: QuantumJob;
+}
+
 interface Running {
   readonly jobId: string;
   readonly partition: number;
@@ -75,52 +88,89 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export class JobRunner {
   private readonly running = new Map<string, Running>();
+  private readonly pending = new FairQueue<Pending>();
+  private readonly runningByTenant = new Map<string, number>();
+  private readonly perTenant: number;
+  private readonly maxPending: number;
+  private pumping: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   /** Jobs whose end could not be recorded: their offsets stay uncommitted until a restart. */
   private readonly unsettled: { partition: number; offset: number }[] = [];
   private stopping = false;
 
-  constructor(private readonly deps: JobRunnerDeps) {}
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.perTenant = deps.perTenant ?? defaultPerTenant(deps.slots.size);
+    this.maxPending = deps.maxPending ?? deps.slots.size * 32;
+  }
 
   get size(): number {
     return this.running.size;
   }
 
-  /** The consumer's handler: claims and starts the jobs of a batch. */
+  /**
+   * The consumer's handler: queues the jobs of a batch (per tenant) and starts what the free
+   * slots and the tenants' caps allow. A failure to claim (Postgres down) or a job another pod
+   * holds fails the batch (retriable): the partition is read again, queued jobs are not doubled.
+   */
   async handle(records: readonly ConsumedRecord[]): Promise<void> {
     for (const record of records) {
       if (record.name !== RecordName.QuantumJob) continue;
       const job = record.value as QuantumJob;
-      if (this.running.has(job.jobId)) continue;
-      const slot = await this.nextSlot();
+      if (this.running.has(job.jobId) || this.pending.has(job.jobId)) continue;
+      if (this.pending.size >= this.maxPending) {
+        await this.pump();
+        throw new JobSlotsFullError(this.deps.slots.size);
+      }
+      this.pending.push({ tenant: job.tenant, id: job.jobId, item: { record, job } });
+    }
+    await this.pump();
+  }
+
+  /** Starts queued jobs while slots are free; one pump at a time. */
+  private pump(): Promise<void> {
+    this.pumping ??= this.startQueued().finally(() => (this.pumping = undefined));
+    return this.pumping;
+  }
+
+  /** After a job ends: start the next; a failure is retried after a poll interval. */
+  private pumpLater(): void {
+    this.pump().catch((error: unknown) => {
+      this.deps.logger.warn({ err: error }, 'could not start a queued job; retrying');
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.pumpLater(), this.deps.pollIntervalMs);
+      this.retryTimer.unref();
+    });
+  }
+
+  private async startQueued(): Promise<void> {
+    while (!this.stopping) {
+      const slot = this.deps.slots.tryAcquire();
+      if (slot === undefined) return;
+      const next = this.pending.next((t) => this.runningByTenant.get(t) ?? 0, this.perTenant);
+      if (next === undefined) {
+        slot.release();
+        return;
+      }
+      const { record, job } = next.item;
       let claimed;
       try {
-        claimed = this.stopping
-          ? undefined
-          : await this.deps.store.claim(job.jobId, this.deps.instanceId, this.deps.leaseMs);
+        claimed = await this.deps.store.claim(job.jobId, this.deps.instanceId, this.deps.leaseMs);
       } catch (error) {
         slot.release();
+        this.pending.push(next);
         throw error;
       }
       if (claimed === undefined) {
         slot.release();
-        await this.explainUnclaimed(job.jobId);
+        try {
+          await this.explainUnclaimed(job.jobId);
+        } catch (error) {
+          if (error instanceof JobHeldError) this.pending.push(next);
+          throw error;
+        }
         continue;
       }
       this.start(record, job, slot);
-    }
-  }
-
-  /**
-   * A free job slot, waiting a little for one (most jobs are short); past that the partition is
-   * paused and read again, so a long job never holds the consumer up.
-   */
-  private async nextSlot(): Promise<SolverSlot> {
-    const now = this.deps.slots.tryAcquire();
-    if (now !== undefined) return now;
-    try {
-      return await this.deps.slots.acquire(AbortSignal.timeout(this.deps.slotWaitMs));
-    } catch {
-      throw new JobSlotsFullError(this.deps.slots.size);
     }
   }
 
@@ -148,6 +198,7 @@ export class JobRunner {
       done: Promise.resolve(),
     };
     this.running.set(job.jobId, entry);
+    this.runningByTenant.set(job.tenant, (this.runningByTenant.get(job.tenant) ?? 0) + 1);
     this.deps.metrics.jobs.inc({ event: 'started' });
     this.deps.metrics.jobsRunning.set(this.running.size);
     entry.done = this.run(entry, job, slot)
@@ -155,7 +206,11 @@ export class JobRunner {
       .finally(() => {
         slot.release();
         this.running.delete(job.jobId);
+        const left = (this.runningByTenant.get(job.tenant) ?? 1) - 1;
+        if (left > 0) this.runningByTenant.set(job.tenant, left);
+        else this.runningByTenant.delete(job.tenant);
         this.deps.metrics.jobsRunning.set(this.running.size);
+        if (!this.stopping) this.pumpLater();
       });
   }
 
@@ -282,7 +337,10 @@ export class JobRunner {
   commitFloor(topic: string, partition: number): number | undefined {
     if (topic !== TopicName.quantumJobs) return undefined;
     let floor: number | undefined;
-    for (const e of [...this.running.values(), ...this.unsettled]) {
+    const waiting = this.pending
+      .entries()
+      .map((e) => ({ partition: e.item.record.partition, offset: e.item.record.firstOffset }));
+    for (const e of [...this.running.values(), ...this.unsettled, ...waiting]) {
       if (e.partition === partition && (floor === undefined || e.offset < floor)) floor = e.offset;
     }
     return floor;
@@ -292,11 +350,15 @@ export class JobRunner {
   onAssignment(assignment: Readonly<Record<string, readonly number[]>>): void {
     const mine = new Set(assignment[TopicName.quantumJobs] ?? []);
     for (const entry of this.running.values()) if (!mine.has(entry.partition)) this.stopRun(entry, 'release');
+    // Waiting jobs were never claimed: the partition's new owner reads them again.
+    this.pending.remove((e) => !mine.has(e.item.record.partition));
   }
 
   /** Graceful stop: jobs get `graceMs` to finish, then go back to the queue. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.retryTimer);
+    this.pending.remove(() => true);
     const all = () => Promise.all([...this.running.values()].map((e) => e.done));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
