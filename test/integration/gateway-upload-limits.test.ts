@@ -105,7 +105,7 @@ describe('gateway: upload budgets per tenant and a minimum rate', () => {
     // The third and fourth find A's share taken: 429 at once, without sizes.
     const refused = await Promise.race([
       Promise.all([slow[2]!.answer, slow[3]!.answer]),
-      new Promise<undefined>((r) => setTimeout(r, GRACE_MS - 500)),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), GRACE_MS - 500)),
     ]);
     expect(refused).toBeDefined();
     for (const r of refused!) {
