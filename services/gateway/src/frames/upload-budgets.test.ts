@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UploadBudgets } from './upload-budgets.js';
+import { Metadata, status } from '@grpc/grpc-js';
+import { downstreamError } from '../downstream/grpc-errors.js';
+import { toProblem } from '../problem.js';
+import { UploadBudgets, ingestionBusy } from './upload-budgets.js';
 
 describe('UploadBudgets', () => {
   it('keeps one tenant to its share while others still upload, and never quotes the budgets', () => {
@@ -38,5 +41,26 @@ describe('UploadBudgets', () => {
     a.release();
     expect(budgets.usedBy('a')).toBe(0);
     expect(budgets.used).toBe(40);
+  });
+});
+
+describe('ingestionBusy', () => {
+  it("answers ingestion's RESOURCE_EXHAUSTED as 503 INGESTION_BUSY without its sizes", () => {
+    const exhausted = Object.assign(new Error('8 RESOURCE_EXHAUSTED'), {
+      code: status.RESOURCE_EXHAUSTED,
+      details: 'in-flight bytes 268435456 + 209715200 exceed INGEST_MAX_INFLIGHT_BYTES',
+      metadata: new Metadata(),
+    });
+    let thrown: unknown;
+    try {
+      ingestionBusy(downstreamError('ingestion', exhausted));
+    } catch (error) {
+      thrown = error;
+    }
+    const { status: code, problem, headers } = toProblem(thrown);
+    expect(code).toBe(503);
+    expect(problem.code).toBe('INGESTION_BUSY');
+    expect(problem.detail).not.toMatch(/\d/);
+    expect(headers['retry-after']).toBeDefined();
   });
 });

@@ -3,7 +3,8 @@
  * tenant can hold at most its share (429 TENANT_UPLOADS_BUSY: the others still upload); all
  * tenants together at most the replica's budget (503 UPLOADS_BUSY). A hold can grow once the
  * body is decoded (decompressed data is memory too) under the same rules. Answers never quote
- * the budgets: their sizes say nothing useful to a client and something to an attacker.
+ * the budgets: their sizes say nothing useful to a client and something to an attacker; nor
+ * does ingestion's own refusal (ingestionBusy).
  */
 import { HttpError } from '../problem.js';
 import { UploadBudget } from './upload-budget.js';
@@ -84,4 +85,17 @@ export class UploadBudgets {
   private forget(tenant: string): void {
     if (this.tenants.get(tenant)?.used === 0) this.tenants.delete(tenant);
   }
+}
+
+/**
+ * Ingestion refusing a whole batch (RESOURCE_EXHAUSTED: its in-flight bytes) is the service
+ * being busy, not this caller's limit: a documented 503 that does not quote ingestion's sizes.
+ */
+export function ingestionBusy(error: unknown): never {
+  if (error instanceof HttpError && error.status === 429)
+    throw new HttpError(503, 'INGESTION_BUSY', 'ingestion is busy; retry shortly', {
+      headers: { 'retry-after': '2' },
+      cause: error,
+    });
+  throw error;
 }

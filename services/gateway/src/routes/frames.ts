@@ -13,7 +13,7 @@ import { arrowFrames } from '../frames/arrow-frames.js';
 import { avroFrames } from '../frames/avro-frames.js';
 import { jsonFrames, type JsonUpload } from '../frames/json-frames.js';
 import { dataBytes, toProtoFrame, type UploadFormat, type UploadFrame } from '../frames/upload-frame.js';
-import { UploadBudgets, type UploadHold } from '../frames/upload-budgets.js';
+import { UploadBudgets, ingestionBusy, type UploadHold } from '../frames/upload-budgets.js';
 import { rateGuarded } from '../frames/upload-rate.js';
 import { HttpError } from '../problem.js';
 import { ARROW_STREAM } from './simulations.js';
@@ -34,19 +34,6 @@ interface FrameOutcome {
 }
 
 const UPLOAD_TYPES = new Set(['application/json', ARROW_STREAM, AVRO_CONTAINER]);
-
-/**
- * Ingestion refusing a whole batch (RESOURCE_EXHAUSTED: its in-flight bytes) is the service
- * being busy, not this caller's limit: a documented 503 that does not quote ingestion's sizes.
- */
-function ingestionBusy(error: unknown): never {
-  if (error instanceof HttpError && error.status === 429)
-    throw new HttpError(503, 'INGESTION_BUSY', 'ingestion is busy; retry shortly', {
-      headers: { 'retry-after': '2' },
-      cause: error,
-    });
-  throw error;
-}
 
 function mediaType(request: FastifyRequest): string {
   return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
