@@ -10,13 +10,10 @@
  * with no other channel needed. Polling was chosen over Redis pub/sub because it works with
  * Redis down (Redis is only a cache here) and doubles as the lease renewal.
  *
- * Jobs read from Kafka wait in a FairQueue (fair-queue.ts: round-robin over tenants, a cap of
- * running jobs per tenant) rather than in partition order, so one tenant's flood of long jobs
- * never keeps another tenant's short job waiting; their offsets stay below the commit floor
- * while they wait. Past `maxPending` waiting jobs the partition pauses and is read again.
+ * Which job runs next, and when, is the intake's (job-intake.ts: fair between tenants).
  */
-import { RecordName, type QuantumJob, type QuantumResult } from '@simstream/contracts';
-import { SimstreamError, isRetriable, messageOf } from '@simstream/errors';
+import type { QuantumJob, QuantumResult } from '@simstream/contracts';
+import { isRetriable, messageOf } from '@simstream/errors';
 import { TopicName, type ConsumedRecord } from '@simstream/kafka';
 import type { Logger } from '@simstream/observability';
 import { fromJobRecord, jobResult } from './job-record.js';
@@ -26,9 +23,11 @@ import { outcomeOf, type Outcome } from './outcome.js';
 import { outcomeToJson } from './outcome-json.js';
 import { solutionKey } from './problem-hash.js';
 import type { Limits, ValidParams, ValidProblem } from './request-problem.js';
-import { FairQueue, defaultPerTenant } from './fair-queue.js';
+import { JobIntake } from './job-intake.js';
 import type { SolverSlot, SolverSlots } from './solver-slots.js';
 import { lookup, remember, runSolver, type SolvingDeps } from './solving.js';
+
+export { JobHeldError, JobSlotsFullError } from './job-intake.js';
 
 /** What the runner needs of the jobs table (a fake in unit tests). */
 export type JobRunnerStore = Pick<
@@ -53,26 +52,7 @@ export interface JobRunnerDeps extends SolvingDeps {
   readonly publish: (result: QuantumResult) => Promise<void>;
 }
 
-/** Every job slot of this pod is busy and enough jobs wait: the partition pauses (retriable) and is read again. */
-export class JobSlotsFullError extends SimstreamError {
-  constructor(slots: number) {
-    super('JOB_SLOTS_FULL', `all ${slots} job slots of this instance are busy`, { retriable: true });
-  }
-}
-
-/** Another pod holds a live lease on the job (a partition just moved): read it again later. */
-export class JobHeldError extends SimstreamError {
-  constructor(jobId: string) {
-    super('JOB_HELD', `job ${jobId} is running on another instance`, { retriable: true });
-  }
-}
-
 type StopWhy = 'cancel' | 'release' | 'lost';
-
-interface Pending {
-  readonly record: ConsumedRecord;
-  readonly job: QuantumJob;
-}
 
 interface Running {
   readonly jobId: string;
@@ -88,103 +68,27 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export class JobRunner {
   private readonly running = new Map<string, Running>();
-  private readonly pending = new FairQueue<Pending>();
-  private readonly runningByTenant = new Map<string, number>();
-  private readonly perTenant: number;
-  private readonly maxPending: number;
-  private pumping: Promise<void> | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
   /** Jobs whose end could not be recorded: their offsets stay uncommitted until a restart. */
   private readonly unsettled: { partition: number; offset: number }[] = [];
   private stopping = false;
 
+  private readonly intake: JobIntake;
+
   constructor(private readonly deps: JobRunnerDeps) {
-    this.perTenant = deps.perTenant ?? defaultPerTenant(deps.slots.size);
-    this.maxPending = deps.maxPending ?? deps.slots.size * 32;
+    this.intake = new JobIntake({
+      ...deps,
+      isRunning: (jobId) => this.running.has(jobId),
+      start: (record, job, slot) => this.start(record, job, slot),
+    });
   }
 
   get size(): number {
     return this.running.size;
   }
 
-  /**
-   * The consumer's handler: queues the jobs of a batch (per tenant) and starts what the free
-   * slots and the tenants' caps allow. A failure to claim (Postgres down) or a job another pod
-   * holds fails the batch (retriable): the partition is read again, queued jobs are not doubled.
-   */
-  async handle(records: readonly ConsumedRecord[]): Promise<void> {
-    for (const record of records) {
-      if (record.name !== RecordName.QuantumJob) continue;
-      const job = record.value as QuantumJob;
-      if (this.running.has(job.jobId) || this.pending.has(job.jobId)) continue;
-      if (this.pending.size >= this.maxPending) {
-        await this.pump();
-        throw new JobSlotsFullError(this.deps.slots.size);
-      }
-      this.pending.push({ tenant: job.tenant, id: job.jobId, item: { record, job } });
-    }
-    await this.pump();
-  }
-
-  /** Starts queued jobs while slots are free; one pump at a time. */
-  private pump(): Promise<void> {
-    this.pumping ??= this.startQueued().finally(() => (this.pumping = undefined));
-    return this.pumping;
-  }
-
-  /** After a job ends: start the next; a failure is retried after a poll interval. */
-  private pumpLater(): void {
-    this.pump().catch((error: unknown) => {
-      this.deps.logger.warn({ err: error }, 'could not start a queued job; retrying');
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.pumpLater(), this.deps.pollIntervalMs);
-      this.retryTimer.unref();
-    });
-  }
-
-  private async startQueued(): Promise<void> {
-    while (!this.stopping) {
-      const slot = this.deps.slots.tryAcquire();
-      if (slot === undefined) return;
-      const next = this.pending.next((t) => this.runningByTenant.get(t) ?? 0, this.perTenant);
-      if (next === undefined) {
-        slot.release();
-        return;
-      }
-      const { record, job } = next.item;
-      let claimed;
-      try {
-        claimed = await this.deps.store.claim(job.jobId, this.deps.instanceId, this.deps.leaseMs);
-      } catch (error) {
-        slot.release();
-        this.pending.push(next);
-        throw error;
-      }
-      if (claimed === undefined) {
-        slot.release();
-        try {
-          await this.explainUnclaimed(job.jobId);
-        } catch (error) {
-          if (error instanceof JobHeldError) this.pending.push(next);
-          throw error;
-        }
-        continue;
-      }
-      this.start(record, job, slot);
-    }
-  }
-
-  private async explainUnclaimed(jobId: string): Promise<void> {
-    if (this.stopping) throw new JobHeldError(jobId);
-    const state = await this.deps.store.peek(jobId);
-    if (state === undefined) {
-      this.deps.logger.warn({ jobId }, 'job record without a job row; skipped');
-    } else if (state.cancelRequested && (state.status === 'queued' || state.status === 'running')) {
-      if (state.status === 'running' && state.leaseValid) return; // its pod is stopping it
-      await this.deps.store.cancelAbandoned(jobId);
-    } else if (state.status === 'running' && state.leaseValid) {
-      throw new JobHeldError(jobId);
-    }
+  /** The consumer's handler: the intake queues the batch's jobs and starts what it may. */
+  handle(records: readonly ConsumedRecord[]): Promise<void> {
+    return this.intake.offer(records);
   }
 
   private start(record: ConsumedRecord, job: QuantumJob, slot: SolverSlot): void {
@@ -198,7 +102,6 @@ export class JobRunner {
       done: Promise.resolve(),
     };
     this.running.set(job.jobId, entry);
-    this.runningByTenant.set(job.tenant, (this.runningByTenant.get(job.tenant) ?? 0) + 1);
     this.deps.metrics.jobs.inc({ event: 'started' });
     this.deps.metrics.jobsRunning.set(this.running.size);
     entry.done = this.run(entry, job, slot)
@@ -206,11 +109,8 @@ export class JobRunner {
       .finally(() => {
         slot.release();
         this.running.delete(job.jobId);
-        const left = (this.runningByTenant.get(job.tenant) ?? 1) - 1;
-        if (left > 0) this.runningByTenant.set(job.tenant, left);
-        else this.runningByTenant.delete(job.tenant);
         this.deps.metrics.jobsRunning.set(this.running.size);
-        if (!this.stopping) this.pumpLater();
+        this.intake.ended(job.tenant);
       });
   }
 
@@ -337,10 +237,7 @@ export class JobRunner {
   commitFloor(topic: string, partition: number): number | undefined {
     if (topic !== TopicName.quantumJobs) return undefined;
     let floor: number | undefined;
-    const waiting = this.pending
-      .entries()
-      .map((e) => ({ partition: e.item.record.partition, offset: e.item.record.firstOffset }));
-    for (const e of [...this.running.values(), ...this.unsettled, ...waiting]) {
+    for (const e of [...this.running.values(), ...this.unsettled, ...this.intake.waiting()]) {
       if (e.partition === partition && (floor === undefined || e.offset < floor)) floor = e.offset;
     }
     return floor;
@@ -350,15 +247,13 @@ export class JobRunner {
   onAssignment(assignment: Readonly<Record<string, readonly number[]>>): void {
     const mine = new Set(assignment[TopicName.quantumJobs] ?? []);
     for (const entry of this.running.values()) if (!mine.has(entry.partition)) this.stopRun(entry, 'release');
-    // Waiting jobs were never claimed: the partition's new owner reads them again.
-    this.pending.remove((e) => !mine.has(e.item.record.partition));
+    this.intake.keepPartitions(mine);
   }
 
   /** Graceful stop: jobs get `graceMs` to finish, then go back to the queue. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.retryTimer);
-    this.pending.remove(() => true);
+    this.intake.stop();
     const all = () => Promise.all([...this.running.values()].map((e) => e.done));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
