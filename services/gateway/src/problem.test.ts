@@ -133,6 +133,17 @@ describe('problems never echo internals', () => {
     expect(downstream.problem.detail).toMatch(/req-2/);
   });
 
+  it('answers a downstream UNAUTHENTICATED as 502 that a breaker does not count (not retriable)', () => {
+    const refused = Object.assign(new Error('16'), {
+      code: grpcStatus.UNAUTHENTICATED,
+      details: 'bad token',
+      metadata: new Metadata(),
+    });
+    const error = downstreamError('query', refused);
+    expect(error).toMatchObject({ status: 502, retriable: false });
+    expect(toProblem(error).problem.detail).not.toMatch(/bad token/);
+  });
+
   it('marks a downstream RESOURCE_EXHAUSTED retriable beside its Retry-After', () => {
     const busy = Object.assign(new Error('8'), {
       code: grpcStatus.RESOURCE_EXHAUSTED,

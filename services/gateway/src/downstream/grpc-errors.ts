@@ -69,11 +69,18 @@ export function downstreamError(dependency: string, error: unknown, notFoundCode
         retriable: true,
         cause: error,
       });
+    case Status.UNAUTHENTICATED:
+      // Our own credential refused (misconfiguration): a 502 for the caller, but not a failure
+      // of the dependency, so it never opens the breaker that other calls share.
+      return new HttpError(502, 'DOWNSTREAM_ERROR', `${dependency} refused the gateway's credentials`, {
+        retriable: false,
+        cause: error,
+      });
     case Status.UNAVAILABLE:
       // The downstream's words (addresses, its dependencies) stay in the log.
       return new UnavailableError(dependency, 'unavailable; retry later', { cause: error });
     default:
-      // INTERNAL, UNKNOWN, UNIMPLEMENTED, DATA_LOSS, UNAUTHENTICATED: the dependency is broken
+      // INTERNAL, UNKNOWN, UNIMPLEMENTED, DATA_LOSS: the dependency is broken
       // (or we call it wrongly); retriable so that repeated failures open its breaker.
       // Its details (SQL, stack text) are logged with the request id, never answered.
       return new HttpError(502, 'DOWNSTREAM_ERROR', `${dependency} failed unexpectedly`, {
