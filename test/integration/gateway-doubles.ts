@@ -50,6 +50,8 @@ export class QueryDouble {
   readonly tailRequests: pb.TailResultsRequest__Output[] = [];
   /** Answer with other tenants' simulations too (to prove the gateway filters them itself). */
   leak = false;
+  /** ListResults fails with INTERNAL quoting this (as a database error would), when set. */
+  internalError: string | undefined;
   cancelledTails = 0;
   private readonly tails = new Set<Tail>();
   private server: grpc.Server | undefined;
@@ -137,6 +139,10 @@ export class QueryDouble {
         cb: grpc.sendUnaryData<pb.ListResultsResponse>,
       ) => {
         const r = call.request;
+        if (this.internalError !== undefined) {
+          cb(grpcError(grpc.status.INTERNAL, this.internalError, 'DATABASE_ERROR'));
+          return;
+        }
         if (this.visible(r.tenant, r.simulationId) === undefined) {
           cb(grpcError(grpc.status.NOT_FOUND, 'not found', 'SIMULATION_NOT_FOUND'));
           return;

@@ -65,6 +65,8 @@ describe('gateway: rate limits across replicas, breakers', () => {
         if (res.status === 429) {
           expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
           expect(res.json).toMatchObject({ code: 'RATE_LIMITED', status: 429, retriable: true });
+          // The window is the configured one, not the seconds left in it.
+          expect(res.json.detail).toMatch(/10 requests per 60 s/);
           expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
           expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60);
         } else expect(res.headers.get('x-ratelimit-remaining')).toBe(String(10 - statuses.length));

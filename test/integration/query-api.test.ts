@@ -203,6 +203,17 @@ describe('query API', () => {
       'PAGE_TOKEN_INVALID',
     );
     await invalid({ tenant: 'Not A Tenant', simulationId: sim, kind: NEURO }, 'TENANT_INVALID');
+    // A step no row can have (uint64 on the wire) is the caller's error, never SQL's: it used to
+    // reach Postgres (SQLSTATE 22003) and come back as INTERNAL quoting the SQL error.
+    for (const fromStep of [1e19, 2 ** 63])
+      await expect(qa.listResults({ tenant, simulationId: sim, kind: NEURO, fromStep })).rejects.toSatisfy(
+        (e: grpc.ServiceError) =>
+          e.code === grpc.status.INVALID_ARGUMENT &&
+          e.metadata
+            .get('simstream-field-violation')
+            .some((v) => String(v).startsWith('from_step: OUT_OF_RANGE')) &&
+          !/SQLSTATE|bigint/.test(e.details),
+      );
   });
 
   it('serves a repeated query from L1, another instance from Redis, and a new result at once', async () => {

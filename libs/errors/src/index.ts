@@ -98,12 +98,15 @@ export class AbortedError extends SimstreamError {
   }
 }
 
-/** A limit (size, in-flight bytes, rate) was exceeded. */
+/**
+ * A limit (size, in-flight bytes, rate, a tenant's share) was exceeded. `options.code` names the
+ * limit for clients (e.g. SOLVER_BUSY, documented); RESOURCE_EXHAUSTED when none is given.
+ */
 export class LimitExceededError extends SimstreamError {
   readonly limit: string;
 
-  constructor(limit: string, message: string, options: SimstreamErrorOptions = {}) {
-    super('RESOURCE_EXHAUSTED', message, options);
+  constructor(limit: string, message: string, options: SimstreamErrorOptions & { code?: string } = {}) {
+    super(options.code ?? 'RESOURCE_EXHAUSTED', message, options);
     this.limit = limit;
   }
 }

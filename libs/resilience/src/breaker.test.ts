@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UnavailableError, ValidationError } from '@simstream/errors';
 import { createMetricsRegistry } from '@simstream/observability';
 import { Breaker, BreakerOpenError } from './breaker.js';
+import { isClientError } from './client-errors.js';
 import { backoffMs, retry } from './retry.js';
 
 describe('Breaker', () => {
@@ -43,6 +44,38 @@ describe('Breaker', () => {
     await expect(slow.call()).rejects.toThrow(/timed out/);
     bad.shutdown();
     slow.shutdown();
+  });
+});
+
+describe('Breaker and client errors', () => {
+  it('never counts a client error as a failure, even when the caller says everything is one', async () => {
+    const grpcError = (code: number) => Object.assign(new Error(`status ${code}`), { code, metadata: {} });
+    const clientErrors: Error[] = [
+      grpcError(3), // INVALID_ARGUMENT
+      grpcError(5), // NOT_FOUND
+      grpcError(8), // RESOURCE_EXHAUSTED (a tenant's cap)
+      grpcError(16), // UNAUTHENTICATED
+      Object.assign(new Error('bad'), { status: 400, retriable: true }),
+      Object.assign(new Error('slow'), { statusCode: 408 }),
+    ];
+    let next = 0;
+    const breaker = new Breaker('c', () => Promise.reject(clientErrors[next++ % clientErrors.length]!), {
+      timeoutMs: 100,
+      volumeThreshold: 2,
+      isFailure: () => true,
+    });
+    for (let i = 0; i < 12; i++) await expect(breaker.call()).rejects.toBeDefined();
+    expect(breaker.state).toBe('closed');
+    breaker.shutdown();
+  });
+
+  it('still counts a dependency failure (INTERNAL, a 502) as one', async () => {
+    const internal = Object.assign(new Error('internal'), { code: 13, metadata: {} });
+    const breaker = new Breaker('d', () => Promise.reject(internal), { timeoutMs: 100, volumeThreshold: 2 });
+    for (let i = 0; i < 3; i++) await expect(breaker.call()).rejects.toBeDefined();
+    expect(breaker.state).toBe('open');
+    expect(isClientError(Object.assign(new Error('x'), { status: 502 }))).toBe(false);
+    breaker.shutdown();
   });
 });
 

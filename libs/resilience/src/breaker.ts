@@ -2,12 +2,13 @@
  * Circuit breakers around remote calls (opossum): a timeout per call, opening after a share of
  * failures, half-open probes, an optional fallback, and the state in metrics
  * (`simstream_breaker_state{breaker}`: 0 closed, 1 half-open, 2 open) and in readiness.
- * Errors that are the caller's fault (not retriable, e.g. INVALID_ARGUMENT) do not count as
- * failures: a bad request must not open the breaker for everybody.
+ * Errors that are the caller's fault never count as failures (client-errors.ts): a bad request
+ * or one tenant hitting its own cap must not open a breaker every tenant depends on.
  */
 import CircuitBreaker from 'opossum';
 import { SimstreamError, UnavailableError, isRetriable } from '@simstream/errors';
 import { Counter, Gauge, type Logger, type Registry } from '@simstream/observability';
+import { isClientError } from './client-errors.js';
 
 export interface BreakerOptions {
   /** Per-call timeout; a slower call counts as a failure. */
@@ -65,6 +66,11 @@ function defaultIsFailure(error: unknown): boolean {
   return !(error instanceof SimstreamError) || isRetriable(error);
 }
 
+/** Whatever `isFailure` says, the caller's own errors are filtered out first. */
+function countsAsFailure(isFailure: (error: unknown) => boolean, error: unknown): boolean {
+  return !isClientError(error) && isFailure(error);
+}
+
 export class Breaker<A extends unknown[], R> {
   private readonly breaker: CircuitBreaker<A, R>;
 
@@ -81,7 +87,7 @@ export class Breaker<A extends unknown[], R> {
       volumeThreshold: options.volumeThreshold ?? 5,
       resetTimeout: options.resetTimeoutMs ?? 5000,
       rollingCountTimeout: options.rollingWindowMs ?? 10_000,
-      errorFilter: (error: unknown) => !isFailure(error),
+      errorFilter: (error: unknown) => !countsAsFailure(isFailure, error),
     });
     const metrics = observe.registry === undefined ? undefined : breakerMetrics(observe.registry);
     const set = (state: BreakerState) =>

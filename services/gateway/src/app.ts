@@ -121,7 +121,7 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
     logger,
     onUpstreams: (n) => metrics.sseUpstreams.set(n),
   });
-  const sseClients = new SseClients(config.limits.maxSseClients);
+  const sseClients = new SseClients(config.limits.maxSseClients, config.perTenant.maxSseClients);
 
   const app = await buildHttpServer({
     config,

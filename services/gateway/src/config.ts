@@ -54,6 +54,15 @@ export const GATEWAY_ENV = {
   GATEWAY_SSE_WAIT_POLL_INTERVAL: env.duration('250ms'),
   GATEWAY_MAX_SSE_CLIENTS: env.int({ min: 1, default: 2000 }),
   GATEWAY_DRAIN_TIMEOUT: env.duration('10s'),
+  /** Upload bytes one tenant may hold at once on this replica (its share of the budget above). */
+  GATEWAY_MAX_UPLOAD_TENANT_BYTES: env.bytes('128MiB'),
+  /** After GATEWAY_UPLOAD_GRACE, an upload body must average at least this many bytes a second… */
+  GATEWAY_UPLOAD_MIN_RATE: env.bytes('16KiB'),
+  GATEWAY_UPLOAD_GRACE: env.duration('5s'),
+  /** …and arrive whole within this (else 408 UPLOAD_TOO_SLOW). */
+  GATEWAY_UPLOAD_BODY_TIMEOUT: env.duration('300s'),
+  /** Event streams one tenant may hold open on this replica (else 429 TOO_MANY_STREAMS). */
+  GATEWAY_MAX_SSE_CLIENTS_PER_TENANT: env.int({ min: 1, default: 50 }),
 };
 
 export interface GatewayConfig {
@@ -93,6 +102,13 @@ export interface GatewayConfig {
   readonly sseHeartbeatMs: number;
   readonly sseWaitPollMs: number;
   readonly drainTimeoutMs: number;
+  /** Caps per tenant, so that one tenant cannot take what all share. */
+  readonly perTenant: { readonly maxUploadBytes: number; readonly maxSseClients: number };
+  readonly uploadRate: {
+    readonly minBytesPerSecond: number;
+    readonly graceMs: number;
+    readonly maxMs: number;
+  };
 }
 
 export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
@@ -145,5 +161,14 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     sseHeartbeatMs: c.GATEWAY_SSE_HEARTBEAT,
     sseWaitPollMs: c.GATEWAY_SSE_WAIT_POLL_INTERVAL,
     drainTimeoutMs: c.GATEWAY_DRAIN_TIMEOUT,
+    perTenant: {
+      maxUploadBytes: c.GATEWAY_MAX_UPLOAD_TENANT_BYTES,
+      maxSseClients: c.GATEWAY_MAX_SSE_CLIENTS_PER_TENANT,
+    },
+    uploadRate: {
+      minBytesPerSecond: c.GATEWAY_UPLOAD_MIN_RATE,
+      graceMs: c.GATEWAY_UPLOAD_GRACE,
+      maxMs: c.GATEWAY_UPLOAD_BODY_TIMEOUT,
+    },
   };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LimitExceededError, UnavailableError, ValidationError } from '@simstream/errors';
+import { Metadata, status as grpcStatus } from '@grpc/grpc-js';
+import { LimitExceededError, SimstreamError, UnavailableError, ValidationError } from '@simstream/errors';
 import { BreakerOpenError } from '@simstream/resilience';
+import { downstreamError } from './downstream/grpc-errors.js';
 import { HttpError, ajvViolations, toProblem } from './problem.js';
 
 describe('toProblem', () => {
@@ -111,5 +113,46 @@ describe('toProblem', () => {
         description: 'must NOT have additional properties',
       },
     ]);
+  });
+});
+
+describe('problems never echo internals', () => {
+  it('answers our own failures and a downstream INTERNAL with a generic detail naming the request id', () => {
+    const sql = new SimstreamError('DATABASE_ERROR', 'query: bigint out of range (SQLSTATE 22003)');
+    const ours = toProblem(sql, '/v1/x', 'req-1');
+    expect(ours.status).toBe(500);
+    expect(ours.problem.detail).toBe('internal error (request id req-1)');
+    const internal = Object.assign(new Error('13 INTERNAL: value out of range for type bigint'), {
+      code: grpcStatus.INTERNAL,
+      details: 'value "99999999999999999999" is out of range for type bigint',
+      metadata: new Metadata(),
+    });
+    const downstream = toProblem(downstreamError('query', internal), '/v1/x', 'req-2');
+    expect(downstream.status).toBe(502);
+    expect(downstream.problem.detail).not.toMatch(/bigint|9999/);
+    expect(downstream.problem.detail).toMatch(/req-2/);
+  });
+
+  it('answers a downstream UNAUTHENTICATED as 502 that a breaker does not count (not retriable)', () => {
+    const refused = Object.assign(new Error('16'), {
+      code: grpcStatus.UNAUTHENTICATED,
+      details: 'bad token',
+      metadata: new Metadata(),
+    });
+    const error = downstreamError('query', refused);
+    expect(error).toMatchObject({ status: 502, retriable: false });
+    expect(toProblem(error).problem.detail).not.toMatch(/bad token/);
+  });
+
+  it('marks a downstream RESOURCE_EXHAUSTED retriable beside its Retry-After', () => {
+    const busy = Object.assign(new Error('8'), {
+      code: grpcStatus.RESOURCE_EXHAUSTED,
+      details: 'all 2 solver slots are busy',
+      metadata: new Metadata(),
+    });
+    busy.metadata.set('simstream-reason', 'SOLVER_BUSY');
+    const answer = toProblem(downstreamError('quantum', busy));
+    expect(answer).toMatchObject({ status: 429, problem: { code: 'SOLVER_BUSY', retriable: true } });
+    expect(answer.headers['retry-after']).toBeDefined();
   });
 });

@@ -69,10 +69,14 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  499: 'Client Closed Request',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -101,6 +105,10 @@ function fastifyError(error: {
       return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', error.message);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return badRequest([{ field: 'body', reason: 'BODY_EMPTY', description: 'a JSON body is required' }]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new HttpError(414, 'URI_TOO_LONG', 'a path parameter is longer than any valid value');
+    case 'FST_ERR_BAD_URL':
+      return new HttpError(400, 'MALFORMED_REQUEST', 'the URL cannot be decoded');
     case 'FST_ERR_CTP_EMPTY_TYPE':
       return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type header is empty');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -152,21 +160,32 @@ function asHttpError(error: unknown): HttpError {
   }
   const known = fastifyError({ ...e, message: e.message ?? '' });
   if (known !== undefined) return known;
+  // Our own failures: the code is stable and documented, the message may hold internals (log only).
   if (error instanceof SimstreamError)
-    return new HttpError(error.retriable ? 503 : 500, error.code, error.message);
+    return error.retriable
+      ? new HttpError(503, error.code, 'a dependency is unavailable; retry later', {
+          headers: { 'retry-after': '5' },
+        })
+      : new HttpError(500, error.code, 'internal error');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
     return new HttpError(e.statusCode, 'INVALID_ARGUMENT', e.message ?? 'bad request');
   return new HttpError(500, 'INTERNAL', 'internal error');
 }
 
-/** The problem document (and headers) for anything thrown by a route. */
-export function toProblem(error: unknown, instance?: string): ProblemResponse {
+/**
+ * The problem document (and headers) for anything thrown by a route. 5xx details name the
+ * request id: what the caller quotes to an operator, who finds the cause in the log.
+ */
+export function toProblem(error: unknown, instance?: string, requestId?: string): ProblemResponse {
   const http = asHttpError(error);
   const problem: Problem = {
     type: `urn:simstream:error:${http.code}`,
     title: TITLES[http.status] ?? 'Error',
     status: http.status,
-    detail: http.message,
+    detail:
+      http.status >= 500 && requestId !== undefined
+        ? `${http.message} (request id ${requestId})`
+        : http.message,
     ...(instance === undefined ? {} : { instance }),
     code: http.code,
     ...(http.violations.length > 0 ? { violations: http.violations } : {}),

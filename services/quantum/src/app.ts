@@ -176,7 +176,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
     limits: jobLimits,
     pollIntervalMs: config.jobs.pollIntervalMs,
     leaseMs: config.jobs.leaseMs,
-    slotWaitMs: Math.min(5000, config.sessionTimeoutMs / 3),
+    perTenant: config.perTenant.jobSlots,
     logger,
     publish,
   });
@@ -232,11 +232,13 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
         enqueue: (job: QuantumJob) =>
           send(TopicName.quantumJobs, job.jobId, avro.encode(RecordName.QuantumJob, job)),
         cancelWaitMs: Math.min(3000, config.jobs.pollIntervalMs * 4),
+        maxJobsPerTenant: config.perTenant.jobs,
         pollMs: 100,
       },
       logger,
       defaultTenant: config.defaultTenant,
       trustTenantHeader: config.trustTenantHeader,
+      solvesPerTenant: config.perTenant.solves,
     }),
   );
 

@@ -97,6 +97,12 @@ export const QUANTUM_ENV = {
   QUANTUM_DEFAULT_TENANT: env.string('default'),
   /** Take the tenant from x-simstream-tenant when the request has none (only the gateway can call). */
   QUANTUM_TRUST_TENANT_HEADER: env.bool(true),
+  /** Direct solves one tenant may run at once here (0: every slot but one, at least 1). */
+  QUANTUM_MAX_SOLVES_PER_TENANT: env.int({ min: 0, max: 64, default: 0 }),
+  /** Jobs one tenant may run at once here (0: every job slot but one, at least 1; fair-queue.ts). */
+  QUANTUM_JOB_SLOTS_PER_TENANT: env.int({ min: 0, max: 64, default: 0 }),
+  /** Jobs one tenant may have queued or running at once (SubmitJob answers RESOURCE_EXHAUSTED past it). */
+  QUANTUM_MAX_JOBS_PER_TENANT: env.int({ min: 1, max: 1_000_000, default: 100 }),
 };
 
 export type FrameSolverName = (typeof SOLVERS)[number];
@@ -161,6 +167,12 @@ export interface QuantumConfig {
   readonly drainTimeoutMs: number;
   readonly defaultTenant: string;
   readonly trustTenantHeader: boolean;
+  /** Caps per tenant, so that one tenant cannot take what all share. */
+  readonly perTenant: {
+    readonly solves: number;
+    readonly jobSlots: number;
+    readonly jobs: number;
+  };
 }
 
 export function loadQuantumConfig(source: Env = process.env): QuantumConfig {
@@ -232,5 +244,10 @@ export function loadQuantumConfig(source: Env = process.env): QuantumConfig {
     drainTimeoutMs: c.QUANTUM_DRAIN_TIMEOUT,
     defaultTenant: c.QUANTUM_DEFAULT_TENANT,
     trustTenantHeader: c.QUANTUM_TRUST_TENANT_HEADER,
+    perTenant: {
+      solves: c.QUANTUM_MAX_SOLVES_PER_TENANT || Math.max(1, c.QUANTUM_MAX_CONCURRENT_SOLVES - 1),
+      jobSlots: c.QUANTUM_JOB_SLOTS_PER_TENANT || Math.max(1, c.QUANTUM_MAX_CONCURRENT_JOBS - 1),
+      jobs: c.QUANTUM_MAX_JOBS_PER_TENANT,
+    },
   };
 }

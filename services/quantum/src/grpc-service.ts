@@ -1,7 +1,8 @@
 /**
  * The QuantumService handlers on grpc-js. Solve: validate, answer from the cache, or take a
- * solver slot (none free: RESOURCE_EXHAUSTED) and stream throttled best-so-far progress, then
- * one result; the client going away aborts the solve. Jobs: see jobs-api.ts.
+ * solver slot (none free: RESOURCE_EXHAUSTED SOLVER_BUSY; the tenant already running its most:
+ * TENANT_SOLVES_LIMIT, so one tenant never holds every slot) and stream throttled best-so-far
+ * progress, then one result; the client going away aborts the solve. Jobs: see jobs-api.ts.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { TENANT_PATTERN, type pb } from '@simstream/contracts';
@@ -15,6 +16,7 @@ import { solutionKey } from './problem-hash.js';
 import { solveResultMessage } from './proto-convert.js';
 import { validateRequest, type Limits } from './request-problem.js';
 import type { SolverSlots } from './solver-slots.js';
+import { TenantCounts } from './tenant-counts.js';
 import { lookup, remember, runSolver, type SolvingDeps } from './solving.js';
 
 export const TENANT_HEADER = 'x-simstream-tenant';
@@ -28,6 +30,8 @@ export interface GrpcDeps extends SolvingDeps {
   readonly logger: Logger;
   readonly defaultTenant: string;
   readonly trustTenantHeader: boolean;
+  /** Direct solves one tenant may run at once here. */
+  readonly solvesPerTenant: number;
 }
 
 /** The caller's tenant: the request's field, else the trusted header, else the default. */
@@ -69,6 +73,7 @@ function reject(deps: GrpcDeps, method: string, error: unknown): ReturnType<type
 
 async function solveCall(
   deps: GrpcDeps,
+  solving: TenantCounts,
   call: grpc.ServerWritableStream<pb.SolveRequest__Output, pb.SolveUpdate>,
 ): Promise<void> {
   const request = call.request;
@@ -88,11 +93,20 @@ async function solveCall(
     call.end();
     return;
   }
+  const release = solving.tryTake(tenant, deps.solvesPerTenant);
+  if (release === undefined)
+    throw new LimitExceededError(
+      'QUANTUM_MAX_SOLVES_PER_TENANT',
+      `this tenant already runs ${deps.solvesPerTenant} solves, its most; retry when one ends or submit a job`,
+      { code: 'TENANT_SOLVES_LIMIT', retriable: true },
+    );
   const slot = deps.slots.tryAcquire();
   if (slot === undefined) {
+    release();
     throw new LimitExceededError(
       'QUANTUM_MAX_CONCURRENT_SOLVES',
       `all ${deps.slots.size} solver slots are busy; retry later or submit a job`,
+      { code: 'SOLVER_BUSY', retriable: true },
     );
   }
   const controller = new AbortController();
@@ -126,13 +140,15 @@ async function solveCall(
   } finally {
     call.off('cancelled', abort);
     slot.release();
+    release();
   }
 }
 
 export function quantumHandlers(deps: GrpcDeps): pb.QuantumServiceHandlers {
+  const solving = new TenantCounts();
   return {
     Solve(call) {
-      solveCall(deps, call).catch((error: unknown) => {
+      solveCall(deps, solving, call).catch((error: unknown) => {
         if (!call.cancelled) call.emit('error', reject(deps, 'Solve', error));
       });
     },

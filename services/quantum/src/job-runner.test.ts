@@ -95,7 +95,7 @@ class FakeStore implements JobRunnerStore {
 const pools: SolverSlots[] = [];
 afterAll(() => Promise.all(pools.map((p) => p.close())));
 
-function setup(slots = 1) {
+function setup(slots = 1, extra: { maxPending?: number } = {}) {
   const store = new FakeStore();
   const published: QuantumResult[] = [];
   const solverSlots = new SolverSlots(slots);
@@ -109,7 +109,7 @@ function setup(slots = 1) {
     limits: LIMITS,
     pollIntervalMs: 20,
     leaseMs: 5000,
-    slotWaitMs: 50,
+    ...extra,
     metrics,
     logger,
     publish: (r) => (published.push(r), Promise.resolve()),
@@ -128,7 +128,7 @@ let nextOffset = 0;
 /** A job record: a bipartite Max-Cut of `n` nodes (edges to a+1 and a+3; max cut 2n for even n). */
 function jobRecord(
   jobId: string,
-  options: { n?: number; reads?: number; timeLimitMs?: number; partition?: number } = {},
+  options: { n?: number; reads?: number; timeLimitMs?: number; partition?: number; tenant?: string } = {},
 ) {
   const n = options.n ?? 8;
   const i = Array.from({ length: 2 * n }, (_, k) => k % n);
@@ -141,7 +141,7 @@ function jobRecord(
     { solver: 'sa', seed: 1, timeLimitMs: options.timeLimitMs ?? 0, reads: options.reads ?? 0 },
     LIMITS,
   );
-  const value: QuantumJob = toJobRecord(jobId, 't', problem, params, Date.now());
+  const value: QuantumJob = toJobRecord(jobId, options.tenant ?? 't', problem, params, Date.now());
   const offset = nextOffset++;
   const record: ConsumedRecord = {
     topic: TopicName.quantumJobs,
@@ -215,13 +215,33 @@ describe('JobRunner', () => {
     expect(published).toHaveLength(0);
   });
 
-  it('pauses the partition when every slot stays busy', async () => {
-    const { store, runner } = setup(1);
+  it('keeps a job waiting (queued, offset held) while every slot is busy, and pauses the partition past maxPending', async () => {
+    const { store, runner } = setup(1, { maxPending: 1 });
     store.add('j4');
     store.add('j5');
+    store.add('j5b');
     await runner.handle([jobRecord('j4', { n: 3000, timeLimitMs: 30_000 })]);
-    await expect(runner.handle([jobRecord('j5', { reads: 1 })])).rejects.toBeInstanceOf(JobSlotsFullError);
+    const waiting = jobRecord('j5', { reads: 1 });
+    await runner.handle([waiting]);
     expect(store.rows.get('j5')!.status).toBe('queued');
+    expect(runner.commitFloor(TopicName.quantumJobs, 3)).toBeLessThan(waiting.offset);
+    await expect(runner.handle([jobRecord('j5b', { reads: 1 })])).rejects.toBeInstanceOf(JobSlotsFullError);
+    expect(store.rows.get('j5b')!.status).toBe('queued');
+    await runner.stop(0);
+  });
+
+  it("starts tenant B's short job at once while tenant A's flood of long jobs runs (round-robin, A capped at slots - 1)", async () => {
+    const { store, runner } = setup(2);
+    const flood = Array.from({ length: 4 }, (_, k) => `a${k}`);
+    for (const id of [...flood, 'b0']) store.add(id);
+    await runner.handle(flood.map((id) => jobRecord(id, { n: 3000, timeLimitMs: 30_000, tenant: 'A' })));
+    expect(flood.map((id) => store.rows.get(id)!.status)).toEqual(['running', 'queued', 'queued', 'queued']);
+    const submitted = performance.now();
+    await runner.handle([jobRecord('b0', { reads: 1, tenant: 'B' })]);
+    await until(() => store.rows.get('b0')!.status === 'succeeded', 5000);
+    expect(performance.now() - submitted).toBeLessThan(2000);
+    // A's flood still waits its turn behind its own running job.
+    expect(store.rows.get('a1')!.status).toBe('queued');
     await runner.stop(0);
   });
 
@@ -230,7 +250,7 @@ describe('JobRunner', () => {
     store.add('j6');
     store.add('j7');
     await runner.handle([jobRecord('j6', { n: 3000, timeLimitMs: 30_000, partition: 1 })]);
-    await runner.handle([jobRecord('j7', { n: 3000, timeLimitMs: 30_000, partition: 2 })]);
+    await runner.handle([jobRecord('j7', { n: 3000, timeLimitMs: 30_000, partition: 2, tenant: 'u' })]);
     runner.onAssignment({ [TopicName.quantumJobs]: [2, 5] });
     await until(() => store.rows.get('j6')!.status === 'queued');
     expect(store.rows.get('j6')!.worker).toBeNull();
@@ -249,6 +269,8 @@ describe('JobRunner', () => {
     await runner.handle([bad, jobRecord('j9', { reads: 1 })]);
     await until(() => store.rows.get('j8')!.status === 'failed');
     expect(store.rows.get('j8')!.error).toMatch(/time_limit_ms/);
+    // j9 waited for its tenant's slot (j8), then was found cancelled: never run.
+    await until(() => store.rows.get('j9')!.status === 'cancelled');
     expect(store.rows.get('j9')).toMatchObject({ status: 'cancelled', worker: null });
   });
 });

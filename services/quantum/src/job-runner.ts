@@ -9,9 +9,11 @@
  * returns `cancel_requested`: a CancelJob on any pod reaches the solver within one interval,
  * with no other channel needed. Polling was chosen over Redis pub/sub because it works with
  * Redis down (Redis is only a cache here) and doubles as the lease renewal.
+ *
+ * Which job runs next, and when, is the intake's (job-intake.ts: fair between tenants).
  */
-import { RecordName, type QuantumJob, type QuantumResult } from '@simstream/contracts';
-import { SimstreamError, isRetriable, messageOf } from '@simstream/errors';
+import type { QuantumJob, QuantumResult } from '@simstream/contracts';
+import { isRetriable, messageOf } from '@simstream/errors';
 import { TopicName, type ConsumedRecord } from '@simstream/kafka';
 import type { Logger } from '@simstream/observability';
 import { fromJobRecord, jobResult } from './job-record.js';
@@ -21,8 +23,11 @@ import { outcomeOf, type Outcome } from './outcome.js';
 import { outcomeToJson } from './outcome-json.js';
 import { solutionKey } from './problem-hash.js';
 import type { Limits, ValidParams, ValidProblem } from './request-problem.js';
+import { JobIntake } from './job-intake.js';
 import type { SolverSlot, SolverSlots } from './solver-slots.js';
 import { lookup, remember, runSolver, type SolvingDeps } from './solving.js';
+
+export { JobHeldError, JobSlotsFullError } from './job-intake.js';
 
 /** What the runner needs of the jobs table (a fake in unit tests). */
 export type JobRunnerStore = Pick<
@@ -37,26 +42,14 @@ export interface JobRunnerDeps extends SolvingDeps {
   readonly limits: Limits;
   readonly pollIntervalMs: number;
   readonly leaseMs: number;
-  /** How long the consumer waits for a busy slot before pausing the partition. */
-  readonly slotWaitMs: number;
+  /** Running jobs per tenant on this instance (default: slots - 1, at least 1; fair-queue.ts). */
+  readonly perTenant?: number;
+  /** Jobs read and waiting for a slot on this instance; past it the partition pauses. */
+  readonly maxPending?: number;
   readonly metrics: QuantumMetrics;
   readonly logger: Logger;
   /** Resolves once the record is durable in Kafka. */
   readonly publish: (result: QuantumResult) => Promise<void>;
-}
-
-/** Every job slot of this pod is busy: the partition waits (retriable) and is read again. */
-export class JobSlotsFullError extends SimstreamError {
-  constructor(slots: number) {
-    super('JOB_SLOTS_FULL', `all ${slots} job slots of this instance are busy`, { retriable: true });
-  }
-}
-
-/** Another pod holds a live lease on the job (a partition just moved): read it again later. */
-export class JobHeldError extends SimstreamError {
-  constructor(jobId: string) {
-    super('JOB_HELD', `job ${jobId} is running on another instance`, { retriable: true });
-  }
 }
 
 type StopWhy = 'cancel' | 'release' | 'lost';
@@ -79,62 +72,23 @@ export class JobRunner {
   private readonly unsettled: { partition: number; offset: number }[] = [];
   private stopping = false;
 
-  constructor(private readonly deps: JobRunnerDeps) {}
+  private readonly intake: JobIntake;
+
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.intake = new JobIntake({
+      ...deps,
+      isRunning: (jobId) => this.running.has(jobId),
+      start: (record, job, slot) => this.start(record, job, slot),
+    });
+  }
 
   get size(): number {
     return this.running.size;
   }
 
-  /** The consumer's handler: claims and starts the jobs of a batch. */
-  async handle(records: readonly ConsumedRecord[]): Promise<void> {
-    for (const record of records) {
-      if (record.name !== RecordName.QuantumJob) continue;
-      const job = record.value as QuantumJob;
-      if (this.running.has(job.jobId)) continue;
-      const slot = await this.nextSlot();
-      let claimed;
-      try {
-        claimed = this.stopping
-          ? undefined
-          : await this.deps.store.claim(job.jobId, this.deps.instanceId, this.deps.leaseMs);
-      } catch (error) {
-        slot.release();
-        throw error;
-      }
-      if (claimed === undefined) {
-        slot.release();
-        await this.explainUnclaimed(job.jobId);
-        continue;
-      }
-      this.start(record, job, slot);
-    }
-  }
-
-  /**
-   * A free job slot, waiting a little for one (most jobs are short); past that the partition is
-   * paused and read again, so a long job never holds the consumer up.
-   */
-  private async nextSlot(): Promise<SolverSlot> {
-    const now = this.deps.slots.tryAcquire();
-    if (now !== undefined) return now;
-    try {
-      return await this.deps.slots.acquire(AbortSignal.timeout(this.deps.slotWaitMs));
-    } catch {
-      throw new JobSlotsFullError(this.deps.slots.size);
-    }
-  }
-
-  private async explainUnclaimed(jobId: string): Promise<void> {
-    if (this.stopping) throw new JobHeldError(jobId);
-    const state = await this.deps.store.peek(jobId);
-    if (state === undefined) {
-      this.deps.logger.warn({ jobId }, 'job record without a job row; skipped');
-    } else if (state.cancelRequested && (state.status === 'queued' || state.status === 'running')) {
-      if (state.status === 'running' && state.leaseValid) return; // its pod is stopping it
-      await this.deps.store.cancelAbandoned(jobId);
-    } else if (state.status === 'running' && state.leaseValid) {
-      throw new JobHeldError(jobId);
-    }
+  /** The consumer's handler: the intake queues the batch's jobs and starts what it may. */
+  handle(records: readonly ConsumedRecord[]): Promise<void> {
+    return this.intake.offer(records);
   }
 
   private start(record: ConsumedRecord, job: QuantumJob, slot: SolverSlot): void {
@@ -156,6 +110,7 @@ export class JobRunner {
         slot.release();
         this.running.delete(job.jobId);
         this.deps.metrics.jobsRunning.set(this.running.size);
+        this.intake.ended(job.tenant);
       });
   }
 
@@ -282,7 +237,7 @@ export class JobRunner {
   commitFloor(topic: string, partition: number): number | undefined {
     if (topic !== TopicName.quantumJobs) return undefined;
     let floor: number | undefined;
-    for (const e of [...this.running.values(), ...this.unsettled]) {
+    for (const e of [...this.running.values(), ...this.unsettled, ...this.intake.waiting()]) {
       if (e.partition === partition && (floor === undefined || e.offset < floor)) floor = e.offset;
     }
     return floor;
@@ -292,11 +247,13 @@ export class JobRunner {
   onAssignment(assignment: Readonly<Record<string, readonly number[]>>): void {
     const mine = new Set(assignment[TopicName.quantumJobs] ?? []);
     for (const entry of this.running.values()) if (!mine.has(entry.partition)) this.stopRun(entry, 'release');
+    this.intake.keepPartitions(mine);
   }
 
   /** Graceful stop: jobs get `graceMs` to finish, then go back to the queue. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    this.intake.stop();
     const all = () => Promise.all([...this.running.values()].map((e) => e.done));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);

@@ -88,6 +88,25 @@ export class JobStore {
     return { row: existing[0], created: false };
   }
 
+  /** Jobs of `tenant` queued or running (for its cap). */
+  async countActive(tenant: string): Promise<number> {
+    const rows = await this.query<{ n: string }>(
+      'counting jobs',
+      `SELECT count(*) AS n FROM jobs WHERE tenant = $1 AND status IN ('queued', 'running')`,
+      [tenant],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async hasKey(tenant: string, idempotencyKey: string): Promise<boolean> {
+    const rows = await this.query<{ one: number }>(
+      'reading a job',
+      'SELECT 1 AS one FROM jobs WHERE tenant = $1 AND idempotency_key = $2',
+      [tenant, idempotencyKey],
+    );
+    return rows.length > 0;
+  }
+
   /** Removes a job that could not be enqueued (so that a retry with its key starts afresh). */
   async discard(jobId: string): Promise<void> {
     await this.query('discarding a job', `DELETE FROM jobs WHERE job_id = $1 AND status = 'queued'`, [jobId]);

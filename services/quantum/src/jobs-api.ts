@@ -6,7 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { QuantumJob, pb } from '@simstream/contracts';
-import { FailedPreconditionError, NotFoundError, ValidationError } from '@simstream/errors';
+import {
+  FailedPreconditionError,
+  LimitExceededError,
+  NotFoundError,
+  ValidationError,
+} from '@simstream/errors';
 import { jobRecordBytes, toJobRecord } from './job-record.js';
 import type { JobRow, JobStore } from './job-store.js';
 import type { QuantumMetrics } from './metrics.js';
@@ -29,6 +34,8 @@ export interface JobsApiDeps {
   /** How long CancelJob waits for a running job to stop before answering. */
   readonly cancelWaitMs: number;
   readonly pollMs: number;
+  /** Jobs one tenant may have queued or running (a soft cap: two submits at once may both pass). */
+  readonly maxJobsPerTenant: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -67,6 +74,14 @@ export async function submitJob(
       },
     ]);
   }
+  // A repeat with an idempotency key is answered below whatever the count (it adds nothing).
+  const repeat = key !== undefined && (await deps.store.hasKey(tenant, key));
+  if (!repeat && (await deps.store.countActive(tenant)) >= deps.maxJobsPerTenant)
+    throw new LimitExceededError(
+      'QUANTUM_MAX_JOBS_PER_TENANT',
+      `this tenant already has ${deps.maxJobsPerTenant} jobs queued or running, its most; wait for one to end`,
+      { code: 'TENANT_JOBS_LIMIT', retriable: true },
+    );
   const jobId = randomUUID();
   const { row, created } = await deps.store.insert({
     jobId,

@@ -200,13 +200,22 @@ describe('validateParams', () => {
       targetEnergy: undefined,
     });
     expect(
-      validateParams({ solver: 'sa', seed: 2 ** 60, timeLimitMs: 5, reads: 3, targetEnergy: -4 }, LIMITS),
+      validateParams({ solver: 'sa', seed: 7, timeLimitMs: 5, reads: 3, targetEnergy: -4 }, LIMITS),
     ).toMatchObject({
       solver: 'sa',
+      seed: 7,
       timeLimitMs: 5,
       reads: 3,
       targetEnergy: -4,
     });
+  });
+
+  it('refuses a seed it could not reproduce (above 2^53: rounded on the way in)', () => {
+    expect(() => validateParams({ solver: 'sa', seed: 2 ** 60, timeLimitMs: 5, reads: 0 }, LIMITS)).toThrow(
+      expect.objectContaining({
+        violations: [expect.objectContaining({ field: 'params.seed', reason: 'OUT_OF_RANGE' })],
+      }),
+    );
   });
 
   it('refuses unknown solvers, too long time limits and non-finite targets', () => {

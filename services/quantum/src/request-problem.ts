@@ -239,13 +239,15 @@ export function validateParams(input: ParamsInput | null | undefined, limits: Li
     );
   }
   if (p.reads > MAX_READS) v.add('params.reads', 'OUT_OF_RANGE', `at most ${MAX_READS}, got ${p.reads}`);
+  // A seed above 2^53 arrives rounded (uint64 read as a number): it could not be reproduced.
+  if (!Number.isSafeInteger(p.seed) || p.seed < 0)
+    v.add('params.seed', 'OUT_OF_RANGE', `must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
   if (p.targetEnergy !== undefined && !Number.isFinite(p.targetEnergy))
     v.add('params.target_energy', 'NOT_FINITE', `must be finite, got ${p.targetEnergy}`);
   if (v.list.length > 0) throw new ValidationError(v.list);
-  const seed = Number.isSafeInteger(p.seed) ? p.seed : Math.abs(p.seed % 2 ** 53);
   return {
     solver,
-    seed,
+    seed: p.seed,
     timeLimitMs,
     reads: p.reads > 0 ? p.reads : undefined,
     targetEnergy: p.targetEnergy,

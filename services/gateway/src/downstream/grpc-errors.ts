@@ -54,7 +54,12 @@ export function downstreamError(dependency: string, error: unknown, notFoundCode
     case Status.FAILED_PRECONDITION:
       return new HttpError(409, code ?? 'FAILED_PRECONDITION', detail);
     case Status.RESOURCE_EXHAUSTED:
-      return new HttpError(429, code ?? 'RESOURCE_EXHAUSTED', detail, { headers: { 'retry-after': '1' } });
+      // A cap or a busy dependency: retrying later can succeed (Retry-After says when).
+      return new HttpError(429, code ?? 'RESOURCE_EXHAUSTED', detail, {
+        headers: { 'retry-after': '1' },
+        retriable: true,
+        cause: error,
+      });
     case Status.PERMISSION_DENIED:
       return new HttpError(403, code ?? 'FORBIDDEN', detail);
     case Status.CANCELLED:
@@ -64,20 +69,24 @@ export function downstreamError(dependency: string, error: unknown, notFoundCode
         retriable: true,
         cause: error,
       });
+    case Status.UNAUTHENTICATED:
+      // Our own credential refused (misconfiguration): a 502 for the caller, but not a failure
+      // of the dependency, so it never opens the breaker that other calls share.
+      return new HttpError(502, 'DOWNSTREAM_ERROR', `${dependency} refused the gateway's credentials`, {
+        retriable: false,
+        cause: error,
+      });
     case Status.UNAVAILABLE:
-      return new UnavailableError(dependency, detail, { cause: error });
+      // The downstream's words (addresses, its dependencies) stay in the log.
+      return new UnavailableError(dependency, 'unavailable; retry later', { cause: error });
     default:
-      // INTERNAL, UNKNOWN, UNIMPLEMENTED, DATA_LOSS, UNAUTHENTICATED: the dependency is broken
+      // INTERNAL, UNKNOWN, UNIMPLEMENTED, DATA_LOSS: the dependency is broken
       // (or we call it wrongly); retriable so that repeated failures open its breaker.
-      return new HttpError(
-        502,
-        'DOWNSTREAM_ERROR',
-        `${dependency}: ${Status[error.code] ?? error.code}: ${detail}`,
-        {
-          retriable: true,
-          cause: error,
-        },
-      );
+      // Its details (SQL, stack text) are logged with the request id, never answered.
+      return new HttpError(502, 'DOWNSTREAM_ERROR', `${dependency} failed unexpectedly`, {
+        retriable: true,
+        cause: error,
+      });
   }
 }
 

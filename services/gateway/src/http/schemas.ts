@@ -286,6 +286,15 @@ export function problems(...statuses: number[]): Record<number, unknown> {
 /** Every authenticated route may answer these. */
 export const COMMON_PROBLEMS = [400, 401, 403, 429, 503] as const;
 
+/**
+ * Numeric inputs carry their real domain, so a value no row or solver can have is a 400 naming
+ * the parameter here, never an error of a downstream (an int8 overflow in SQL used to come
+ * back as a 502 and count against the shared breaker). Steps are safe integers (int8 in
+ * Postgres, written from JS numbers); uint32 fields of the protos stop at 2^32 - 1.
+ */
+export const STEP = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+export const UINT32_MAX = 4294967295;
+
 export const SimulationIdParams = {
   type: 'object',
   required: ['id'],

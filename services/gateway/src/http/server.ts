@@ -14,7 +14,6 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -28,8 +27,11 @@ import { frameRoutes } from '../routes/frames.js';
 import { optimizeRoutes } from '../routes/optimize.js';
 import { resultStreamRoutes } from '../routes/results-stream.js';
 import { simulationRoutes } from '../routes/simulations.js';
+import { onClientError } from './client-errors.js';
+import { finiteQuery } from './finite-numbers.js';
 import type { RouteDeps } from './context.js';
 import { MethodIndex } from './method-index.js';
+import { requestId } from './request-id.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { SSE_CONTENT_TYPE } from '../sse/sse-writer.js';
 
@@ -40,15 +42,36 @@ export interface HttpServerDeps extends RouteDeps {
 }
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const { status, problem, headers } = toProblem(error, request.url.split('?')[0]);
-  // A dependency being down is expected and counted (breakers); only our own failures get stacks.
+  const { status, problem, headers } = toProblem(error, request.url.split('?')[0], request.id);
+  // A dependency being down is expected and counted (breakers); only our own failures get
+  // stacks. The downstream's own words (its cause) go to the log only, under the request id.
   if (status === 503 || status === 502 || status === 504)
     request.log.warn(
-      { code: problem.code, detail: problem.detail, route: request.routeOptions.url },
+      {
+        code: problem.code,
+        cause: (error as { cause?: { details?: string; message?: string } }).cause?.details,
+        err: error,
+        route: request.routeOptions.url,
+      },
       'request failed',
     );
   else if (status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
+  if (headers.connection === 'close') closeAfter(request, reply);
   return reply.code(status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/**
+ * Ends the connection once the answer is out. An answer refusing a body it did not read (an
+ * upload over budget, or too slow) must not leave the socket to the client: Node would keep
+ * draining the declared bytes for as long as the client cares to send them. The write side
+ * closes first (so the answer arrives), the socket a moment later.
+ */
+function closeAfter(request: FastifyRequest, reply: FastifyReply): void {
+  reply.raw.once('finish', () => {
+    const socket = request.raw.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
+  });
 }
 
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
@@ -65,8 +88,16 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     bodyLimit: config.limits.maxRequestBytes,
     trustProxy: true,
     return503OnClosing: true,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    genReqId: (raw) => requestId(raw.headers['x-request-id']),
+    // Simulation ids are up to 128 characters (SimulationIdParams); Fastify's default is 100.
+    routerOptions: { maxParamLength: 256 },
+    // Router and parser errors that happen before any route: problem+json like the rest.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      sendProblem(request, reply, error);
+    },
+    clientErrorHandler: onClientError,
     ajv: {
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
     },
@@ -131,12 +162,15 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       new HttpError(
         429,
         'RATE_LIMITED',
-        `rate limit of ${context.max} requests per ${context.after} exceeded for this credential`,
+        // context.after is the time left in the window, not the window: name the window.
+        `rate limit of ${context.max} requests per ${config.rateLimit.windowMs / 1000} s exceeded for this credential; retry in ${context.after}`,
         {
           retriable: true,
         },
       ),
   });
+
+  app.addHook('preHandler', finiteQuery);
 
   app.addHook('onResponse', async (request, reply) => {
     // Event streams are counted when they start (their duration is not a latency).

@@ -13,7 +13,8 @@ import { arrowFrames } from '../frames/arrow-frames.js';
 import { avroFrames } from '../frames/avro-frames.js';
 import { jsonFrames, type JsonUpload } from '../frames/json-frames.js';
 import { dataBytes, toProtoFrame, type UploadFormat, type UploadFrame } from '../frames/upload-frame.js';
-import { UploadBudget } from '../frames/upload-budget.js';
+import { UploadBudgets, ingestionBusy, type UploadHold } from '../frames/upload-budgets.js';
+import { rateGuarded } from '../frames/upload-rate.js';
 import { HttpError } from '../problem.js';
 import { ARROW_STREAM } from './simulations.js';
 
@@ -31,6 +32,8 @@ interface FrameOutcome {
   retriable?: boolean;
   violations?: { field: string; reason: string; description: string }[];
 }
+
+const UPLOAD_TYPES = new Set(['application/json', ARROW_STREAM, AVRO_CONTAINER]);
 
 function mediaType(request: FastifyRequest): string {
   return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -89,33 +92,37 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
       (_request, body, done) => done(null, body),
     );
 
-  const budget = new UploadBudget(limits.maxUploadInFlightBytes, (bytes) =>
-    deps.metrics.uploadInFlightBytes.set(bytes),
+  const budgets = new UploadBudgets(
+    limits.maxUploadInFlightBytes,
+    deps.config.perTenant.maxUploadBytes,
+    (bytes) => deps.metrics.uploadInFlightBytes.set(bytes),
   );
+  // The hold of each upload in progress, grown once its body is decoded.
+  const holds = new WeakMap<FastifyRequest, { hold: UploadHold; reserved: number }>();
 
   app.post<{ Params: { id: string }; Body: JsonUpload | Buffer }>(
     '/v1/simulations/:id/frames',
     {
       config: { scope: 'ingest' },
-      // Before the body is read: reserve its declared size (or the route's limit when unknown).
+      // Before the body is read: a type we decode, then the declared size (or the route's
+      // limit when unknown) reserved for the tenant and the replica, then a minimum rate.
       preParsing: async (request, reply, payload) => {
+        if (!UPLOAD_TYPES.has(mediaType(request)))
+          throw new HttpError(
+            415,
+            'UNSUPPORTED_MEDIA_TYPE',
+            `frames are uploaded as application/json, ${ARROW_STREAM} or ${AVRO_CONTAINER}`,
+            { headers: { connection: 'close' } },
+          );
         const declared = Number(request.headers['content-length']);
         const bytes =
           Number.isFinite(declared) && declared > 0
             ? Math.min(declared, limits.maxBodyBytes)
             : limits.maxBodyBytes;
-        const release = budget.tryReserve(bytes);
-        if (release === undefined)
-          throw new HttpError(
-            503,
-            'UPLOADS_BUSY',
-            `this gateway holds ${budget.used} bytes of uploads already; retry shortly`,
-            {
-              headers: { 'retry-after': '1' },
-            },
-          );
-        reply.raw.once('close', release);
-        return payload;
+        const hold = budgets.reserve(principalOf(request).tenant, bytes);
+        holds.set(request, { hold, reserved: bytes });
+        reply.raw.once('close', () => hold.release());
+        return rateGuarded(payload, deps.config.uploadRate, bytes);
       },
       schema: {
         summary: 'Upload frames (JSON, Arrow or Avro)',
@@ -136,7 +143,7 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
         },
         response: {
           200: { $ref: 'FrameUploadResult#' },
-          ...problems(...COMMON_PROBLEMS, 409, 413, 415),
+          ...problems(...COMMON_PROBLEMS, 408, 409, 413, 415),
         },
       },
     },
@@ -157,6 +164,10 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
       else if (format === 'avro') frames = avroFrames(request.body as Buffer, limits.maxBodyBytes * 4);
       else frames = jsonFrames(request.body as JsonUpload);
       if (frames.length === 0) throw new HttpError(400, 'FRAMES_EMPTY', 'the body holds no frames');
+      // Decoded (decompressed) data is held too: it counts against the same budgets.
+      const held = holds.get(request);
+      const decodedBytes = frames.reduce((s, f) => s + dataBytes(f), 0);
+      if (held !== undefined && decodedBytes > held.reserved) held.hold.grow(decodedBytes - held.reserved);
       if (frames.length > limits.maxFramesPerUpload)
         throw new HttpError(
           413,
@@ -187,10 +198,12 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
       const toSend = frames.filter((_, i) => outcomes[i] === undefined);
       let lastDurable: number | null = null;
       if (toSend.length > 0) {
-        const results = await deps.ingestion.ingestBatch(
-          tenant,
-          toSend.map((f) => toProtoFrame(id, f)),
-        );
+        const results = await deps.ingestion
+          .ingestBatch(
+            tenant,
+            toSend.map((f) => toProtoFrame(id, f)),
+          )
+          .catch(ingestionBusy);
         let next = 0;
         for (let i = 0; i < frames.length; i++) {
           if (outcomes[i] !== undefined) continue;
@@ -220,7 +233,7 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
           format,
           frames: frames.length,
           accepted,
-          bytes: frames.reduce((s, f) => s + dataBytes(f), 0),
+          bytes: decodedBytes,
         },
         'frames uploaded',
       );

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { pb } from '@simstream/contracts';
 import { clientGone, principalOf, type RouteDeps } from '../http/context.js';
-import { COMMON_PROBLEMS, problems } from '../http/schemas.js';
+import { COMMON_PROBLEMS, UINT32_MAX, problems } from '../http/schemas.js';
 import { streamError } from '../downstream/grpc-errors.js';
 import { jobView, solveResultView } from '../json-views.js';
 import { HttpError, toProblem } from '../problem.js';
@@ -28,7 +28,7 @@ interface ProblemBody {
 }
 
 const numberArray = { type: 'array', items: { type: 'number' } } as const;
-const indexArray = { type: 'array', items: { type: 'integer', minimum: 0, maximum: 4294967295 } } as const;
+const indexArray = { type: 'array', items: { type: 'integer', minimum: 0, maximum: UINT32_MAX } } as const;
 
 const PROBLEM_BODY = {
   type: 'object',
@@ -43,7 +43,7 @@ const PROBLEM_BODY = {
         'Sparse: `linear` (h or Q_ii; empty for Max-Cut) and pairwise terms as parallel arrays i, j, value (0-based, each pair once)',
       properties: {
         kind: { type: 'string', enum: ['ising', 'qubo', 'maxcut'] },
-        variables: { type: 'integer', minimum: 1, maximum: 4294967295 },
+        variables: { type: 'integer', minimum: 1, maximum: UINT32_MAX },
         linear: numberArray,
         i: indexArray,
         j: indexArray,
@@ -56,13 +56,14 @@ const PROBLEM_BODY = {
       additionalProperties: false,
       properties: {
         solver: { type: 'string', enum: ['auto', 'sa', 'pt', 'sb-ballistic', 'sb-discrete'] },
-        seed: { type: 'integer', minimum: 0 },
+        seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
         time_limit_ms: {
           type: 'integer',
           minimum: 1,
+          maximum: UINT32_MAX,
           description: 'default 1000; at most the service limit',
         },
-        reads: { type: 'integer', minimum: 0 },
+        reads: { type: 'integer', minimum: 0, maximum: UINT32_MAX },
         target_energy: { type: 'number' },
       },
     },
@@ -142,7 +143,7 @@ export function optimizeRoutes(app: FastifyInstance, deps: RouteDeps): void {
       if (!(request.headers.accept ?? '').includes('text/event-stream'))
         return solveResultView(await deps.quantum.solve(solveRequest, clientGone(request, reply)));
 
-      const release = deps.sseClients.reserve();
+      const release = deps.sseClients.reserve(tenant);
       let call;
       try {
         call = await deps.quantum.openSolve(solveRequest);

@@ -13,7 +13,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { pb } from '@simstream/contracts';
 import { principalOf, type RouteDeps } from '../http/context.js';
-import { COMMON_PROBLEMS, SimulationIdParams, problems } from '../http/schemas.js';
+import { COMMON_PROBLEMS, STEP, SimulationIdParams, problems } from '../http/schemas.js';
 import { RESULT_KINDS, resultKindToProto, type ResultKindName } from '../json-views.js';
 import { HttpError, badRequest, toProblem } from '../problem.js';
 import { untilReadable } from '../sse/simulation-start.js';
@@ -61,7 +61,7 @@ export function resultStreamRoutes(app: FastifyInstance, deps: RouteDeps): void 
           additionalProperties: false,
           properties: {
             kind: { type: 'string', enum: [...RESULT_KINDS], default: 'neuromorphic' },
-            from_step: { type: 'integer', minimum: 0 },
+            from_step: STEP,
             latest_only: { type: 'boolean', default: false },
             wait: {
               type: 'boolean',
@@ -101,7 +101,7 @@ export function resultStreamRoutes(app: FastifyInstance, deps: RouteDeps): void 
           },
         );
       const started = await readable();
-      const release = deps.sseClients.reserve();
+      const release = deps.sseClients.reserve(tenant);
       const writer = new SseWriter(reply.raw, {
         heartbeatMs: deps.config.sseHeartbeatMs,
         latestOnly: q.latest_only,

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { pb } from '@simstream/contracts';
 import type { ArrowExport } from '../downstream/query-client.js';
 import { clientGone, principalOf, type RouteDeps } from '../http/context.js';
-import { COMMON_PROBLEMS, SimulationIdParams, problems } from '../http/schemas.js';
+import { COMMON_PROBLEMS, STEP, SimulationIdParams, problems } from '../http/schemas.js';
 import {
   RESULT_KINDS,
   resultKindToProto,
@@ -165,8 +165,8 @@ export function simulationRoutes(app: FastifyInstance, deps: RouteDeps): void {
           additionalProperties: false,
           properties: {
             kind: { type: 'string', enum: [...RESULT_KINDS], default: 'neuromorphic' },
-            from_step: { type: 'integer', minimum: 0 },
-            to_step: { type: 'integer', minimum: 0 },
+            from_step: STEP,
+            to_step: STEP,
             from_time: {
               type: 'string',
               format: 'date-time',

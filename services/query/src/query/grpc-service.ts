@@ -85,6 +85,7 @@ export function queryHandlers(deps: QueryHandlerDeps) {
             (performance.now() - started) / 1000,
           );
           if (status.code === Status.INTERNAL) deps.logger.error({ err: error, rpc }, 'query failed');
+          else if (status.code === Status.UNAVAILABLE) deps.logger.warn({ err: error, rpc }, 'query failed');
           callback(status, null);
         },
       );

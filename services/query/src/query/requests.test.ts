@@ -101,3 +101,23 @@ describe('toResult', () => {
     expect(result.quantum?.solution).toEqual(Buffer.from([0, 1, 1]));
   });
 });
+
+describe('numeric ranges', () => {
+  it('refuses steps and times no row can have, naming the field, before any SQL runs', () => {
+    const violations = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        if (error instanceof ValidationError) return error.violations.map((v) => `${v.field}:${v.reason}`);
+        throw error;
+      }
+      return [];
+    };
+    expect(violations(() => resultsQuery(request({ fromStep: 1e20 })))).toEqual(['from_step:OUT_OF_RANGE']);
+    expect(violations(() => resultsQuery(request({ toStep: 2 ** 63, fromTimeMs: 1e17 })))).toEqual([
+      'to_step:OUT_OF_RANGE',
+      'from_time_ms:OUT_OF_RANGE',
+    ]);
+    expect(violations(() => resultsQuery(request({ fromStep: Number.MAX_SAFE_INTEGER })))).toEqual([]);
+  });
+});

@@ -56,6 +56,25 @@ function checkKind(v: Violations, kind: string): QueryKind {
   return k ?? 'frame';
 }
 
+/**
+ * Steps are stored as int8 but written from JS numbers, so every real step is a safe integer;
+ * anything larger (a uint64 from another client, or 1e20 wrapped on the wire) would reach
+ * Postgres and fail there as a server error. Times: the range a JS Date can hold.
+ */
+const MAX_STEP = Number.MAX_SAFE_INTEGER;
+const MAX_TIME_MS = 8.64e15;
+
+function checkBound(v: Violations, field: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isFinite(value) || value < min || value > max)
+    v.add(field, 'OUT_OF_RANGE', `must be between ${min} and ${max}`);
+}
+
+function checkSteps(v: Violations, from?: number, to?: number): void {
+  checkBound(v, 'from_step', from, 0, MAX_STEP);
+  checkBound(v, 'to_step', to, 0, MAX_STEP);
+}
+
 function checkRange(v: Violations, field: string, reason: string, from?: number, to?: number): void {
   if (from !== undefined && to !== undefined && from > to)
     v.add(field, reason, `the range ends (${to}) before it starts (${from})`);
@@ -136,6 +155,9 @@ export function resultsQuery(req: pb.ListResultsRequest__Output): ResultsQuery {
   checkTenant(v, req.tenant);
   checkSimulation(v, req.simulationId);
   const kind = checkKind(v, req.kind);
+  checkSteps(v, req.fromStep, req.toStep);
+  checkBound(v, 'from_time_ms', req.fromTimeMs, -MAX_TIME_MS, MAX_TIME_MS);
+  checkBound(v, 'to_time_ms', req.toTimeMs, -MAX_TIME_MS, MAX_TIME_MS);
   checkRange(v, 'to_step', 'STEP_RANGE_INVALID', req.fromStep, req.toStep);
   checkRange(v, 'to_time_ms', 'TIME_RANGE_INVALID', req.fromTimeMs, req.toTimeMs);
   const filter: ResultFilter = {
@@ -174,6 +196,7 @@ export function tailQuery(req: pb.TailResultsRequest__Output): TailQuery {
   checkTenant(v, req.tenant);
   checkSimulation(v, req.simulationId);
   const kind = checkKind(v, req.kind);
+  checkSteps(v, req.fromStep);
   v.throwIfAny();
   return {
     tenant: req.tenant,
@@ -194,6 +217,7 @@ export function exportQuery(req: pb.ExportArrowRequest__Output): ExportQuery {
   checkTenant(v, req.tenant);
   checkSimulation(v, req.simulationId);
   const kind = checkKind(v, req.kind);
+  checkSteps(v, req.fromStep, req.toStep);
   checkRange(v, 'to_step', 'STEP_RANGE_INVALID', req.fromStep, req.toStep);
   v.throwIfAny();
   return {
