@@ -8,7 +8,7 @@
  */
 import { FlatTable } from './flatbuffer-reader.js';
 import { malformedArrow } from './upload-error.js';
-import { checkBatch, columnsOf, type Column } from './arrow-layout.js';
+import { checkBatch, checkMetadata, columnsOf, type Column } from './arrow-layout.js';
 
 const CONTINUATION = 0xffffffff;
 const HEADER_SCHEMA = 1;
@@ -48,12 +48,15 @@ export function checkIpcStream(body: Uint8Array, maxRows: number, onTooManyRows:
       throw malformedArrow(
         `message body of ${bodyLength} bytes at byte ${pos}; ${body.length - pos} are left`,
       );
+    checkMetadata(message, 4);
     const header = message.table(2);
     const type = message.uint8(1);
     if (header === undefined) throw malformedArrow(`message at byte ${pos} has no header`);
     if (columns === undefined) {
       if (type !== HEADER_SCHEMA) throw malformedArrow('the stream does not start with a schema');
       if (header.int16(0) !== 0) throw malformedArrow('big-endian streams are not supported');
+      checkMetadata(header, 2);
+      header.vector(3, 8); // features
       columns = columnsOf(header.tables(1));
     } else if (type === HEADER_RECORD_BATCH) {
       const batchRows = checkBatch(header, columns, body, pos, Number(bodyLength));

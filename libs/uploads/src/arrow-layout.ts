@@ -41,6 +41,8 @@ export function columnsOf(fields: readonly FlatTable[]): Column[] {
     if (++count > MAX_COLUMNS) throw malformedArrow(`more than ${MAX_COLUMNS} columns and children`);
     if (depth > MAX_DEPTH) throw malformedArrow(`columns nest deeper than ${MAX_DEPTH}`);
     if (field.has(4)) throw malformedArrow('dictionary-encoded columns are not supported');
+    field.vector(0, 1); // the name
+    checkMetadata(field, 6);
     const name = `column ${count}`;
     const type = field.table(3);
     const children = field.tables(5);
@@ -95,6 +97,17 @@ export function columnsOf(fields: readonly FlatTable[]): Column[] {
     }
   };
   return fields.map((f) => column(f, 0));
+}
+
+/**
+ * A custom_metadata vector of KeyValue tables, and their strings, inside the header: apache-arrow
+ * loops over the vector's declared length without looking at the buffer's.
+ */
+export function checkMetadata(table: FlatTable, index: number): void {
+  for (const pair of table.tables(index)) {
+    pair.vector(0, 1);
+    pair.vector(1, 1);
+  }
 }
 
 function fail(message: string): never {

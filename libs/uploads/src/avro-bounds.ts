@@ -8,7 +8,7 @@
  */
 import type avro from 'avsc';
 import { malformedAvro } from './upload-error.js';
-import { readBounded, readLong } from './avro-varint.js';
+import { readBigLong, readBounded, readLong } from './avro-varint.js';
 
 const MAX_DEPTH = 32;
 /** Frames need ~20 schema nodes; a cap keeps the work per byte of data small. */
@@ -78,7 +78,8 @@ export function skipChecked(type: avro.Type, buf: Uint8Array, pos: number, end: 
       case 'int':
       case 'long':
       case 'enum':
-        return readLong(buf, at, end, name).next;
+        // Any 64-bit value: steps past 2^53 must reach the step check, not die here.
+        return readBigLong(buf, at, end, name).next;
       case 'string':
       case 'bytes': {
         const length = readBounded(buf, at, end, 1, `${name} length`);
