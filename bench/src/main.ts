@@ -15,7 +15,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const [name, ...args] = process.argv.slice(2);
 
 function available(): string[] {
-  return ['anneal', 'nab', 'ingest', 'e2e', 'export'].filter((n) => existsSync(path.join(here, `${n}.js`)));
+  return ['anneal', 'nab', 'ingest', 'e2e', 'export', 'uploads'].filter((n) =>
+    existsSync(path.join(here, `${n}.js`)),
+  );
 }
 
 if (name === undefined || !/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(path.join(here, `${name}.js`))) {
