@@ -2,7 +2,8 @@
  * Fuzzing the gRPC ingestion messages as ingestion decodes them (proto-loader's deserializers,
  * protobufjs underneath): random bytes and mutations of valid encodings (byte flips, lengths
  * and varints set to huge values, truncations, duplicated spans) must each end in a message or
- * an error, quickly. protobufjs checks every length against the buffer; this keeps it so.
+ * an error within a second (the worst is printed). protobufjs checks every length against the
+ * buffer; this keeps it so.
  */
 import fc from 'fast-check';
 import type * as grpc from '@grpc/grpc-js';
@@ -66,7 +67,8 @@ function endsInTime(name: string, bytes: Buffer): void {
   }
   const ms = performance.now() - started;
   worstMs = Math.max(worstMs, ms);
-  expect(ms).toBeLessThan(100);
+  // Generous for a loaded CI machine; a length loop protobufjs trusted would take seconds.
+  expect(ms).toBeLessThan(1_000);
 }
 
 describe('ingestion protobuf messages under fuzzing', () => {

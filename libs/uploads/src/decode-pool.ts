@@ -72,6 +72,9 @@ export class DecodePool {
     const worker = new Worker(workerUrl(), {
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: 32 },
     });
+    // An idle worker that fails has no job to fail; its next job meets the deadline and replaces
+    // it. Without a listener, its 'error' would be thrown on the main thread.
+    worker.on('error', () => undefined);
     worker.unref();
     return worker;
   }
@@ -90,6 +93,7 @@ export class DecodePool {
     const { worker } = slot;
     worker.ref(); // a pending decode keeps the process alive (a CLI awaiting it)
     const onMessage = (reply: DecodeReply): void => {
+      worker.off('error', onError);
       this.settle(slot, worker);
       if (reply.ok) task.resolve(unpack(reply.packed));
       else
@@ -98,6 +102,7 @@ export class DecodePool {
         );
     };
     const onError = (error: Error): void => {
+      worker.off('message', onMessage);
       const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
       void this.replace(slot, worker);
       task.reject(
@@ -132,8 +137,6 @@ export class DecodePool {
   /** The slot's job is over (answered): the worker waits for the next one. */
   private settle(slot: Slot, worker: Worker): void {
     clearTimeout(slot.timer);
-    worker.removeAllListeners('message');
-    worker.removeAllListeners('error');
     slot.task = undefined;
     worker.unref();
     this.dispatch();
@@ -143,8 +146,6 @@ export class DecodePool {
   private async replace(slot: Slot, worker: Worker): Promise<void> {
     clearTimeout(slot.timer);
     worker.removeAllListeners('message');
-    worker.removeAllListeners('error');
-    worker.on('error', () => undefined); // a terminated worker may still report; nobody waits
     this.replaced++;
     slot.task = undefined;
     if (!this.closed) slot.worker = this.spawn();
