@@ -50,10 +50,11 @@ function columnReader(
   const where = `body.columns.${field.name}`;
   const meta = field.metadata;
   let shape: number[] | undefined;
-  const shapeText = meta.get('shape');
+  // null when the header's key-value pair has no value (apache-arrow's reading of a bare key).
+  const shapeText = meta.get('shape') as string | null | undefined;
   if (shapeText !== undefined) {
     try {
-      const parsed: unknown = JSON.parse(shapeText);
+      const parsed: unknown = JSON.parse(String(shapeText));
       if (Array.isArray(parsed) && parsed.every((d) => Number.isSafeInteger(d))) shape = parsed as number[];
     } catch {
       // reported below
@@ -62,7 +63,7 @@ function columnReader(
       violations.push({
         field: `${where}.metadata.shape`,
         reason: 'SHAPE_INVALID',
-        description: `'${shapeText.slice(0, 60)}' is not a JSON array of integers`,
+        description: `'${String(shapeText).slice(0, 60)}' is not a JSON array of integers`,
       });
       return undefined;
     }
