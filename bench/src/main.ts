@@ -15,7 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const [name, ...args] = process.argv.slice(2);
 
 function available(): string[] {
-  return ['anneal', 'nab', 'ingest', 'e2e', 'export', 'auth'].filter((n) =>
+  return ['anneal', 'nab', 'ingest', 'e2e', 'export', 'auth', 'uploads'].filter((n) =>
     existsSync(path.join(here, `${n}.js`)),
   );
 }

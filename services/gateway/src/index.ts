@@ -2,4 +2,4 @@
 export { startGatewayService, type GatewayService } from './app.js';
 export { loadGatewayConfig, GATEWAY_ENV, GATEWAY_ENV as SERVICE_ENV, type GatewayConfig } from './config.js';
 export { generateApiKey, hashSecret, parseApiKey, SCOPES, type Scope } from '@simstream/auth';
-export { FRAME_UPLOAD_SCHEMA } from './frames/avro-frames.js';
+export { FRAME_UPLOAD_SCHEMA } from '@simstream/uploads';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { LimitExceededError, SimstreamError, UnavailableError, ValidationError } from '@simstream/errors';
 import { BreakerOpenError } from '@simstream/resilience';
+import { UploadError } from '@simstream/uploads';
 import { downstreamError } from './downstream/grpc-errors.js';
 import { HttpError, ajvViolations, toProblem } from './problem.js';
 
@@ -84,6 +85,21 @@ describe('toProblem', () => {
         description: 'must be equal to one of the allowed values',
       },
     ]);
+  });
+
+  it('answers upload decoder errors with the status they carry (413, 422) and their violations', () => {
+    const timeout = toProblem(new UploadError(422, 'UPLOAD_DECODE_TIMEOUT', 'decoding took too long'));
+    expect(timeout.status).toBe(422);
+    expect(timeout.problem).toMatchObject({
+      title: 'Unprocessable Content',
+      code: 'UPLOAD_DECODE_TIMEOUT',
+      retriable: false,
+    });
+    const step = { field: 'body.rows[0].step', reason: 'STEP_INVALID', description: 'step -1' };
+    const invalid = toProblem(new UploadError(400, 'INVALID_ARGUMENT', 'bad step', { violations: [step] }));
+    expect(invalid.status).toBe(400);
+    expect(invalid.problem.violations).toEqual([step]);
+    expect(toProblem(new UploadError(413, 'UPLOAD_DECODED_TOO_LARGE', 'too large')).status).toBe(413);
   });
 
   it('never leaks an unexpected error message', () => {

@@ -12,6 +12,7 @@ import {
   ValidationError,
   type FieldViolation,
 } from '@simstream/errors';
+import { UploadError } from '@simstream/uploads';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -74,6 +75,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   499: 'Client Closed Request',
@@ -146,6 +148,8 @@ export function ajvViolations(
 
 function asHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof UploadError)
+    return new HttpError(error.status, error.code, error.message, { violations: error.violations });
   if (error instanceof ValidationError) return badRequest(error.violations);
   if (error instanceof FailedPreconditionError) return new HttpError(409, error.code, error.message);
   if (error instanceof LimitExceededError)

@@ -12,6 +12,7 @@ import { clientOptions, withConnectionOptions, type ConnectionFlags } from './co
 import { progressView } from './progress.js';
 import { simulate } from './simulate.js';
 import { tail } from './tail.js';
+import { formatReport, validateFile } from './validate.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -173,8 +174,29 @@ withConnectionOptions(
     }
   });
 
+program
+  .command('validate')
+  .description(
+    'check an upload file offline as the gateway decodes it and ingestion validates its frames; exit 0 when it would be accepted',
+  )
+  .argument('<file>', 'a JSON, Arrow IPC stream or Avro container file of frames')
+  .addOption(
+    new Option('-f, --format <format>', 'format (default: from the extension, else the first bytes)').choices(
+      ['json', 'arrow', 'avro'],
+    ),
+  )
+  .option('--json', 'print the report as JSON')
+  .action(async (file: string, o: { format?: 'json' | 'arrow' | 'avro'; json?: boolean }) => {
+    const report = await validateFile(file, o.format === undefined ? {} : { format: o.format });
+    process.stdout.write(
+      `${o.json === true ? JSON.stringify(report, null, 2) : formatReport(file, report)}\n`,
+    );
+    if (!report.valid) process.exitCode = 1;
+  });
+
 try {
   await program.parseAsync();
+  if (process.exitCode === 1) process.exit(1);
   process.exit(0);
 } catch (error) {
   if (error instanceof ValidationError) {

@@ -9,10 +9,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { pb } from '@simstream/contracts';
 import { principalOf, type RouteDeps } from '../http/context.js';
 import { COMMON_PROBLEMS, SimulationIdParams, problems } from '../http/schemas.js';
-import { arrowFrames } from '../frames/arrow-frames.js';
-import { avroFrames } from '../frames/avro-frames.js';
-import { jsonFrames, type JsonUpload } from '../frames/json-frames.js';
-import { dataBytes, toProtoFrame, type UploadFormat, type UploadFrame } from '../frames/upload-frame.js';
+import {
+  DEFAULT_UPLOAD_LIMITS,
+  dataBytes,
+  decodeUpload,
+  toProtoFrame,
+  type JsonUpload,
+  type UploadFormat,
+} from '@simstream/uploads';
 import { UploadBudgets, ingestionBusy, type UploadHold } from '../frames/upload-budgets.js';
 import { rateGuarded } from '../frames/upload-rate.js';
 import { HttpError } from '../problem.js';
@@ -143,7 +147,7 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
         },
         response: {
           200: { $ref: 'FrameUploadResult#' },
-          ...problems(...COMMON_PROBLEMS, 408, 409, 413, 415),
+          ...problems(...COMMON_PROBLEMS, 408, 409, 413, 415, 422),
         },
       },
     },
@@ -159,21 +163,23 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
       deps.metrics.uploadBytes.inc({ format }, bodyBytes);
       deps.metrics.uploadBodyBytes.observe({ format }, bodyBytes);
 
-      let frames: UploadFrame[];
-      if (format === 'arrow') frames = arrowFrames(request.body as Buffer);
-      else if (format === 'avro') frames = avroFrames(request.body as Buffer, limits.maxBodyBytes * 4);
-      else frames = jsonFrames(request.body as JsonUpload);
+      // In a worker with a deadline (Arrow, Avro); the body's memory moves there, not copied.
+      const frames = await decodeUpload(
+        format,
+        request.body,
+        {
+          ...DEFAULT_UPLOAD_LIMITS,
+          maxFrames: limits.maxFramesPerUpload,
+          // Once inflated, no larger than the body limit the client is told about.
+          maxDecodedBytes: limits.maxBodyBytes,
+        },
+        { transferBody: true },
+      );
       if (frames.length === 0) throw new HttpError(400, 'FRAMES_EMPTY', 'the body holds no frames');
       // Decoded (decompressed) data is held too: it counts against the same budgets.
       const held = holds.get(request);
       const decodedBytes = frames.reduce((s, f) => s + dataBytes(f), 0);
       if (held !== undefined && decodedBytes > held.reserved) held.hold.grow(decodedBytes - held.reserved);
-      if (frames.length > limits.maxFramesPerUpload)
-        throw new HttpError(
-          413,
-          'TOO_MANY_FRAMES',
-          `${frames.length} frames in one upload; at most ${limits.maxFramesPerUpload}`,
-        );
 
       const owner = await deps.ownership.claim(id, tenant);
       if (owner !== tenant)

@@ -10,6 +10,8 @@
  *     list / large_list / fixed_size_list of a numeric type: dtype from the element type,
  *       `shape` from metadata (default 1-D), never compressed.
  * A null cell leaves that field out of that frame.
+ * Runs in the decode worker (decode-worker.ts), and apache-arrow only reads a stream that
+ * arrow-ipc-check.ts has checked; steps are read exactly (steps.ts).
  */
 import {
   tableFromIPC,
@@ -21,7 +23,9 @@ import {
 } from 'apache-arrow';
 import { isCodec, isDType, type DType } from '@simstream/contracts';
 import type { FieldViolation } from '@simstream/errors';
-import { HttpError, badRequest } from '../problem.js';
+import { checkIpcStream } from './arrow-ipc-check.js';
+import { readStep } from './steps.js';
+import { invalidUpload, malformedArrow, tooManyFrames } from './upload-error.js';
 import type { UploadField, UploadFrame } from './upload-frame.js';
 
 const RESERVED = new Set(['step', 'sim_time', 'attributes', 'simulation_id']);
@@ -46,10 +50,11 @@ function columnReader(
   const where = `body.columns.${field.name}`;
   const meta = field.metadata;
   let shape: number[] | undefined;
-  const shapeText = meta.get('shape');
+  // null when the header's key-value pair has no value (apache-arrow's reading of a bare key).
+  const shapeText = meta.get('shape') as string | null | undefined;
   if (shapeText !== undefined) {
     try {
-      const parsed: unknown = JSON.parse(shapeText);
+      const parsed: unknown = JSON.parse(String(shapeText));
       if (Array.isArray(parsed) && parsed.every((d) => Number.isSafeInteger(d))) shape = parsed as number[];
     } catch {
       // reported below
@@ -58,7 +63,7 @@ function columnReader(
       violations.push({
         field: `${where}.metadata.shape`,
         reason: 'SHAPE_INVALID',
-        description: `'${shapeText.slice(0, 60)}' is not a JSON array of integers`,
+        description: `'${String(shapeText).slice(0, 60)}' is not a JSON array of integers`,
       });
       return undefined;
     }
@@ -153,22 +158,24 @@ function numberAt(vector: Vector, row: number): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-function decodeTable(body: Buffer): Table {
+function integerAt(vector: Vector, row: number): bigint | number | undefined {
+  const value: unknown = vector.get(row);
+  return typeof value === 'bigint' || typeof value === 'number' ? value : undefined;
+}
+
+function decodeTable(body: Buffer, maxFrames: number): Table {
+  checkIpcStream(body, maxFrames, () => tooManyFrames(maxFrames));
   try {
     const table = tableFromIPC(body);
     if (table.schema.fields.length === 0) throw new Error('no schema message');
     return table;
   } catch (error) {
-    throw new HttpError(
-      400,
-      'MALFORMED_ARROW',
-      `body is not an Arrow IPC stream: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw malformedArrow(error instanceof Error ? error.message.slice(0, 200) : String(error));
   }
 }
 
-export function arrowFrames(body: Buffer): UploadFrame[] {
-  const table = decodeTable(body);
+export function arrowFrames(body: Buffer, maxFrames: number): UploadFrame[] {
+  const table = decodeTable(body, maxFrames);
   const violations: FieldViolation[] = [];
   const column = (name: string): Vector<DataType> | undefined => table.getChild(name) ?? undefined;
   const step = column('step');
@@ -197,9 +204,9 @@ export function arrowFrames(body: Buffer): UploadFrame[] {
     .filter((f) => !RESERVED.has(f.name))
     .map((f) => columnReader(f, table.getChild(f.name)!, violations))
     .filter((r): r is ColumnReader => r !== undefined);
-  if (violations.length > 0) throw badRequest(violations);
+  if (violations.length > 0) throw invalidUpload(violations);
   if (readers.length === 0)
-    throw badRequest([
+    throw invalidUpload([
       {
         field: 'body.columns',
         reason: 'FIELDS_EMPTY',
@@ -209,14 +216,9 @@ export function arrowFrames(body: Buffer): UploadFrame[] {
 
   const frames: UploadFrame[] = [];
   for (let row = 0; row < table.numRows; row++) {
-    const stepValue = numberAt(step!, row);
+    const stepValue = readStep(integerAt(step!, row), `body.rows[${row}].step`);
     const time = numberAt(simTime!, row);
-    if (stepValue === undefined)
-      violations.push({
-        field: `body.rows[${row}].step`,
-        reason: 'STEP_INVALID',
-        description: 'step is null',
-      });
+    if ('violation' in stepValue) violations.push(stepValue.violation);
     if (time === undefined)
       violations.push({
         field: `body.rows[${row}].sim_time`,
@@ -246,7 +248,7 @@ export function arrowFrames(body: Buffer): UploadFrame[] {
     }
     const id = simulationId?.get(row) as string | null | undefined;
     frames.push({
-      step: stepValue ?? -1,
+      step: 'step' in stepValue ? stepValue.step : -1,
       simTime: time ?? NaN,
       attributes: attrs,
       fields: readers.map((r) => r.read(row)).filter((f): f is UploadField => f !== undefined),
@@ -254,6 +256,6 @@ export function arrowFrames(body: Buffer): UploadFrame[] {
     });
     if (violations.length >= 100) break;
   }
-  if (violations.length > 0) throw badRequest(violations);
+  if (violations.length > 0) throw invalidUpload(violations);
   return frames;
 }

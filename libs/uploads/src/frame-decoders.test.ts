@@ -1,48 +1,25 @@
-import zlib from 'node:zlib';
-import avro from 'avsc';
-import {
-  Binary,
-  Field,
-  FixedSizeList,
-  Float32,
-  Float64,
-  Int32,
-  Int64,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  Utf8,
-  makeData,
-  tableToIPC,
-  vectorFromArray,
-  type DataType,
-} from 'apache-arrow';
+/** The decoders on valid and invalid bodies (run directly, without the worker). */
+import type avro from 'avsc';
+import { Binary, Field, FixedSizeList, Float32, Float64, Int32, Int64, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { loadSchema } from '@simstream/contracts';
-import { HttpError } from '../problem.js';
-import { arrowFrames } from './arrow-frames.js';
-import { avroFrames } from './avro-frames.js';
+import { arrowFrames as decodeArrow } from './arrow-frames.js';
+import { avroFrames as decodeAvro } from './avro-frames.js';
 import { jsonFrames } from './json-frames.js';
+import { arrowTable, avroContainer } from './samples.js';
+import { UploadError } from './upload-error.js';
 import { toProtoFrame } from './upload-frame.js';
 
-function arrowTable(columns: { field: Field; values: unknown[] }[]): Buffer {
-  const schema = new Schema(columns.map((c) => c.field));
-  const length = columns[0]!.values.length;
-  const children = columns.map((c) => vectorFromArray(c.values as never, c.field.type as DataType).data[0]!);
-  const batch = new RecordBatch(
-    schema,
-    makeData({ type: new Struct(schema.fields), length, children, nullCount: 0 }),
-  );
-  return Buffer.from(tableToIPC(new Table(schema, [batch]), 'stream'));
-}
+const arrowFrames = (body: Buffer) => decodeArrow(body, 1000);
+const avroFrames = (body: Buffer, maxDecodedBytes: number) =>
+  decodeAvro(body, { maxDecodedBytes, maxFrames: 1000 });
 
 function expectBadRequest(fn: () => unknown, code: string, reason?: string) {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(HttpError);
-    const e = error as HttpError;
+    expect(error).toBeInstanceOf(UploadError);
+    const e = error as UploadError;
     expect(e.status).toBe(400);
     expect(e.code).toBe(code);
     if (reason !== undefined) expect(e.violations.map((v) => v.reason)).toContain(reason);
@@ -180,26 +157,8 @@ describe('Arrow frames', () => {
 });
 
 describe('Avro frames', () => {
-  function container(
-    schema: avro.Schema,
-    records: unknown[],
-    codec: 'null' | 'deflate' = 'null',
-  ): Promise<Buffer> {
-    const type = avro.Type.forSchema(schema);
-    const encoder = new avro.streams.BlockEncoder(type, {
-      codec,
-      codecs: { null: (b, cb) => cb(null, b), deflate: (b, cb) => zlib.deflateRaw(b, cb) },
-    });
-    const chunks: Buffer[] = [];
-    encoder.on('data', (c: Buffer) => chunks.push(c));
-    const done = new Promise<Buffer>((resolve, reject) => {
-      encoder.on('end', () => resolve(Buffer.concat(chunks)));
-      encoder.on('error', reject);
-    });
-    for (const r of records) encoder.write(r);
-    encoder.end();
-    return done;
-  }
+  const container = (schema: avro.Schema, records: unknown[], codec: 'null' | 'deflate' = 'null') =>
+    Promise.resolve(avroContainer(schema, records, codec));
 
   it('reads a container file written with our own frame.v2 schema (deflate), ignoring frameId, ingestedAt, tenant', async () => {
     const frame = (step: number) => ({

@@ -1,0 +1,111 @@
+/**
+ * Gateway: hostile upload bodies over HTTP. The regression corpus of @simstream/uploads (Arrow
+ * headers with huge counts, the 8-byte Avro body, negative steps) and a 205 KB Avro deflate bomb
+ * are answered with their documented codes, while the gateway keeps answering health probes
+ * promptly: decoding runs in a worker, never on the event loop.
+ * Ingestion is real (never reached by these bodies); query and quantum are test doubles.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleAvro } from '@simstream/uploads/samples';
+import { REPO_ROOT, startIngestion, type IngestionProcess } from '../src/index.js';
+import { QueryDouble, QuantumDouble } from './gateway-doubles.js';
+import { bootstrapKey, call, startGateway, type GatewayProcess } from './gateway-harness.js';
+
+const run = randomBytes(3).toString('hex');
+const CORPUS = path.join(REPO_ROOT, 'libs/uploads/corpus');
+const TYPES = { arrow: 'application/vnd.apache.arrow.stream', avro: 'application/avro' } as const;
+
+function deflateBomb(): Buffer {
+  const valid = sampleAvro(1, 1, { codec: 'deflate' });
+  const sync = valid.subarray(valid.length - 16);
+  const header = valid.subarray(0, valid.indexOf(sync) + 16);
+  const bomb = zlib.deflateRawSync(Buffer.alloc(200 * 2 ** 20), { level: 9 });
+  const varint = (n: number): Buffer => {
+    const out: number[] = [];
+    for (let v = n * 2; ; v = Math.floor(v / 128)) {
+      if (v < 128) return Buffer.from([...out, v]);
+      out.push((v % 128) | 128);
+    }
+  };
+  return Buffer.concat([header, varint(1), varint(bomb.length), bomb, sync]);
+}
+
+describe('gateway: hostile uploads', () => {
+  const query = new QueryDouble();
+  const quantum = new QuantumDouble();
+  let ingestion: IngestionProcess;
+  let gateway: GatewayProcess;
+  let key = '';
+
+  beforeAll(async () => {
+    ingestion = await startIngestion();
+    const admin = bootstrapKey();
+    gateway = await startGateway({
+      QUANTUM_ADDRESS: await quantum.start(),
+      QUERY_ADDRESS: await query.start(),
+      INGESTION_ADDRESS: ingestion.grpcAddress,
+      GATEWAY_BOOTSTRAP_ADMIN_KEY: admin,
+      GATEWAY_OPERATOR_TENANT: `op-${run}`,
+    });
+    key = (
+      await call(`${gateway.url}/v1/admin/keys`, {
+        key: admin,
+        json: { name: 'up', scopes: ['ingest'], tenant: `th-${run}` },
+      })
+    ).json.secret!;
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await ingestion?.stop();
+    query.kill();
+    quantum.stop();
+  });
+
+  const upload = (format: 'arrow' | 'avro', raw: Buffer) =>
+    call(`${gateway.url}/v1/simulations/gw-hostile-${run}/frames`, { key, raw, type: TYPES[format] });
+
+  it.each([
+    ['arrow', 'custom-metadata-count.bin', 400, 'MALFORMED_ARROW'],
+    ['arrow', 'dictionary-flag.bin', 400, 'MALFORMED_ARROW'],
+    ['arrow', 'batch-length-2e30.bin', 400, 'MALFORMED_ARROW'],
+    ['arrow', 'negative-step.bin', 400, 'INVALID_ARGUMENT'],
+    ['avro', 'block-count-1e8.bin', 400, 'MALFORMED_AVRO'],
+    ['avro', 'negative-step.bin', 400, 'INVALID_ARGUMENT'],
+  ] as const)('answers %s/%s with %i %s within a second', async (format, file, status, code) => {
+    const started = Date.now();
+    const answer = await upload(format, readFileSync(path.join(CORPUS, format, file)));
+    expect(answer.status).toBe(status);
+    expect(answer.json.code).toBe(code);
+    if (code === 'INVALID_ARGUMENT') expect(answer.json.violations?.[0]?.reason).toBe('STEP_INVALID');
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('answers a deflate bomb 413 UPLOAD_DECODED_TOO_LARGE quoting the body limit, health probes answering meanwhile', async () => {
+    const bomb = deflateBomb();
+    let slowestProbeMs = 0;
+    let probing = true;
+    const probes = (async () => {
+      while (probing) {
+        const started = Date.now();
+        await fetch(`${gateway.opsUrl}/healthz`);
+        slowestProbeMs = Math.max(slowestProbeMs, Date.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const answers = await Promise.all([upload('avro', bomb), upload('avro', bomb)]);
+    probing = false;
+    await probes;
+    for (const answer of answers) {
+      expect(answer.status).toBe(413);
+      expect(answer.json.code).toBe('UPLOAD_DECODED_TOO_LARGE');
+      expect(answer.json.detail).toContain(String(64 * 2 ** 20)); // GATEWAY_MAX_BODY_BYTES
+    }
+    process.stdout.write(`slowest /healthz during two bomb uploads: ${slowestProbeMs} ms\n`);
+    expect(slowestProbeMs).toBeLessThan(250);
+  });
+});
