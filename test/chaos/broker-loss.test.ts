@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrameUploader, IngestionClient } from '@simstream/client';
+import { FrameUploader, type IngestionClient } from '@simstream/client';
 import type { Frame } from '@simstream/contracts';
 import { createInfra, kafkaNodeName, type Infra } from '@simstream/infra';
 import {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrameUploader, IngestionClient } from '@simstream/client';
+import { FrameUploader } from '@simstream/client';
 import { RecordName, type Frame } from '@simstream/contracts';
 import { TopicName, type Kafka } from '@simstream/kafka';
 import {

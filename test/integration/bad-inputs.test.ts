@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { FrameUploader, IngestionClient, prepareFrame, type FrameStreamCall } from '@simstream/client';
+import { FrameUploader, type IngestionClient, prepareFrame, type FrameStreamCall } from '@simstream/client';
 import {
   RecordName,
   createRegistry,

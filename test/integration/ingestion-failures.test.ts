@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FrameUploader, IngestionClient } from '@simstream/client';
+import { FrameUploader, type IngestionClient } from '@simstream/client';
 import type { Frame } from '@simstream/contracts';
 import { start, stop } from '@simstream/infra';
 import { TopicName, type Kafka } from '@simstream/kafka';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrameUploader, IngestionClient } from '@simstream/client';
+import { FrameUploader } from '@simstream/client';
 import { RecordName, type Frame } from '@simstream/contracts';
 import { TopicName, partitionForKey, type Kafka } from '@simstream/kafka';
 import {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrameUploader, IngestionClient } from '@simstream/client';
+import { FrameUploader } from '@simstream/client';
 import { RecordName, createRegistry, type Frame, type FrameChunk } from '@simstream/contracts';
 import { Header, TopicName, type Kafka } from '@simstream/kafka';
 import {

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrameUploader, IngestionClient } from '@simstream/client';
+import { FrameUploader, type IngestionClient } from '@simstream/client';
 import type { NeuromorphicResult } from '@simstream/contracts';
 import { endpoints } from '@simstream/infra';
 import { TopicName, type ConsumedRecord, type Kafka } from '@simstream/kafka';

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrameUploader, IngestionClient, type ClientFrame } from '@simstream/client';
+import { FrameUploader, type IngestionClient, type ClientFrame } from '@simstream/client';
 import { loadQuantumContract, type QuantumResult, type pb } from '@simstream/contracts';
 import { endpoints } from '@simstream/infra';
 import { TopicName, type Kafka } from '@simstream/kafka';

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import { FrameUploader, IngestionClient } from '@simstream/client';
+import { FrameUploader } from '@simstream/client';
 import type { Frame } from '@simstream/contracts';
 import { TopicName, type Kafka } from '@simstream/kafka';
 import type { InfluxWriter, Pool } from '@simstream/storage';

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@simstream/errors';
 import { loadQueryConfig } from './config.js';
 
+const TLS = { GRPC_TLS_CA_FILE: 'ca.crt', GRPC_TLS_CERT_FILE: 'query.crt', GRPC_TLS_KEY_FILE: 'query.key' };
+
 describe('loadQueryConfig', () => {
   it('has working defaults: both roles, the shared consumer group, the default ports', () => {
-    const c = loadQueryConfig({});
+    const c = loadQueryConfig(TLS);
     expect([...c.roles]).toEqual(['materializer', 'server']);
     expect(c).toMatchObject({ consumerGroup: 'simstream-query', grpc: { port: 50052 }, opsPort: 9104 });
     expect(c.cache).toEqual({ l1MaxBytes: 64 * 1024 * 1024, ttlMs: 300_000, versionMaxAgeMs: 30_000 });
@@ -25,6 +27,13 @@ describe('loadQueryConfig', () => {
   });
 
   it('runs one role alone', () => {
-    expect([...loadQueryConfig({ QUERY_ROLES: 'server' }).roles]).toEqual(['server']);
+    expect([...loadQueryConfig({ ...TLS, QUERY_ROLES: 'server' }).roles]).toEqual(['server']);
+  });
+
+  it('needs the TLS files unless plaintext is asked for explicitly', () => {
+    expect(() => loadQueryConfig({})).toThrow(
+      /GRPC_TLS_CA_FILE, GRPC_TLS_CERT_FILE, GRPC_TLS_KEY_FILE: required/,
+    );
+    expect(loadQueryConfig({ GRPC_INSECURE: 'true' }).grpcTls).toEqual({ insecure: true });
   });
 });
