@@ -10,7 +10,14 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadQuantumContract, type pb } from '@simstream/contracts';
 import { endpoints } from '@simstream/infra';
-import { freePort, metricValue, startService, type ServiceProcess } from '../src/index.js';
+import {
+  freePort,
+  metricValue,
+  serviceCredentials,
+  serviceTlsEnv,
+  startService,
+  type ServiceProcess,
+} from '../src/index.js';
 
 const run = randomUUID().slice(0, 8);
 const A = `qfa-${run}`;
@@ -83,11 +90,12 @@ describe('quantum: tenants share the solver fairly', () => {
         QUANTUM_MAX_CONCURRENT_JOBS: '2',
         QUANTUM_MAX_JOBS_PER_TENANT: String(MAX_JOBS),
         QUANTUM_MAX_JOB_TIME: '60s',
+        ...serviceTlsEnv('quantum'),
       },
     });
     client = new contract.proto.simstream.v1.QuantumService(
       `127.0.0.1:${grpcPort}`,
-      grpc.credentials.createInsecure(),
+      serviceCredentials('gateway'),
     );
   });
 
