@@ -47,7 +47,7 @@ describe('gateway: hostile uploads', () => {
     gateway = await startGateway({
       QUANTUM_ADDRESS: await quantum.start(),
       QUERY_ADDRESS: await query.start(),
-      INGESTION_ADDRESS: ingestion.grpcAddress,
+      INGESTION_ADDRESS: ingestion.internalAddress,
       GATEWAY_BOOTSTRAP_ADMIN_KEY: admin,
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
     });

@@ -62,7 +62,7 @@ describe('gateway: upload budgets per tenant and a minimum rate', () => {
     gateway = await startGateway({
       QUERY_ADDRESS: await query.start(),
       QUANTUM_ADDRESS: await quantum.start(),
-      INGESTION_ADDRESS: ingestion.grpcAddress,
+      INGESTION_ADDRESS: ingestion.internalAddress,
       GATEWAY_BOOTSTRAP_ADMIN_KEY: admin,
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
       GATEWAY_UPLOAD_MIN_RATE: '8KiB',
