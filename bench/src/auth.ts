@@ -6,7 +6,8 @@
  *   wrong       a known key id with a wrong secret (a scrypt)
  *   unknown     an unknown key id (a decoy scrypt: the same work, so timing tells nothing)
  *   limited     attempts past the per-key failure limit (a Redis read, no scrypt)
- *   flood       wrong secrets from 200 addresses at once (scrypt concurrency capped)
+ *   flood       wrong secrets from 200 addresses at once (one scrypt at a time, 32 waiting,
+ *               the rest refused UNAVAILABLE at once)
  * Wall time and process CPU (all threads) per attempt; the ratios the claims rest on.
  * Usage: pnpm bench auth [--quick]
  */
@@ -87,6 +88,7 @@ export default async function authBench(args: string[]): Promise<unknown> {
     cacheTtlMs: over.cacheTtlMs ?? 10_000,
     staleIfErrorMs: 60_000,
     failures: { perKey: over.perKey ?? 1e9, perAddress: over.perAddress ?? 1e9, windowMs: 60_000 },
+    maxConcurrentVerifications: 1,
   });
   const make = (s: AuthSettings) =>
     createAuthenticator({ settings: s, pool, guard, redis, keys }).authenticator;

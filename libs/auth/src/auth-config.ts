@@ -26,12 +26,15 @@ export const AUTH_ENV = {
   /** Failed sign-ins per source address and window before every try from it gets 429. */
   AUTH_FAILURES_PER_ADDRESS: env.int({ min: 1, default: 30 }),
   AUTH_FAILURE_WINDOW: env.duration('1m'),
+  /** scrypt checks at once (each ~35 ms of a core); up to 32 more wait, then UNAVAILABLE. */
+  AUTH_MAX_CONCURRENT_VERIFICATIONS: env.int({ min: 1, max: 64, default: 1 }),
 };
 
 export interface AuthSettings {
   readonly cacheTtlMs: number;
   readonly staleIfErrorMs: number;
   readonly failures: FailureLimits;
+  readonly maxConcurrentVerifications: number;
   /** Undefined: JWTs are refused (only API keys). */
   readonly jwt?: JwtConfig;
 }
@@ -47,6 +50,7 @@ export function authSettings(
     AUTH_FAILURES_PER_KEY: number;
     AUTH_FAILURES_PER_ADDRESS: number;
     AUTH_FAILURE_WINDOW: number;
+    AUTH_MAX_CONCURRENT_VERIFICATIONS: number;
   },
   problems: string[],
 ): AuthSettings {
@@ -63,6 +67,7 @@ export function authSettings(
       perAddress: c.AUTH_FAILURES_PER_ADDRESS,
       windowMs: c.AUTH_FAILURE_WINDOW,
     },
+    maxConcurrentVerifications: c.AUTH_MAX_CONCURRENT_VERIFICATIONS,
     jwt: jwtEnabled
       ? { secret: c.JWT_SECRET, publicKey: c.JWT_PUBLIC_KEY, issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE }
       : undefined,
@@ -87,6 +92,7 @@ export function createAuthenticator(options: {
     cacheTtlMs: settings.cacheTtlMs,
     staleIfErrorMs: settings.staleIfErrorMs,
     failureLimits: settings.failures,
+    maxConcurrentVerifications: settings.maxConcurrentVerifications,
     failures: failureLimiter(settings.failures, {
       ...(options.redis === undefined ? {} : { redis: options.redis }),
       ...(options.onRedisError === undefined ? {} : { onRedisError: options.onRedisError }),

@@ -267,4 +267,30 @@ describe('Authenticator', () => {
     await expect(auth.authenticate(`Bearer sk_${'0'.repeat(16)}_${'x'.repeat(43)}`)).rejects.toThrow();
     expect(verified).toEqual(['scrypt$16384$8$1', 'scrypt$16384$8$1']);
   });
+
+  it('checks one secret at a time and refuses sign-ins past a bounded line, retriable', async () => {
+    const keys = memoryKeys();
+    const key = await keys.add('acme', ['read']);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const auth = authenticator({
+      keys: keys.store,
+      cacheTtlMs: 1000,
+      staleIfErrorMs: 0,
+      maxConcurrentVerifications: 1,
+      maxWaitingVerifications: 1,
+      verify: async () => {
+        await gate;
+        return false;
+      },
+    });
+    const wrong = (i: number) => auth.authenticate(`Bearer sk_${key.keyId}_${String(i).padStart(43, 'w')}`);
+    const first = wrong(1);
+    const second = wrong(2);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await expect(wrong(3)).rejects.toBeInstanceOf(UnavailableError);
+    release();
+    await expect(first).rejects.toMatchObject({ code: 'AUTH_INVALID' });
+    await expect(second).rejects.toMatchObject({ code: 'AUTH_INVALID' });
+  });
 });

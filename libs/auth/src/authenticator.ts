@@ -8,8 +8,9 @@
  * Failed attempts cost the attacker, not us: they are counted per key id and per source address
  * (failure-limiter.ts) and past the limit refused with AUTH_RATE_LIMITED before any scrypt; an
  * unknown key id costs the same scrypt as a wrong secret (so timing tells nothing about which
- * ids exist); and scrypt runs at most `maxConcurrentVerifications` at a time, so a flood from
- * many addresses queues instead of taking every core.
+ * ids exist); and scrypt runs at most `maxConcurrentVerifications` at a time (default one: a
+ * core stays free for everything else) with a bounded line behind it, so a flood from many
+ * addresses can neither take every core nor queue without end.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -52,8 +53,10 @@ export interface AuthenticatorOptions {
   readonly staleIfErrorMs: number;
   readonly failures: FailureLimiter;
   readonly failureLimits: FailureLimits;
-  /** scrypt verifications at once (each ~16 MiB and tens of ms on the libuv pool). */
+  /** scrypt verifications at once (each ~16 MiB and ~35 ms of a core on the libuv pool). */
   readonly maxConcurrentVerifications?: number;
+  /** Verifications waiting for a place; past it a sign-in is refused UNAVAILABLE (retry). */
+  readonly maxWaitingVerifications?: number;
   /** The secret check (tests count it); scrypt by default. */
   readonly verify?: typeof verifySecret;
   readonly maxCacheEntries?: number;
@@ -84,7 +87,10 @@ export class Authenticator {
   constructor(private readonly options: AuthenticatorOptions) {
     this.now = options.now ?? Date.now;
     this.maxEntries = options.maxCacheEntries ?? 10_000;
-    this.scrypts = new Semaphore(options.maxConcurrentVerifications ?? 2);
+    this.scrypts = new Semaphore(
+      options.maxConcurrentVerifications ?? 1,
+      options.maxWaitingVerifications ?? 32,
+    );
     this.decoyHash = hashSecret(randomBytes(32).toString('base64url'));
   }
 
@@ -141,11 +147,13 @@ export class Authenticator {
     const proven =
       cached !== undefined && stored !== undefined && cached.principal.keyId === stored.keyId
         ? true
-        : await this.scrypts.run(async () =>
-            (this.options.verify ?? verifySecret)(
-              parsed.secret,
-              stored?.secretHash ?? (await this.decoyHash),
-            ),
+        : await this.scrypts.run(
+            async () =>
+              (this.options.verify ?? verifySecret)(
+                parsed.secret,
+                stored?.secretHash ?? (await this.decoyHash),
+              ),
+            () => new UnavailableError('auth', 'too many sign-ins being checked at once; retry shortly'),
           );
     const reason: AuthFailureReason | undefined =
       stored === undefined
