@@ -6,7 +6,7 @@
  * Ingestion is real (never reached by these bodies); query and quantum are test doubles.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,5 +107,47 @@ describe('gateway: hostile uploads', () => {
     }
     process.stdout.write(`slowest /healthz during two bomb uploads: ${slowestProbeMs} ms\n`);
     expect(slowestProbeMs).toBeLessThan(250);
+  });
+
+  it("keeps the gateway's event loop free under a hostile mix: corpus, bombs and random bytes, 4 at a time", async () => {
+    const bodies: { format: 'arrow' | 'avro'; raw: Buffer }[] = [];
+    for (const format of ['arrow', 'avro'] as const)
+      for (const name of readdirSync(path.join(CORPUS, format)))
+        bodies.push({ format, raw: readFileSync(path.join(CORPUS, format, name)) });
+    bodies.push({ format: 'avro', raw: deflateBomb() });
+    for (let i = 0; i < 40; i++)
+      bodies.push({ format: i % 2 === 0 ? 'arrow' : 'avro', raw: randomBytes(1 + ((i * 7919) % 65_536)) });
+    // prom-client's lag histogram restarts at every scrape: this one marks the start of the mix.
+    await fetch(`${gateway.opsUrl}/metrics`);
+    let next = 0;
+    const answered: number[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < bodies.length * 3) {
+          const body = bodies[next++ % bodies.length]!;
+          answered.push((await upload(body.format, body.raw)).status);
+        }
+      }),
+    );
+    // One scrape for both figures (each scrape restarts the histogram).
+    const scraped = await (await fetch(`${gateway.opsUrl}/metrics`)).text();
+    const lag = (name: string) =>
+      Number(
+        new RegExp(`^simstream_nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(
+          scraped,
+        )?.[1],
+      );
+    const [p99, max] = [lag('p99'), lag('max')];
+    process.stdout.write(
+      `hostile mix: ${answered.length} uploads, event-loop lag p99 ${(p99 * 1000).toFixed(1)} ms, max ${(max * 1000).toFixed(1)} ms\n`,
+    );
+    const statuses: Record<number, number> = {};
+    for (const status of answered) statuses[status] = (statuses[status] ?? 0) + 1;
+    process.stdout.write(`hostile mix statuses: ${JSON.stringify(statuses)}\n`);
+    // Corpus files that once broke a decoder but hold valid frames are acked (200); the rest are
+    // refused with their codes. Nothing is a server error, and the probes still answer.
+    expect(answered.filter((status) => ![200, 400, 413, 422].includes(status))).toEqual([]);
+    expect(p99).toBeLessThan(0.25);
+    expect((await fetch(`${gateway.opsUrl}/healthz`)).status).toBe(200);
   });
 });
