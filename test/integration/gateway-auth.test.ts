@@ -119,6 +119,25 @@ describe('gateway: authentication and tenants', () => {
     expect((await call(url, { key: keys['a-reader']!.secret })).status).toBe(200);
   });
 
+  it('limits failed sign-ins per key id (429 AUTH_RATE_LIMITED, Retry-After) while the proven key goes on', async () => {
+    const url = `${gateway.url}/v1/simulations`;
+    await createKey('flooded', ['read'], TENANT_A);
+    const { key_id, secret } = keys['flooded']!;
+    expect((await call(url, { key: secret })).status).toBe(200);
+    const codes: string[] = [];
+    for (let i = 0; i < 12; i++)
+      codes.push(
+        String((await call(url, { key: `sk_${key_id}_${randomBytes(24).toString('base64url')}` })).json.code),
+      );
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill('AUTH_INVALID')); // AUTH_FAILURES_PER_KEY
+    expect(codes.slice(10)).toEqual(['AUTH_RATE_LIMITED', 'AUTH_RATE_LIMITED']);
+    const limited = await call(url, { key: `sk_${key_id}_${randomBytes(24).toString('base64url')}` });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('content-type')).toBe(problemType);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await call(url, { key: secret })).status).toBe(200);
+  });
+
   it('stops accepting a revoked key at once on the replica that revoked it', async () => {
     await createKey('a-temp', ['read'], TENANT_A);
     const key = keys['a-temp']!;

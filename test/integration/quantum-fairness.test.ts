@@ -9,14 +9,12 @@ import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadQuantumContract, type pb } from '@simstream/contracts';
-import { endpoints } from '@simstream/infra';
 import {
   freePort,
   metricValue,
   serviceCredentials,
-  serviceTlsEnv,
-  startService,
   type ServiceProcess,
+  startQuantum,
 } from '../src/index.js';
 
 const run = randomUUID().slice(0, 8);
@@ -70,29 +68,17 @@ describe('quantum: tenants share the solver fairly', () => {
 
   beforeAll(async () => {
     const grpcPort = await freePort();
-    quantum = await startService({
-      name: 'quantum',
-      main: 'services/quantum/dist/main.js',
-      env: {
-        KAFKA_BROKERS: endpoints().kafkaBrokers.join(','),
-        DATABASE_URL: endpoints().databaseUrl,
-        REDIS_URL: endpoints().redisUrl,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(grpcPort),
-        INSTANCE_ID: `qf-${run}`,
-        LOG_LEVEL: 'info',
-        QUANTUM_FRAMES_GROUP: `qf-frames-${run}`,
-        QUANTUM_JOBS_GROUP: `qf-jobs-${run}`,
-        QUANTUM_FROM_BEGINNING: 'false',
-        QUANTUM_SESSION_TIMEOUT: '6s',
+    quantum = await startQuantum(
+      `qf-${run}`,
+      {
         QUANTUM_TENANTS: `none-${run}`,
         QUANTUM_MAX_CONCURRENT_SOLVES: '2',
         QUANTUM_MAX_CONCURRENT_JOBS: '2',
         QUANTUM_MAX_JOBS_PER_TENANT: String(MAX_JOBS),
         QUANTUM_MAX_JOB_TIME: '60s',
-        ...serviceTlsEnv('quantum'),
       },
-    });
+      grpcPort,
+    );
     client = new contract.proto.simstream.v1.QuantumService(
       `127.0.0.1:${grpcPort}`,
       serviceCredentials('gateway'),

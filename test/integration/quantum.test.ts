@@ -23,48 +23,30 @@ import {
   metricValue,
   readUntil,
   startIngestion,
-  startService,
   testKafka,
   type IngestionProcess,
-  type ServiceProcess,
   ingestionClientFor,
-  serviceTlsEnv,
   serviceCredentials,
+  startQuantum as startQuantumService,
+  type QuantumProcess,
 } from '../src/index.js';
 
 const run = randomUUID().slice(0, 8);
 const tenant = `qt-${run}`;
 const K = 10;
 
-interface Quantum extends ServiceProcess {
-  readonly grpcAddress: string;
-}
-
-async function startQuantum(grpcPort: number): Promise<Quantum> {
-  const service = await startService({
-    name: 'quantum',
-    main: 'services/quantum/dist/main.js',
-    env: {
-      KAFKA_BROKERS: endpoints().kafkaBrokers.join(','),
-      DATABASE_URL: endpoints().databaseUrl,
-      REDIS_URL: endpoints().redisUrl,
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(grpcPort),
-      INSTANCE_ID: `qt-${run}`,
-      LOG_LEVEL: 'info',
-      QUANTUM_FRAMES_GROUP: `qt-frames-${run}`,
-      QUANTUM_JOBS_GROUP: `qt-jobs-${run}`,
-      QUANTUM_FROM_BEGINNING: 'false',
-      QUANTUM_SESSION_TIMEOUT: '6s',
+function startQuantum(grpcPort: number): Promise<QuantumProcess> {
+  return startQuantumService(
+    `qt-${run}`,
+    {
       QUANTUM_TENANTS: tenant,
       QUANTUM_EVERY_K_STEPS: String(K),
       QUANTUM_MAX_CONCURRENT_SOLVES: '1',
       QUANTUM_MAX_CONCURRENT_JOBS: '1',
-      ...serviceTlsEnv('quantum'),
       QUANTUM_MAX_JOB_TIME: '60s',
     },
-  });
-  return { ...service, grpcAddress: `127.0.0.1:${grpcPort}` };
+    grpcPort,
+  );
 }
 
 /** `field: REASON` of each violation in the trailers (grpc-js joins repeated values with ', '). */
@@ -125,7 +107,7 @@ describe('quantum service', () => {
   let kafka: Kafka;
   let pool: Pool;
   let ingestion: IngestionProcess;
-  let quantum: Quantum;
+  let quantum: QuantumProcess;
   let grpcPort: number;
   let client: pb.QuantumServiceClient;
   const contract = loadQuantumContract();

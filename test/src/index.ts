@@ -8,3 +8,4 @@ export * from './python.js';
 export * from './readme-commands.js';
 export * from './cluster.js';
 export * from './chaos-report.js';
+export * from './quantum.js';

@@ -27,6 +27,9 @@ export async function startIngestion(
       DATABASE_URL: endpoints().databaseUrl,
       REDIS_URL: endpoints().redisUrl,
       ...serviceTlsEnv('ingestion'),
+      // Every test client comes from 127.0.0.1, like clients behind one NAT: the per-address
+      // limit would couple unrelated tests through Redis. Tests of that limit set their own.
+      AUTH_FAILURES_PER_ADDRESS: '100000',
       INSTANCE_ID: reuse?.instanceId ?? `test-${randomUUID().slice(0, 8)}`,
       LOG_LEVEL: 'info',
       ...env,
