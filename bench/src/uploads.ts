@@ -11,7 +11,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
 import {
   DEFAULT_UPLOAD_LIMITS,
   DecodePool,
@@ -19,7 +18,7 @@ import {
   decodeUpload,
   type UploadFormat,
 } from '@simstream/uploads';
-import { sampleArrow, sampleAvro } from '@simstream/uploads/samples';
+import { deflateBomb, sampleArrow, sampleAvro } from '@simstream/uploads/samples';
 
 const MiB = 2 ** 20;
 const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../libs/uploads/corpus');
@@ -30,21 +29,6 @@ interface Case {
   readonly kind: 'valid' | 'hostile';
   readonly format: UploadFormat;
   readonly body: Buffer;
-}
-
-function deflateBomb(): Buffer {
-  const valid = sampleAvro(1, 1, { codec: 'deflate' });
-  const sync = valid.subarray(valid.length - 16);
-  const header = valid.subarray(0, valid.indexOf(sync) + 16);
-  const bomb = zlib.deflateRawSync(Buffer.alloc(200 * MiB), { level: 9 });
-  const varint = (n: number): Buffer => {
-    const out: number[] = [];
-    for (let v = n * 2; ; v = Math.floor(v / 128)) {
-      if (v < 128) return Buffer.from([...out, v]);
-      out.push((v % 128) | 128);
-    }
-  };
-  return Buffer.concat([header, varint(1), varint(bomb.length), bomb, sync]);
 }
 
 function cases(): Case[] {

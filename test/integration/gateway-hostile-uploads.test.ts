@@ -8,9 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleAvro } from '@simstream/uploads/samples';
+import { deflateBomb } from '@simstream/uploads/samples';
 import { REPO_ROOT, startIngestion, type IngestionProcess } from '../src/index.js';
 import { QueryDouble, QuantumDouble } from './gateway-doubles.js';
 import { bootstrapKey, call, startGateway, type GatewayProcess } from './gateway-harness.js';
@@ -18,21 +17,6 @@ import { bootstrapKey, call, startGateway, type GatewayProcess } from './gateway
 const run = randomBytes(3).toString('hex');
 const CORPUS = path.join(REPO_ROOT, 'libs/uploads/corpus');
 const TYPES = { arrow: 'application/vnd.apache.arrow.stream', avro: 'application/avro' } as const;
-
-function deflateBomb(): Buffer {
-  const valid = sampleAvro(1, 1, { codec: 'deflate' });
-  const sync = valid.subarray(valid.length - 16);
-  const header = valid.subarray(0, valid.indexOf(sync) + 16);
-  const bomb = zlib.deflateRawSync(Buffer.alloc(200 * 2 ** 20), { level: 9 });
-  const varint = (n: number): Buffer => {
-    const out: number[] = [];
-    for (let v = n * 2; ; v = Math.floor(v / 128)) {
-      if (v < 128) return Buffer.from([...out, v]);
-      out.push((v % 128) | 128);
-    }
-  };
-  return Buffer.concat([header, varint(1), varint(bomb.length), bomb, sync]);
-}
 
 describe('gateway: hostile uploads', () => {
   const query = new QueryDouble();

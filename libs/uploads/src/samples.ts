@@ -108,3 +108,22 @@ export function sampleAvro(
   }));
   return avroContainer(loadSchema('frame.v2.avsc'), records, options.codec ?? 'null');
 }
+
+/**
+ * A valid Avro container whose one deflate block inflates to `inflatedBytes` of zeros (200 MiB
+ * from ~205 KB by default): finding 6 of the security review, for tests and the benchmark.
+ */
+export function deflateBomb(inflatedBytes = 200 * 2 ** 20): Buffer {
+  const valid = sampleAvro(1, 1, { codec: 'deflate' });
+  const sync = valid.subarray(valid.length - 16);
+  const header = valid.subarray(0, valid.indexOf(sync) + 16);
+  const bomb = zlib.deflateRawSync(Buffer.alloc(inflatedBytes), { level: 9 });
+  const zigzagVarint = (n: number): Buffer => {
+    const out: number[] = [];
+    for (let v = n * 2; ; v = Math.floor(v / 128)) {
+      if (v < 128) return Buffer.from([...out, v]);
+      out.push((v % 128) | 128);
+    }
+  };
+  return Buffer.concat([header, zigzagVarint(1), zigzagVarint(bomb.length), bomb, sync]);
+}
