@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deflateBomb } from '@simstream/uploads/samples';
-import { REPO_ROOT, startIngestion, type IngestionProcess } from '../src/index.js';
+import { deflateBomb, sampleArrow } from '@simstream/uploads/samples';
+import { REPO_ROOT, metricValue, startIngestion, type IngestionProcess } from '../src/index.js';
 import { QueryDouble, QuantumDouble } from './gateway-doubles.js';
 import { bootstrapKey, call, startGateway, type GatewayProcess } from './gateway-harness.js';
 
@@ -24,17 +24,19 @@ describe('gateway: hostile uploads', () => {
   let ingestion: IngestionProcess;
   let gateway: GatewayProcess;
   let key = '';
+  const admin = bootstrapKey();
+  let gatewayEnv: Record<string, string> = {};
 
   beforeAll(async () => {
     ingestion = await startIngestion();
-    const admin = bootstrapKey();
-    gateway = await startGateway({
+    gatewayEnv = {
       QUANTUM_ADDRESS: await quantum.start(),
       QUERY_ADDRESS: await query.start(),
       INGESTION_ADDRESS: ingestion.internalAddress,
       GATEWAY_BOOTSTRAP_ADMIN_KEY: admin,
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
-    });
+    };
+    gateway = await startGateway(gatewayEnv);
     key = (
       await call(`${gateway.url}/v1/admin/keys`, {
         key: admin,
@@ -133,5 +135,28 @@ describe('gateway: hostile uploads', () => {
     expect(answered.filter((status) => ![200, 400, 413, 422].includes(status))).toEqual([]);
     expect(p99).toBeLessThan(0.25);
     expect((await fetch(`${gateway.opsUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('stops a decode past its deadline: 422 UPLOAD_DECODE_TIMEOUT, the worker replaced and counted', async () => {
+    // A gateway whose deadline no body can meet: the path a hostile body would take.
+    const strict = await startGateway({
+      ...gatewayEnv,
+      GATEWAY_DECODE_DEADLINE: '1ms',
+      GATEWAY_DECODE_DEADLINE_PER_MIB: '0ms',
+    });
+    try {
+      const body = sampleArrow(256, 16_384); // 16 MiB: tens of ms to decode
+      const answer = await call(`${strict.url}/v1/simulations/gw-deadline-${run}/frames`, {
+        key,
+        raw: body,
+        type: TYPES.arrow,
+      });
+      expect(answer.status).toBe(422);
+      expect(answer.json.code).toBe('UPLOAD_DECODE_TIMEOUT');
+      expect(await metricValue(strict.opsUrl, 'simstream_gateway_decode_workers_replaced_total')).toBe(1);
+      expect((await fetch(`${strict.opsUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await strict.stop();
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { HealthChecks, createLogger, createMetricsRegistry, type Logger } from '@simstream/observability';
 import { createPool, createRedis, databaseError, migrate } from '@simstream/storage';
 import { channelCredentials } from '@simstream/rpc';
+import { DecodePool } from '@simstream/uploads';
 import { createAuthenticator, postgresOwnership, type Guard } from '@simstream/auth';
 import { bootstrapAdminKey } from './auth/bootstrap.js';
 import type { GatewayConfig } from './config.js';
@@ -122,6 +123,8 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
     onUpstreams: (n) => metrics.sseUpstreams.set(n),
   });
   const sseClients = new SseClients(config.limits.maxSseClients, config.perTenant.maxSseClients);
+  const decodePool = new DecodePool({ size: config.decode.workers, maxHeapMb: config.decode.workerHeapMb });
+  metrics.watchDecodePool(() => decodePool.replaced);
 
   const app = await buildHttpServer({
     config,
@@ -135,6 +138,7 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
     ownership: postgresOwnership(pool, guard),
     resultStreams,
     sseClients,
+    decodePool,
     rateStore: RateStore,
     rateMode: () => rateMode,
   });
@@ -183,6 +187,7 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
         logger.info({ drained, ms: Math.round(performance.now() - started) }, 'HTTP server closed');
         query.close();
         ingestion.close();
+        await decodePool.close();
         quantum.close();
         breakers.shutdown();
         redis.disconnect();

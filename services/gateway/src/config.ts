@@ -63,6 +63,13 @@ export const GATEWAY_ENV = {
   GATEWAY_UPLOAD_BODY_TIMEOUT: env.duration('300s'),
   /** Event streams one tenant may hold open on this replica (else 429 TOO_MANY_STREAMS). */
   GATEWAY_MAX_SSE_CLIENTS_PER_TENANT: env.int({ min: 1, default: 50 }),
+  /** Threads decoding Arrow and Avro uploads (1 or 2: decoding never takes every core). */
+  GATEWAY_DECODE_WORKERS: env.int({ min: 1, max: 2, default: 1 }),
+  /** Heap of each decode thread; a body needing more is refused (422 UPLOAD_DECODE_OUT_OF_MEMORY). */
+  GATEWAY_DECODE_WORKER_HEAP: env.bytes('256MiB'),
+  /** Decoding deadline: this much plus GATEWAY_DECODE_DEADLINE_PER_MIB per MiB of body (else 422). */
+  GATEWAY_DECODE_DEADLINE: env.duration('2s'),
+  GATEWAY_DECODE_DEADLINE_PER_MIB: env.duration('50ms'),
 };
 
 export interface GatewayConfig {
@@ -108,6 +115,13 @@ export interface GatewayConfig {
     readonly minBytesPerSecond: number;
     readonly graceMs: number;
     readonly maxMs: number;
+  };
+  /** The upload decoders' worker pool (libs/uploads). */
+  readonly decode: {
+    readonly workers: number;
+    readonly workerHeapMb: number;
+    readonly deadlineBaseMs: number;
+    readonly deadlineMsPerMiB: number;
   };
 }
 
@@ -169,6 +183,12 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
       minBytesPerSecond: c.GATEWAY_UPLOAD_MIN_RATE,
       graceMs: c.GATEWAY_UPLOAD_GRACE,
       maxMs: c.GATEWAY_UPLOAD_BODY_TIMEOUT,
+    },
+    decode: {
+      workers: c.GATEWAY_DECODE_WORKERS,
+      workerHeapMb: Math.max(16, Math.round(c.GATEWAY_DECODE_WORKER_HEAP / 2 ** 20)),
+      deadlineBaseMs: c.GATEWAY_DECODE_DEADLINE,
+      deadlineMsPerMiB: c.GATEWAY_DECODE_DEADLINE_PER_MIB,
     },
   };
 }

@@ -28,7 +28,10 @@ export class GatewayMetrics {
   readonly exports: Counter<'outcome'>;
   readonly exportBytes: Counter;
 
+  private readonly registry: Registry;
+
   constructor(registry: Registry) {
+    this.registry = registry;
     const registers = [registry];
     this.requests = new Counter({
       name: 'simstream_gateway_requests_total',
@@ -134,6 +137,19 @@ export class GatewayMetrics {
       name: 'simstream_gateway_export_bytes_total',
       help: 'Arrow IPC bytes relayed to clients',
       registers,
+    });
+  }
+
+  /** Decode workers terminated at their deadline or lost (hostile or too complex bodies). */
+  watchDecodePool(replaced: () => number): void {
+    new Counter({
+      name: 'simstream_gateway_decode_workers_replaced_total',
+      help: 'Upload decode workers terminated at their deadline or lost, and replaced',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(replaced());
+      },
     });
   }
 }

@@ -2,6 +2,7 @@
  * What the routes need (passed in, never imported as singletons), and the per-request fields
  * the gateway adds to Fastify's types: the authenticated principal and each route's scope.
  */
+import type { DecodePool } from '@simstream/uploads';
 import type { Logger } from '@simstream/observability';
 import type { Authenticator, KeyStore, Ownership, Principal, Scope } from '@simstream/auth';
 import type { GatewayConfig } from '../config.js';
@@ -36,6 +37,8 @@ export interface RouteDeps {
   readonly resultStreams: ResultStreams;
   /** Open SSE responses (results and solves): the cap, and closing them at shutdown. */
   readonly sseClients: SseClients;
+  /** Threads that decode Arrow and Avro upload bodies, with their deadline. */
+  readonly decodePool: DecodePool;
 }
 
 /** The principal of an authenticated route (the hook guarantees it is set). */

@@ -169,11 +169,13 @@ export function frameRoutes(app: FastifyInstance, deps: RouteDeps): void {
         request.body,
         {
           ...DEFAULT_UPLOAD_LIMITS,
+          deadlineBaseMs: deps.config.decode.deadlineBaseMs,
+          deadlineMsPerMiB: deps.config.decode.deadlineMsPerMiB,
           maxFrames: limits.maxFramesPerUpload,
           // Once inflated, no larger than the body limit the client is told about.
           maxDecodedBytes: limits.maxBodyBytes,
         },
-        { transferBody: true },
+        { transferBody: true, pool: deps.decodePool },
       );
       if (frames.length === 0) throw new HttpError(400, 'FRAMES_EMPTY', 'the body holds no frames');
       // Decoded (decompressed) data is held too: it counts against the same budgets.
