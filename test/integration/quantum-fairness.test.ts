@@ -160,4 +160,20 @@ describe('quantum: tenants share the solver fairly', () => {
     expect(results.at(-1)?.result?.cut).toBeGreaterThan(0);
     first.cancel();
   });
+
+  it('never lets concurrent submits of one tenant pass its cap together (one transaction lock per tenant)', async () => {
+    const C = `c-${run}`;
+    const answers = await Promise.allSettled(
+      Array.from({ length: MAX_JOBS + 4 }, (_, k) =>
+        submit(C, LONG, { solver: 'pt', timeLimitMs: 30_000, seed: 100 + k, reads: 0 }),
+      ),
+    );
+    const accepted = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value.jobId] : []));
+    for (const jobId of accepted)
+      await unary<pb.CancelJobRequest, pb.Job__Output>('CancelJob', { tenant: C, jobId });
+    expect(accepted.length).toBe(MAX_JOBS);
+    for (const a of answers)
+      if (a.status === 'rejected')
+        expect((a.reason as grpc.ServiceError).metadata.get('simstream-reason')[0]).toBe('TENANT_JOBS_LIMIT');
+  });
 });

@@ -88,14 +88,53 @@ export class JobStore {
     return { row: existing[0], created: false };
   }
 
-  /** Jobs of `tenant` queued or running (for its cap). */
-  async countActive(tenant: string): Promise<number> {
-    const rows = await this.query<{ n: string }>(
-      'counting jobs',
-      `SELECT count(*) AS n FROM jobs WHERE tenant = $1 AND status IN ('queued', 'running')`,
-      [tenant],
-    );
-    return Number(rows[0]?.n ?? 0);
+  /**
+   * Inserts a queued job unless `tenant` already has `maxActive` jobs queued or running; the
+   * count and the insert hold a per-tenant transaction lock, so concurrent submits on any
+   * number of instances never pass the cap together. Undefined when the tenant is full.
+   */
+  async insertWithin(job: NewJob, maxActive: number): Promise<{ row: JobRow; created: boolean } | undefined> {
+    let client;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw databaseError(error, 'creating a job');
+    }
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`jobs:${job.tenant}`]);
+      const { rows } = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM jobs WHERE tenant = $1 AND status IN ('queued', 'running')`,
+        [job.tenant],
+      );
+      if (Number(rows[0]?.n ?? 0) >= maxActive) {
+        await client.query('ROLLBACK');
+        return undefined;
+      }
+      const inserted = await client.query<JobRow>(
+        `INSERT INTO jobs (job_id, tenant, idempotency_key, status, problem_kind, variables, solver, params)
+         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7)
+         ON CONFLICT (tenant, idempotency_key) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [
+          job.jobId,
+          job.tenant,
+          job.idempotencyKey ?? null,
+          job.problemKind,
+          job.variables,
+          job.solver,
+          job.params,
+        ],
+      );
+      await client.query('COMMIT');
+      // A concurrent submit with the same idempotency key won: answer with its job.
+      return inserted.rows[0] !== undefined ? { row: inserted.rows[0], created: true } : this.insert(job);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw databaseError(error, 'creating a job');
+    } finally {
+      client.release();
+    }
   }
 
   async hasKey(tenant: string, idempotencyKey: string): Promise<boolean> {

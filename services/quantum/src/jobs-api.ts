@@ -74,16 +74,9 @@ export async function submitJob(
       },
     ]);
   }
-  // A repeat with an idempotency key is answered below whatever the count (it adds nothing).
   const repeat = key !== undefined && (await deps.store.hasKey(tenant, key));
-  if (!repeat && (await deps.store.countActive(tenant)) >= deps.maxJobsPerTenant)
-    throw new LimitExceededError(
-      'QUANTUM_MAX_JOBS_PER_TENANT',
-      `this tenant already has ${deps.maxJobsPerTenant} jobs queued or running, its most; wait for one to end`,
-      { code: 'TENANT_JOBS_LIMIT', retriable: true },
-    );
   const jobId = randomUUID();
-  const { row, created } = await deps.store.insert({
+  const job = {
     jobId,
     tenant,
     idempotencyKey: key,
@@ -98,7 +91,19 @@ export async function submitJob(
       targetEnergy: params.targetEnergy ?? null,
       couplings: problem.value.length,
     },
-  });
+  };
+  // A repeat with an idempotency key is answered whatever the count (it adds nothing); a new job
+  // is counted against the tenant's cap in the same transaction that inserts it.
+  const inserted = repeat
+    ? await deps.store.insert(job)
+    : await deps.store.insertWithin(job, deps.maxJobsPerTenant);
+  if (inserted === undefined)
+    throw new LimitExceededError(
+      'QUANTUM_MAX_JOBS_PER_TENANT',
+      `this tenant already has ${deps.maxJobsPerTenant} jobs queued or running, its most; wait for one to end`,
+      { code: 'TENANT_JOBS_LIMIT', retriable: true },
+    );
+  const { row, created } = inserted;
   if (!created && row.params.problemHash !== problem.hash) {
     throw new FailedPreconditionError(
       'IDEMPOTENCY_KEY_REUSED',
