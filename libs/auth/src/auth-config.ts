@@ -13,6 +13,8 @@ import { postgresKeyStore, type Guard, type KeyStore } from './key-store.js';
 export const AUTH_ENV = {
   /** HS256 secret (at least 32 characters); enables JWT bearer tokens. */
   JWT_SECRET: env.optionalString(),
+  /** The HS256 secret being rotated out (tokens signed with it still pass until it is removed). */
+  JWT_PREVIOUS_SECRET: env.optionalString(),
   /** PEM (SPKI) public key for RS256/ES256 tokens; enables JWT bearer tokens. */
   JWT_PUBLIC_KEY: env.optionalString(),
   JWT_ISSUER: env.optionalString(),
@@ -42,6 +44,7 @@ export interface AuthSettings {
 export function authSettings(
   c: {
     JWT_SECRET: string | undefined;
+    JWT_PREVIOUS_SECRET: string | undefined;
     JWT_PUBLIC_KEY: string | undefined;
     JWT_ISSUER: string | undefined;
     JWT_AUDIENCE: string | undefined;
@@ -58,6 +61,13 @@ export function authSettings(
     problems.push('JWT_SECRET, JWT_PUBLIC_KEY: set one (HS256 secret or RS256/ES256 public key), not both');
   if (c.JWT_SECRET !== undefined && c.JWT_SECRET.length < 32)
     problems.push('JWT_SECRET: at least 32 characters for HS256');
+  if (
+    c.JWT_PREVIOUS_SECRET !== undefined &&
+    (c.JWT_SECRET === undefined || c.JWT_PREVIOUS_SECRET.length < 32)
+  )
+    problems.push('JWT_PREVIOUS_SECRET: only beside JWT_SECRET, and at least 32 characters');
+  if (c.JWT_PUBLIC_KEY !== undefined && !/-----BEGIN [^-]+-----/.test(c.JWT_PUBLIC_KEY))
+    problems.push('JWT_PUBLIC_KEY: expected one or more PEM public keys (-----BEGIN PUBLIC KEY-----)');
   const jwtEnabled = c.JWT_SECRET !== undefined || c.JWT_PUBLIC_KEY !== undefined;
   return {
     cacheTtlMs: c.AUTH_CACHE_TTL,
@@ -69,7 +79,13 @@ export function authSettings(
     },
     maxConcurrentVerifications: c.AUTH_MAX_CONCURRENT_VERIFICATIONS,
     jwt: jwtEnabled
-      ? { secret: c.JWT_SECRET, publicKey: c.JWT_PUBLIC_KEY, issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE }
+      ? {
+          secret: c.JWT_SECRET,
+          previousSecret: c.JWT_PREVIOUS_SECRET,
+          publicKey: c.JWT_PUBLIC_KEY,
+          issuer: c.JWT_ISSUER,
+          audience: c.JWT_AUDIENCE,
+        }
       : undefined,
   };
 }

@@ -11,7 +11,9 @@ import { isScope, type Scope } from './api-key.js';
 
 export interface JwtConfig {
   readonly secret?: string;
-  /** PEM (SPKI) public key for RS256/ES256. */
+  /** The HS256 secret being rotated out: tokens signed with it pass until it is removed. */
+  readonly previousSecret?: string;
+  /** PEM (SPKI) public key(s) for RS256/ES256: several PEM blocks = old and new during a rollover. */
   readonly publicKey?: string;
   readonly issuer?: string;
   readonly audience?: string;
@@ -30,11 +32,31 @@ function rejected(expired: boolean, message: string): UnauthenticatedError {
 
 export type JwtVerifier = (token: string) => Promise<JwtIdentity>;
 
-function keyAndAlgorithms(config: JwtConfig): { key: KeyObject; algorithms: string[] } {
+interface VerificationKey {
+  readonly key: KeyObject;
+  readonly algorithms: string[];
+}
+
+/** Every key a token may be signed with: the current one first, then those being rotated out. */
+function verificationKeys(config: JwtConfig): VerificationKey[] {
   if (config.secret !== undefined)
-    return { key: createSecretKey(Buffer.from(config.secret, 'utf8')), algorithms: ['HS256'] };
-  const key = createPublicKey(config.publicKey!.replace(/\\n/g, '\n'));
-  return { key, algorithms: key.asymmetricKeyType === 'ec' ? ['ES256'] : ['RS256'] };
+    return [config.secret, config.previousSecret]
+      .filter((s): s is string => s !== undefined)
+      .map((s) => ({ key: createSecretKey(Buffer.from(s, 'utf8')), algorithms: ['HS256'] }));
+  const pems =
+    config.publicKey!.replace(/\\n/g, '\n').match(/-----BEGIN [^-]+-----[\s\S]+?-----END [^-]+-----/g) ?? [];
+  return pems.map((pem) => {
+    const key = createPublicKey(pem);
+    return { key, algorithms: key.asymmetricKeyType === 'ec' ? ['ES256'] : ['RS256'] };
+  });
+}
+
+/** Errors that mean "not this key" (try the next), rather than "this token is refused". */
+function otherKey(error: unknown): boolean {
+  return (
+    error instanceof joseErrors.JWSSignatureVerificationFailed ||
+    error instanceof joseErrors.JOSEAlgNotAllowed
+  );
 }
 
 function scopesOf(payload: JWTPayload): Scope[] {
@@ -44,20 +66,28 @@ function scopesOf(payload: JWTPayload): Scope[] {
 }
 
 export function createJwtVerifier(config: JwtConfig): JwtVerifier {
-  const { key, algorithms } = keyAndAlgorithms(config);
+  const keys = verificationKeys(config);
   return async (token) => {
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, key, {
-        algorithms,
-        requiredClaims: ['exp'],
-        ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
-        ...(config.audience === undefined ? {} : { audience: config.audience }),
-        clockTolerance: 5,
-      }));
-    } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw rejected(true, 'token expired');
-      const message = error instanceof joseErrors.JOSEError ? error.code : 'malformed token';
+    let payload: JWTPayload | undefined;
+    let last: unknown;
+    for (const { key, algorithms } of keys) {
+      try {
+        ({ payload } = await jwtVerify(token, key, {
+          algorithms,
+          requiredClaims: ['exp'],
+          ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
+          ...(config.audience === undefined ? {} : { audience: config.audience }),
+          clockTolerance: 5,
+        }));
+        break;
+      } catch (error) {
+        last = error;
+        if (!otherKey(error)) break;
+      }
+    }
+    if (payload === undefined) {
+      if (last instanceof joseErrors.JWTExpired) throw rejected(true, 'token expired');
+      const message = last instanceof joseErrors.JOSEError ? last.code : 'malformed token';
       throw rejected(false, message);
     }
     const tenant = payload.tenant;
