@@ -25,13 +25,13 @@ import { BatchingProducer, PartitionCounts, TopicName, type Kafka } from '@simst
 import { InfluxWriter, createPool, type Pool } from '@simstream/storage';
 import {
   REPO_ROOT,
-  endOffsets,
   freePort,
   quietLogger,
   startService,
   type ServiceProcess,
   serviceTlsEnv,
   serviceCredentials,
+  positionGroupAtEnd as positionStackGroupAtEnd,
 } from '../src/index.js';
 
 export const MATERIALIZED_TOPICS = [
@@ -49,26 +49,8 @@ export interface QueryProcess extends ServiceProcess {
  * Commits the group's offsets at the current end of every materialized topic, in one group
  * join (kafkajs' admin.setOffsets joins once per topic, seconds each).
  */
-export async function positionGroupAtEnd(kafka: Kafka, group: string): Promise<void> {
-  const ends = await Promise.all(
-    MATERIALIZED_TOPICS.map(async (topic) => ({ topic, ends: await endOffsets(kafka, topic) })),
-  );
-  const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: MATERIALIZED_TOPICS, fromBeginning: true });
-    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
-    await consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
-    consumer.pause(MATERIALIZED_TOPICS.map((topic) => ({ topic })));
-    await joined;
-    await consumer.commitOffsets(
-      ends.flatMap(({ topic, ends }) =>
-        [...ends].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })),
-      ),
-    );
-  } finally {
-    await consumer.disconnect();
-  }
+export function positionGroupAtEnd(kafka: Kafka, group: string): Promise<void> {
+  return positionStackGroupAtEnd(kafka, group, MATERIALIZED_TOPICS);
 }
 
 export async function startQuery(

@@ -47,9 +47,11 @@ export async function positionGroupAtEnd(
   try {
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    // Nothing is processed or committed by the batches; only the join matters. (No pause: on a
+    // fresh broker the first run() can crash while the coordinator loads, and kafkajs restarts
+    // it; pause() in that window throws "consumer group was not initialized".)
     await consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
-    consumer.pause(topics.map((topic) => ({ topic })));
-    await joined;
+    await withTimeout(joined, 120_000, `consumer group ${group} did not join within 120 s`);
     await consumer.commitOffsets(
       ends.flatMap(({ topic, offsets }) =>
         offsets.map((p) => ({ topic, partition: p.partition, offset: String(p.high) })),
@@ -58,6 +60,14 @@ export async function positionGroupAtEnd(
   } finally {
     await consumer.disconnect();
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export class Stack {
