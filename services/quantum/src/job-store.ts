@@ -49,6 +49,24 @@ export interface NewJob {
 const COLUMNS = `job_id, tenant, idempotency_key, status, problem_kind, variables, solver, params, submitted_at,
   started_at, finished_at, cancel_requested, worker, result, error, lease_until`;
 
+/** A queued job, unless the tenant already used its idempotency key (then nothing). */
+const INSERT_JOB = `INSERT INTO jobs (job_id, tenant, idempotency_key, status, problem_kind, variables, solver, params)
+  VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7)
+  ON CONFLICT (tenant, idempotency_key) DO NOTHING
+  RETURNING ${COLUMNS}`;
+
+function insertValues(job: NewJob): unknown[] {
+  return [
+    job.jobId,
+    job.tenant,
+    job.idempotencyKey ?? null,
+    job.problemKind,
+    job.variables,
+    job.solver,
+    job.params,
+  ];
+}
+
 export class JobStore {
   constructor(private readonly pool: Pool) {}
 
@@ -62,22 +80,7 @@ export class JobStore {
 
   /** Inserts a queued job; with an idempotency key already used by the tenant, returns that job instead. */
   async insert(job: NewJob): Promise<{ row: JobRow; created: boolean }> {
-    const inserted = await this.query<JobRow>(
-      'creating a job',
-      `INSERT INTO jobs (job_id, tenant, idempotency_key, status, problem_kind, variables, solver, params)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7)
-       ON CONFLICT (tenant, idempotency_key) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [
-        job.jobId,
-        job.tenant,
-        job.idempotencyKey ?? null,
-        job.problemKind,
-        job.variables,
-        job.solver,
-        job.params,
-      ],
-    );
+    const inserted = await this.query<JobRow>('creating a job', INSERT_JOB, insertValues(job));
     if (inserted[0] !== undefined) return { row: inserted[0], created: true };
     const existing = await this.query<JobRow>(
       'reading a job',
@@ -111,21 +114,7 @@ export class JobStore {
         await client.query('ROLLBACK');
         return undefined;
       }
-      const inserted = await client.query<JobRow>(
-        `INSERT INTO jobs (job_id, tenant, idempotency_key, status, problem_kind, variables, solver, params)
-         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7)
-         ON CONFLICT (tenant, idempotency_key) DO NOTHING
-         RETURNING ${COLUMNS}`,
-        [
-          job.jobId,
-          job.tenant,
-          job.idempotencyKey ?? null,
-          job.problemKind,
-          job.variables,
-          job.solver,
-          job.params,
-        ],
-      );
+      const inserted = await client.query<JobRow>(INSERT_JOB, insertValues(job));
       await client.query('COMMIT');
       // A concurrent submit with the same idempotency key won: answer with its job.
       return inserted.rows[0] !== undefined ? { row: inserted.rows[0], created: true } : this.insert(job);
