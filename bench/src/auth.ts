@@ -12,13 +12,7 @@
  * Usage: pnpm bench auth [--quick]
  */
 import { randomUUID } from 'node:crypto';
-import {
-  createAuthenticator,
-  generateApiKey,
-  hashSecret,
-  postgresKeyStore,
-  type AuthSettings,
-} from '@simstream/auth';
+import { createAuthenticator, issueApiKey, postgresKeyStore, type AuthSettings } from '@simstream/auth';
 import { endpoints, up } from '@simstream/infra';
 import { createPool, createRedis, migrate } from '@simstream/storage';
 import { round } from './ingest/stats.js';
@@ -76,14 +70,8 @@ export default async function authBench(args: string[]): Promise<unknown> {
   const guard = <T>(_what: string, fn: () => Promise<T>) => fn();
   const keys = postgresKeyStore(pool, guard);
   const tenant = `bench-auth-${randomUUID().slice(0, 8)}`;
-  const key = generateApiKey();
-  await keys.insert({
-    keyId: key.keyId,
-    tenant,
-    name: 'bench',
-    secretHash: await hashSecret(key.secret),
-    scopes: ['read'],
-  });
+  const { token, stored } = await issueApiKey(keys, { tenant, name: 'bench', scopes: ['read'] });
+  const keyId = stored.keyId;
   const settings = (over: Partial<AuthSettings['failures']> & { cacheTtlMs?: number }): AuthSettings => ({
     cacheTtlMs: over.cacheTtlMs ?? 10_000,
     staleIfErrorMs: 60_000,
@@ -95,7 +83,7 @@ export default async function authBench(args: string[]): Promise<unknown> {
   const n = quick ? 20 : 60;
   try {
     const open = make(settings({}));
-    const bearer = `Bearer ${key.token}`;
+    const bearer = `Bearer ${token}`;
     await open.authenticate(bearer);
     log('cached');
     const cached = await measure(quick ? 2000 : 20_000, 1, () => open.authenticate(bearer));
@@ -104,7 +92,7 @@ export default async function authBench(args: string[]): Promise<unknown> {
     await expiring.authenticate(bearer);
     const proven = await measure(n * 5, 1, () => expiring.authenticate(bearer));
     log('wrong secret / unknown id, interleaved');
-    const wrongToken = (i: number) => `Bearer sk_${key.keyId}_${String(i).padStart(43, 'w')}`;
+    const wrongToken = (i: number) => `Bearer sk_${keyId}_${String(i).padStart(43, 'w')}`;
     const unknownToken = (i: number) =>
       `Bearer sk_${'0'.repeat(12)}${String(i).padStart(4, '0')}_${'u'.repeat(43)}`;
     const wrong = await measure(n, 1, (i) => open.authenticate(wrongToken(i), `10.1.0.${i % 250}`));

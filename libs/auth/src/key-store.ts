@@ -4,7 +4,7 @@
  * Postgres breaker) and fails with our errors (UNAVAILABLE when a retry can help).
  */
 import { databaseError, type Pool } from '@simstream/storage';
-import type { Scope } from './api-key.js';
+import { generateApiKey, hashSecret, type Scope } from './api-key.js';
 
 export interface StoredKey {
   readonly keyId: string;
@@ -117,4 +117,21 @@ export function postgresKeyStore(pool: Pool, guard: Guard): KeyStore {
       );
     },
   };
+}
+
+/** A new API key of `tenant`, stored hashed: the token (shown once) and what was stored. */
+export async function issueApiKey(
+  keys: KeyStore,
+  key: { readonly tenant: string; readonly name: string; readonly scopes: readonly Scope[] },
+): Promise<{ readonly token: string; readonly stored: NewKey }> {
+  const created = generateApiKey();
+  const stored: NewKey = {
+    keyId: created.keyId,
+    tenant: key.tenant,
+    name: key.name,
+    secretHash: await hashSecret(created.secret),
+    scopes: [...key.scopes],
+  };
+  await keys.insert(stored);
+  return { token: created.token, stored };
 }

@@ -4,7 +4,7 @@
  * calls to internal ports, and TLS settings for every service a test starts.
  */
 import * as grpc from '@grpc/grpc-js';
-import { generateApiKey, hashSecret, postgresKeyStore, type Scope } from '@simstream/auth';
+import { issueApiKey, postgresKeyStore, type Scope } from '@simstream/auth';
 import { IngestionClient, type IngestionClientOptions } from '@simstream/client';
 import { endpoints, tls, type Identity } from '@simstream/infra';
 import { createPool, migrate, type Pool } from '@simstream/storage';
@@ -54,15 +54,7 @@ export function apiKeyFor(tenant: string, scopes: readonly Scope[] = ['ingest', 
   if (key === undefined) {
     key = (async () => {
       const store = postgresKeyStore(await database(), (_what, fn) => fn());
-      const created = generateApiKey();
-      await store.insert({
-        keyId: created.keyId,
-        tenant,
-        name: `test ${tenant}`,
-        secretHash: await hashSecret(created.secret),
-        scopes: [...scopes],
-      });
-      return created.token;
+      return (await issueApiKey(store, { tenant, name: `test ${tenant}`, scopes })).token;
     })();
     keys.set(id, key);
   }

@@ -234,19 +234,6 @@ export class Stack {
     return p;
   }
 
-  /** A new API key of `tenant` (made through the gateway's admin API with the bootstrap admin key). */
-  async createApiKey(tenant: string, scopes: readonly string[] = ['ingest', 'read']): Promise<string> {
-    const response = await fetch(`${this.gatewayUrl}/v1/admin/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `stack-${tenant}`, scopes, tenant }),
-    });
-    const body = (await response.json()) as { secret?: string };
-    if (!response.ok || typeof body.secret !== 'string')
-      throw new Error(`cannot create an API key of '${tenant}': ${response.status} ${JSON.stringify(body)}`);
-    return body.secret;
-  }
-
   async kill9(name: ServiceName): Promise<void> {
     await this.processes.get(name)?.kill9();
     this.processes.delete(name);

@@ -5,14 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { TENANT_PATTERN } from '@simstream/contracts';
-import {
-  generateApiKey,
-  hashSecret,
-  SCOPES,
-  type Principal,
-  type Scope,
-  type StoredKey,
-} from '@simstream/auth';
+import { SCOPES, issueApiKey, type Principal, type Scope, type StoredKey } from '@simstream/auth';
 import { principalOf, type RouteDeps } from '../http/context.js';
 import { COMMON_PROBLEMS, problems } from '../http/schemas.js';
 import { HttpError } from '../problem.js';
@@ -92,24 +85,20 @@ export function adminRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (request, reply) => {
       const principal = principalOf(request);
       const tenant = targetTenant(principal, request.body.tenant);
-      const key = generateApiKey();
-      const created = {
-        keyId: key.keyId,
+      const { token, stored: created } = await issueApiKey(deps.keys, {
         tenant,
         name: request.body.name,
-        secretHash: await hashSecret(key.secret),
         scopes: request.body.scopes,
-      };
-      await deps.keys.insert(created);
+      });
       request.log.info(
-        { keyId: key.keyId, tenant, scopes: created.scopes, by: principal.subject },
+        { keyId: created.keyId, tenant, scopes: created.scopes, by: principal.subject },
         'API key created',
       );
       reply.code(201).header('cache-control', 'no-store');
       const now = new Date();
       return {
         key: keyView({ ...created, createdAt: now, revokedAt: null, lastUsedAt: null }),
-        secret: key.token,
+        secret: token,
       };
     },
   );
