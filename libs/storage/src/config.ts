@@ -9,6 +9,28 @@ export const POSTGRES_ENV = {
   DATABASE_MIGRATE: env.bool(true),
 };
 
+/** The Postgres settings of a service, from validated POSTGRES_ENV values. */
+export interface DatabaseConfig {
+  readonly url: string;
+  readonly poolMax: number;
+  readonly statementTimeoutMs: number;
+  readonly migrate: boolean;
+}
+
+export function databaseConfig(c: {
+  DATABASE_URL: string;
+  DATABASE_POOL_MAX: number;
+  DATABASE_STATEMENT_TIMEOUT: number;
+  DATABASE_MIGRATE: boolean;
+}): DatabaseConfig {
+  return {
+    url: c.DATABASE_URL,
+    poolMax: c.DATABASE_POOL_MAX,
+    statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT,
+    migrate: c.DATABASE_MIGRATE,
+  };
+}
+
 export const REDIS_ENV = {
   REDIS_URL: env.string('redis://127.0.0.1:6379'),
   REDIS_COMMAND_TIMEOUT: env.duration('500ms'),

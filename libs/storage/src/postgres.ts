@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import { SimstreamError, UnavailableError, messageOf } from '@simstream/errors';
+import type { DatabaseConfig } from './config.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -13,6 +14,16 @@ export interface PostgresOptions {
   readonly max?: number;
   readonly statementTimeoutMs?: number;
   readonly applicationName?: string;
+}
+
+/** The pool of a service: its database settings, named `simstream-<service>-<instance>` in pg_stat_activity. */
+export function servicePool(database: DatabaseConfig, applicationName: string): Pool {
+  return createPool({
+    url: database.url,
+    max: database.poolMax,
+    statementTimeoutMs: database.statementTimeoutMs,
+    applicationName,
+  });
 }
 
 export function createPool(options: PostgresOptions): Pool {

@@ -5,7 +5,7 @@
  * requests drained → clients and stores closed).
  */
 import { HealthChecks, createLogger, createMetricsRegistry, type Logger } from '@simstream/observability';
-import { createPool, createRedis, databaseError, migrate } from '@simstream/storage';
+import { servicePool, createRedis, databaseError, migrate } from '@simstream/storage';
 import { channelCredentials } from '@simstream/rpc';
 import { DecodePool } from '@simstream/uploads';
 import { createAuthenticator, postgresOwnership, type Guard } from '@simstream/auth';
@@ -47,12 +47,7 @@ export async function startGatewayService(config: GatewayConfig): Promise<Gatewa
     { registry, logger },
   );
 
-  const pool = createPool({
-    url: config.database.url,
-    max: config.database.poolMax,
-    statementTimeoutMs: config.database.statementTimeoutMs,
-    applicationName: `simstream-gateway-${config.instanceId}`,
-  });
+  const pool = servicePool(config.database, `simstream-gateway-${config.instanceId}`);
   if (config.database.migrate) await migrate(pool, logger);
   const pg = breakers.guard('postgres');
   const guard: Guard = (_what, fn) => pg(fn);

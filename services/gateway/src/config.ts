@@ -7,7 +7,7 @@ import { TENANT_PATTERN } from '@simstream/contracts';
 import { ConfigError } from '@simstream/errors';
 import { env, loadConfig, type Env } from '@simstream/config';
 import { GRPC_TLS_ENV, grpcTls, type GrpcTls } from '@simstream/rpc';
-import { POSTGRES_ENV, REDIS_ENV } from '@simstream/storage';
+import { POSTGRES_ENV, REDIS_ENV, databaseConfig, type DatabaseConfig } from '@simstream/storage';
 import { AUTH_ENV, authSettings, parseApiKey, type AuthSettings } from '@simstream/auth';
 
 export const GATEWAY_ENV = {
@@ -78,12 +78,7 @@ export interface GatewayConfig {
   readonly http: { readonly host: string; readonly port: number };
   readonly ops: { readonly host: string; readonly port: number };
   readonly grpcTls: GrpcTls;
-  readonly database: {
-    readonly url: string;
-    readonly poolMax: number;
-    readonly statementTimeoutMs: number;
-    readonly migrate: boolean;
-  };
+  readonly database: DatabaseConfig;
   readonly redis: { readonly url: string; readonly commandTimeoutMs: number };
   readonly addresses: { readonly query: string; readonly ingestion: string; readonly quantum: string };
   readonly limits: {
@@ -143,12 +138,7 @@ export function loadGatewayConfig(source: Env = process.env): GatewayConfig {
     http: { host: c.HTTP_HOST, port: c.HTTP_PORT },
     ops: { host: c.OPS_HOST, port: c.OPS_PORT },
     grpcTls: tls,
-    database: {
-      url: c.DATABASE_URL,
-      poolMax: c.DATABASE_POOL_MAX,
-      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT,
-      migrate: c.DATABASE_MIGRATE,
-    },
+    database: databaseConfig(c),
     redis: { url: c.REDIS_URL, commandTimeoutMs: c.REDIS_COMMAND_TIMEOUT },
     addresses: { query: c.QUERY_ADDRESS, ingestion: c.INGESTION_ADDRESS, quantum: c.QUANTUM_ADDRESS },
     limits: {

@@ -25,7 +25,7 @@ import {
 } from '@simstream/observability';
 import { createAuthenticator, postgresOwnership, type Guard } from '@simstream/auth';
 import { createGrpcServer, serverCredentials } from '@simstream/rpc';
-import { createPool, createRedis, migrate } from '@simstream/storage';
+import { servicePool, createRedis, migrate } from '@simstream/storage';
 import { ByteBudget } from './byte-budget.js';
 import type { IngestionConfig } from './config.js';
 import { internalGate, publicGate } from './call-auth.js';
@@ -61,12 +61,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
     );
 
   // Credentials and simulation owners: the same Postgres tables as the gateway's.
-  const pool = createPool({
-    url: config.database.url,
-    max: config.database.poolMax,
-    statementTimeoutMs: config.database.statementTimeoutMs,
-    applicationName: `simstream-ingestion-${config.instanceId}`,
-  });
+  const pool = servicePool(config.database, `simstream-ingestion-${config.instanceId}`);
   if (config.database.migrate) await migrate(pool, logger);
   const guard: Guard = (_what, fn) => fn();
   const redis = createRedis({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs });

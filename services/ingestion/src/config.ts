@@ -14,7 +14,7 @@ import type { FrameLimits } from '@simstream/contracts';
 import { AUTH_ENV, authSettings, type AuthSettings } from '@simstream/auth';
 import { ConfigError } from '@simstream/errors';
 import { GRPC_INTERNAL_ENV, GRPC_TLS_ENV, grpcTls, type GrpcTls } from '@simstream/rpc';
-import { POSTGRES_ENV, REDIS_ENV } from '@simstream/storage';
+import { POSTGRES_ENV, REDIS_ENV, databaseConfig, type DatabaseConfig } from '@simstream/storage';
 
 export const INGESTION_ENV = {
   ...KAFKA_ENV,
@@ -75,12 +75,7 @@ export interface IngestionConfig {
     readonly tls: GrpcTls;
   };
   readonly ops: { readonly host: string; readonly port: number };
-  readonly database: {
-    readonly url: string;
-    readonly poolMax: number;
-    readonly statementTimeoutMs: number;
-    readonly migrate: boolean;
-  };
+  readonly database: DatabaseConfig;
   readonly redis: { readonly url: string; readonly commandTimeoutMs: number };
   readonly auth: AuthSettings;
   readonly kafka: KafkaConnectionConfig;
@@ -114,12 +109,7 @@ export function loadIngestionConfig(source: Env = process.env): IngestionConfig 
       tls,
     },
     ops: { host: c.OPS_HOST, port: c.OPS_PORT },
-    database: {
-      url: c.DATABASE_URL,
-      poolMax: c.DATABASE_POOL_MAX,
-      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT,
-      migrate: c.DATABASE_MIGRATE,
-    },
+    database: databaseConfig(c),
     redis: { url: c.REDIS_URL, commandTimeoutMs: c.REDIS_COMMAND_TIMEOUT },
     auth,
     kafka: kafkaConnectionFromEnv(c),

@@ -24,7 +24,7 @@ import {
   type Logger,
   type OpsServer,
 } from '@simstream/observability';
-import { createPool, migrate } from '@simstream/storage';
+import { servicePool, migrate } from '@simstream/storage';
 import { PostgresCheckpointStore } from './checkpoint-store.js';
 import type { NeuromorphicConfig } from './config.js';
 import { DetectorBank } from './detector-bank.js';
@@ -59,12 +59,7 @@ export async function startNeuromorphicService(config: NeuromorphicConfig): Prom
     1,
   );
 
-  const pool = createPool({
-    url: config.postgres.url,
-    max: config.postgres.poolMax,
-    statementTimeoutMs: config.postgres.statementTimeoutMs,
-    applicationName: `simstream-neuromorphic-${config.instanceId}`,
-  });
+  const pool = servicePool(config.postgres, `simstream-neuromorphic-${config.instanceId}`);
   const kafka = createKafka(config.kafka, logger);
   const partitions = new PartitionCounts(kafka);
   const producer = new BatchingProducer({

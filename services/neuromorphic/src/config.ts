@@ -14,7 +14,7 @@ import {
   type TopicEnvironment,
 } from '@simstream/kafka';
 import { resolveConfig, type DetectorOptions } from '@simstream/neuro';
-import { POSTGRES_ENV } from '@simstream/storage';
+import { POSTGRES_ENV, databaseConfig, type DatabaseConfig } from '@simstream/storage';
 import { featureDimFor } from './frame-features.js';
 
 /** Detector options the service sets itself, per feature layout. */
@@ -80,12 +80,7 @@ export interface NeuromorphicConfig {
   readonly kafka: KafkaConnectionConfig;
   readonly topicEnvironment: TopicEnvironment;
   readonly ensureTopics: boolean;
-  readonly postgres: {
-    readonly url: string;
-    readonly poolMax: number;
-    readonly statementTimeoutMs: number;
-    readonly migrate: boolean;
-  };
+  readonly postgres: DatabaseConfig;
   readonly backend: BackendChoice;
   readonly consumerGroup: string;
   readonly partitionConcurrency: number;
@@ -132,12 +127,7 @@ export function loadNeuromorphicConfig(source: Env = process.env): NeuromorphicC
     kafka: kafkaConnectionFromEnv(c),
     topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),
     ensureTopics: c.NEURO_ENSURE_TOPICS,
-    postgres: {
-      url: c.DATABASE_URL,
-      poolMax: c.DATABASE_POOL_MAX,
-      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT,
-      migrate: c.DATABASE_MIGRATE,
-    },
+    postgres: databaseConfig(c),
     backend: c.SIMSTREAM_TF_BACKEND,
     consumerGroup: c.NEURO_CONSUMER_GROUP,
     partitionConcurrency: c.NEURO_PARTITION_CONCURRENCY,

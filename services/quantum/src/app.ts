@@ -32,7 +32,7 @@ import {
   type OpsServer,
 } from '@simstream/observability';
 import { createGrpcServer, identityGate, serverCredentials } from '@simstream/rpc';
-import { createPool, createRedis, migrate } from '@simstream/storage';
+import { servicePool, createRedis, migrate } from '@simstream/storage';
 import { BucketTracker, postgresBucketStore } from './bucket-state.js';
 import type { QuantumConfig } from './config.js';
 import { handleFrame } from './frame-results.js';
@@ -84,12 +84,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
   const kafka = createKafka(config.kafka, logger);
   if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
 
-  const pool = createPool({
-    url: config.database.url,
-    max: config.database.poolMax,
-    statementTimeoutMs: config.database.statementTimeoutMs,
-    applicationName: `simstream-quantum-${config.instanceId}`,
-  });
+  const pool = servicePool(config.database, `simstream-quantum-${config.instanceId}`);
   if (config.database.migrate) await migrate(pool, logger);
   const redis = createRedis({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs });
   redis

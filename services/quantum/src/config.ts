@@ -12,7 +12,7 @@ import {
   type KafkaConnectionConfig,
   type TopicEnvironment,
 } from '@simstream/kafka';
-import { POSTGRES_ENV, REDIS_ENV } from '@simstream/storage';
+import { POSTGRES_ENV, REDIS_ENV, databaseConfig, type DatabaseConfig } from '@simstream/storage';
 
 const SOLVERS = ['sa', 'pt'] as const;
 
@@ -129,12 +129,7 @@ export interface QuantumConfig {
   readonly groups: { readonly frames: string; readonly jobs: string };
   readonly fromBeginning: boolean;
   readonly sessionTimeoutMs: number;
-  readonly database: {
-    readonly url: string;
-    readonly poolMax: number;
-    readonly statementTimeoutMs: number;
-    readonly migrate: boolean;
-  };
+  readonly database: DatabaseConfig;
   readonly redis: { readonly url: string; readonly commandTimeoutMs: number };
   readonly frames: {
     readonly enabled: boolean;
@@ -194,12 +189,7 @@ export function loadQuantumConfig(source: Env = process.env): QuantumConfig {
     groups: { frames: c.QUANTUM_FRAMES_GROUP, jobs: c.QUANTUM_JOBS_GROUP },
     fromBeginning: c.QUANTUM_FROM_BEGINNING,
     sessionTimeoutMs: c.QUANTUM_SESSION_TIMEOUT,
-    database: {
-      url: c.DATABASE_URL,
-      poolMax: c.DATABASE_POOL_MAX,
-      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT,
-      migrate: c.DATABASE_MIGRATE,
-    },
+    database: databaseConfig(c),
     redis: { url: c.REDIS_URL, commandTimeoutMs: c.REDIS_COMMAND_TIMEOUT },
     frames: {
       enabled: c.QUANTUM_FRAMES_ENABLED,

@@ -24,7 +24,7 @@ import {
 } from '@simstream/observability';
 import { Breaker } from '@simstream/resilience';
 import { createGrpcServer, identityGate, serverCredentials } from '@simstream/rpc';
-import { InfluxWriter, createPool, createRedis, migrate } from '@simstream/storage';
+import { InfluxWriter, servicePool, createRedis, migrate } from '@simstream/storage';
 import { schemaRegistry } from '@simstream/contracts';
 import { ResultCache } from './cache/result-cache.js';
 import { VersionBus } from './cache/version-bus.js';
@@ -58,12 +58,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
   const health = new HealthChecks();
   const closers: [string, () => unknown][] = [];
 
-  const pool = createPool({
-    url: config.postgres.url,
-    max: config.postgres.poolMax,
-    statementTimeoutMs: config.postgres.statementTimeoutMs,
-    applicationName: `simstream-query-${config.instanceId}`,
-  });
+  const pool = servicePool(config.postgres, `simstream-query-${config.instanceId}`);
   if (config.postgres.migrate) await migrate(pool, logger);
 
   const postgres = new Breaker(

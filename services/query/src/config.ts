@@ -12,7 +12,7 @@ import {
   type KafkaConnectionConfig,
   type TopicEnvironment,
 } from '@simstream/kafka';
-import { INFLUX_ENV, POSTGRES_ENV, REDIS_ENV } from '@simstream/storage';
+import { INFLUX_ENV, POSTGRES_ENV, REDIS_ENV, databaseConfig, type DatabaseConfig } from '@simstream/storage';
 
 const ROLES = ['materializer', 'server'] as const;
 export type QueryRole = (typeof ROLES)[number];
@@ -99,13 +99,7 @@ export interface QueryConfig {
   readonly consumerGroup: string;
   readonly consumerConcurrency: number;
   readonly consumerSessionTimeoutMs: number;
-  readonly postgres: {
-    readonly url: string;
-    readonly poolMax: number;
-    readonly statementTimeoutMs: number;
-    readonly migrate: boolean;
-    readonly readTimeoutMs: number;
-  };
+  readonly postgres: DatabaseConfig & { readonly readTimeoutMs: number };
   readonly redis: { readonly url: string; readonly commandTimeoutMs: number };
   readonly influx: {
     readonly url: string;
@@ -147,13 +141,7 @@ export function loadQueryConfig(source: Env = process.env): QueryConfig {
     consumerGroup: c.QUERY_CONSUMER_GROUP,
     consumerConcurrency: c.QUERY_CONSUMER_CONCURRENCY,
     consumerSessionTimeoutMs: c.QUERY_CONSUMER_SESSION_TIMEOUT,
-    postgres: {
-      url: c.DATABASE_URL,
-      poolMax: c.DATABASE_POOL_MAX,
-      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT,
-      migrate: c.DATABASE_MIGRATE,
-      readTimeoutMs: c.QUERY_POSTGRES_TIMEOUT,
-    },
+    postgres: { ...databaseConfig(c), readTimeoutMs: c.QUERY_POSTGRES_TIMEOUT },
     redis: { url: c.REDIS_URL, commandTimeoutMs: c.REDIS_COMMAND_TIMEOUT },
     influx: {
       url: c.INFLUX_URL,
