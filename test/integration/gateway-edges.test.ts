@@ -12,7 +12,14 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue } from '../src/index.js';
 import { QueryDouble, QuantumDouble, neuromorphicResult } from './gateway-doubles.js';
-import { SseClient, bootstrapKey, call, startGateway, type GatewayProcess } from './gateway-harness.js';
+import {
+  SseClient,
+  bootstrapKey,
+  call,
+  startGateway,
+  type GatewayProcess,
+  mintKey,
+} from './gateway-harness.js';
 
 const run = randomBytes(3).toString('hex');
 const TENANT_A = `ea-${run}`;
@@ -58,13 +65,7 @@ describe('gateway: trust at the edge', () => {
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
       GATEWAY_MAX_SSE_CLIENTS_PER_TENANT: '2',
     });
-    const mint = async (tenant: string) =>
-      (
-        await call(`${gateway.url}/v1/admin/keys`, {
-          key: admin,
-          json: { name: 'edge', scopes: ['read', 'ingest'], tenant },
-        })
-      ).json.secret!;
+    const mint = (tenant: string) => mintKey(gateway, admin, tenant, ['read', 'ingest']);
     keyA = await mint(TENANT_A);
     keyB = await mint(TENANT_B);
   });

@@ -34,6 +34,22 @@ export async function startGateway(env: Record<string, string>, httpPort?: numbe
   return { ...service, url: `http://127.0.0.1:${port}`, httpPort: port };
 }
 
+/** A new API key of `tenant`, made through the gateway's admin API with `admin` (a bootstrap key). */
+export async function mintKey(
+  gateway: { readonly url: string },
+  admin: string,
+  tenant: string,
+  scopes: readonly string[] = ['read', 'ingest'],
+): Promise<string> {
+  const res = await call(`${gateway.url}/v1/admin/keys`, {
+    key: admin,
+    json: { name: `test ${tenant}`, scopes, tenant },
+  });
+  if (res.status !== 201)
+    throw new Error(`minting a key of ${tenant}: ${res.status} ${JSON.stringify(res.json)}`);
+  return res.json.secret!;
+}
+
 /** A fresh bootstrap key for a test run: `sk_<16 hex>_<secret>`. */
 export function bootstrapKey(): string {
   return `sk_${randomBytes(8).toString('hex')}_${randomBytes(24).toString('base64url')}`;

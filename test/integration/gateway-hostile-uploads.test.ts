@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deflateBomb, sampleArrow } from '@simstream/uploads/samples';
 import { REPO_ROOT, metricValue, startIngestion, type IngestionProcess } from '../src/index.js';
 import { QueryDouble, QuantumDouble } from './gateway-doubles.js';
-import { bootstrapKey, call, startGateway, type GatewayProcess } from './gateway-harness.js';
+import { bootstrapKey, call, startGateway, type GatewayProcess, mintKey } from './gateway-harness.js';
 
 const run = randomBytes(3).toString('hex');
 const CORPUS = path.join(REPO_ROOT, 'libs/uploads/corpus');
@@ -37,12 +37,7 @@ describe('gateway: hostile uploads', () => {
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
     };
     gateway = await startGateway(gatewayEnv);
-    key = (
-      await call(`${gateway.url}/v1/admin/keys`, {
-        key: admin,
-        json: { name: 'up', scopes: ['ingest'], tenant: `th-${run}` },
-      })
-    ).json.secret!;
+    key = await mintKey(gateway, admin, `th-${run}`, ['ingest']);
   });
 
   afterAll(async () => {

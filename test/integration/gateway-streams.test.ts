@@ -16,6 +16,7 @@ import {
   startGateway,
   waitFor,
   type GatewayProcess,
+  mintKey,
 } from './gateway-harness.js';
 
 const run = randomBytes(3).toString('hex');
@@ -53,13 +54,7 @@ describe('gateway: results, live streams, optimisation', () => {
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
       GATEWAY_SSE_WAIT_POLL_INTERVAL: '50ms',
     });
-    const mint = async (tenant: string) =>
-      (
-        await call(`${gateway.url}/v1/admin/keys`, {
-          key: admin,
-          json: { name: 'out', scopes: ['read', 'ingest'], tenant },
-        })
-      ).json.secret!;
+    const mint = (tenant: string) => mintKey(gateway, admin, tenant, ['read', 'ingest']);
     keyA = await mint(TENANT_A);
     keyB = await mint(TENANT_B);
   });

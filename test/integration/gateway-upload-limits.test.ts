@@ -10,7 +10,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, startIngestion, type IngestionProcess } from '../src/index.js';
 import { QueryDouble, QuantumDouble } from './gateway-doubles.js';
-import { bootstrapKey, call, startGateway, type GatewayProcess } from './gateway-harness.js';
+import { bootstrapKey, call, startGateway, type GatewayProcess, mintKey } from './gateway-harness.js';
 
 const run = randomBytes(3).toString('hex');
 const TENANT_A = `la-${run}`;
@@ -68,13 +68,7 @@ describe('gateway: upload budgets per tenant and a minimum rate', () => {
       GATEWAY_UPLOAD_MIN_RATE: '8KiB',
       GATEWAY_UPLOAD_GRACE: `${GRACE_MS}ms`,
     });
-    const mint = async (tenant: string) =>
-      (
-        await call(`${gateway.url}/v1/admin/keys`, {
-          key: admin,
-          json: { name: 'up', scopes: ['ingest'], tenant },
-        })
-      ).json.secret!;
+    const mint = (tenant: string) => mintKey(gateway, admin, tenant, ['ingest']);
     keyA = await mint(TENANT_A);
     keyB = await mint(TENANT_B);
   });

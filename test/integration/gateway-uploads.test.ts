@@ -25,7 +25,7 @@ import {
   type IngestionProcess,
 } from '../src/index.js';
 import { QueryDouble, QuantumDouble } from './gateway-doubles.js';
-import { bootstrapKey, call, startGateway, type GatewayProcess } from './gateway-harness.js';
+import { bootstrapKey, call, startGateway, type GatewayProcess, mintKey } from './gateway-harness.js';
 
 const exec = promisify(execFile);
 const run = randomBytes(3).toString('hex');
@@ -102,13 +102,7 @@ describe('gateway: frame uploads', () => {
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
     };
     gateway = await startGateway({ ...gatewayEnv, QUERY_ADDRESS: await query.start() });
-    const mint = async (tenant: string) =>
-      (
-        await call(`${gateway.url}/v1/admin/keys`, {
-          key: admin,
-          json: { name: 'up', scopes: ['ingest'], tenant },
-        })
-      ).json.secret!;
+    const mint = (tenant: string) => mintKey(gateway, admin, tenant, ['ingest']);
     keyA = await mint(TENANT_A);
     keyB = await mint(TENANT_B);
   });

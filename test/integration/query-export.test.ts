@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '@simstream/storage';
 import { REPO_ROOT, metricValue, pythonWith } from '../src/index.js';
-import { bootstrapKey, call, startGateway, type GatewayProcess } from './gateway-harness.js';
+import { bootstrapKey, call, startGateway, type GatewayProcess, mintKey } from './gateway-harness.js';
 import { startQuery, testPool, until, type QueryProcess } from './query-harness.js';
 
 const ARROW = 'application/vnd.apache.arrow.stream';
@@ -129,12 +129,7 @@ describe('Arrow exports through the gateway', () => {
       GATEWAY_BOOTSTRAP_ADMIN_KEY: admin,
       GATEWAY_OPERATOR_TENANT: `op-${run}`,
     });
-    key = (
-      await call(`${gateway.url}/v1/admin/keys`, {
-        key: admin,
-        json: { name: 'export', scopes: ['read'], tenant },
-      })
-    ).json.secret!;
+    key = await mintKey(gateway, admin, tenant, ['read']);
     python = await pythonWith(['pyarrow==26.0.1']);
   });
 
