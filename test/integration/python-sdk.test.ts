@@ -17,7 +17,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TopicName, type Kafka } from '@simstream/kafka';
 import {
-  REPO_ROOT,
+  PYTHON_SDK_DIR,
   Stack,
   apiKeyFor,
   endOffsets,
@@ -27,7 +27,7 @@ import {
   type SdkControl,
 } from '../src/index.js';
 
-const SDK = path.join(REPO_ROOT, 'clients', 'python');
+const SDK = PYTHON_SDK_DIR;
 
 function python(
   exe: string,
