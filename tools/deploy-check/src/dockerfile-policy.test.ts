@@ -6,7 +6,7 @@ const ins = (name: string, text: string) => ({ line: 1, name, text });
 function dockerfile(
   runtime: ReturnType<typeof ins>[],
   metaArgs = [
-    { key: 'NODE_IMAGE', value: 'node:20.20.2-bookworm-slim' },
+    { key: 'NODE_IMAGE', value: 'node:24.21.0-bookworm-slim' },
     { key: 'PNPM_VERSION', value: '10.34.9' },
   ],
 ): ParsedDockerfile {
@@ -67,7 +67,7 @@ describe('checkDockerfile', () => {
   it('holds the GPU image to CUDA 11, the tfjs version and the forced backend', () => {
     const problems = checkDockerfile(
       dockerfile(good, [
-        { key: 'NODE_IMAGE', value: 'node:20.20.2-bookworm-slim' },
+        { key: 'NODE_IMAGE', value: 'node:24.21.0-bookworm-slim' },
         { key: 'PNPM_VERSION', value: '10.34.9' },
         { key: 'CUDA_IMAGE', value: 'nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04' },
         { key: 'TFJS_VERSION', value: '4.21.0' },
