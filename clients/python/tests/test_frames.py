@@ -71,7 +71,9 @@ def test_non_contiguous_and_fortran_arrays_are_sent_row_major() -> None:
 
 
 def test_zero_d_array_and_python_scalars_travel_as_shape_1() -> None:
-    frame = parse(prepare_frame("sim", 1, {"a": np.float32(2.5), "b": np.array(7, dtype=np.int64), "c": 1.5}).payload)
+    frame = parse(
+        prepare_frame("sim", 1, {"a": np.float32(2.5), "b": np.array(7, dtype=np.int64), "c": 1.5}).payload
+    )
     assert [list(f.shape) for f in frame.fields] == [[1], [1], [1]]
     assert np.frombuffer(frame.fields[0].data, "<f4")[0] == 2.5
     assert np.frombuffer(frame.fields[1].data, "<i8")[0] == 7
@@ -85,7 +87,7 @@ def test_lists_become_arrays() -> None:
 
 @pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 0, 2)])
 def test_empty_arrays_are_refused_before_sending(shape: tuple[int, ...]) -> None:
-    with pytest.raises(FrameError, match="'e'.*empty") as info:
+    with pytest.raises(FrameError, match=r"'e'.*empty") as info:
         prepare_frame("sim", 1, {"e": np.zeros(shape)})
     assert info.value.reason == "SHAPE_INVALID" and info.value.field == "e"
 
@@ -157,7 +159,7 @@ def test_frame_level_checks(fields: dict[str, np.ndarray], reason: str) -> None:
 
 
 def test_step_and_sim_time_checks() -> None:
-    with pytest.raises(FrameError, match="STEP|step"):
+    with pytest.raises(FrameError, match=r"STEP|step"):
         prepare_frame("sim", -1, {"x": np.ones(1)})
     with pytest.raises(FrameError):
         prepare_frame("sim", 2**53, {"x": np.ones(1)})
@@ -189,7 +191,7 @@ def test_raw_fields_go_as_given() -> None:
 def test_open_request_checks_the_simulation_id() -> None:
     request = ingestion_pb2.StreamFramesRequest.FromString(open_request("my-sim.1", {"kind": "heat"}))
     assert request.open.simulation_id == "my-sim.1" and dict(request.open.attributes) == {"kind": "heat"}
-    with pytest.raises(FrameError, match="SIMULATION|simulation id"):
+    with pytest.raises(FrameError, match=r"SIMULATION|simulation id"):
         open_request("Bad Id", None)
 
 

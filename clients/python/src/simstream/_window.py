@@ -191,12 +191,6 @@ class UploadState:
         self.raise_pending()
         if self.closing:
             raise UploadFailed("the uploader is closed")
-        if step <= self.last_step:
-            raise StepError(
-                f"step {step} must be after the last step sent ({self.last_step})",
-                step=step,
-                reason="STEP_NOT_INCREASING",
-            )
         if self.last_durable_step is not None and step <= self.last_durable_step:
             if self._skip_durable:
                 self.stats.skipped += 1
@@ -206,6 +200,12 @@ class UploadState:
                 f"{self.last_durable_step}): continue after it, or pass skip_durable=True",
                 step=step,
                 reason="STEP_ALREADY_DURABLE",
+            )
+        if step <= self.last_step:
+            raise StepError(
+                f"step {step} must be after the last step sent ({self.last_step})",
+                step=step,
+                reason="STEP_NOT_INCREASING",
             )
         return True
 
