@@ -10,6 +10,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -263,3 +264,16 @@ async def test_aio_rejections_keep_the_stream_going(
     assert up.stats.acked == 2
     frames = await asyncio.to_thread(control.kafka_frames, [simulation_id], 2)
     assert [f.step for f in frames] == [0, 2]
+
+
+def test_the_readme_quick_example_runs_as_is(
+    control: Control, stack_env: StackEnv, simulation_id: str
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    assert '"heat-2d-example"' in code
+    # Ids are global (the first tenant claims one): the test's own id, not the README's.
+    exec(compile(code.replace('"heat-2d-example"', repr(simulation_id)), "README.md", "exec"), {})
+    frames = control.kafka_frames([simulation_id], count=200)
+    assert [f.step for f in frames] == list(range(200))
+    assert {f.name: f.dtype for f in frames[0].fields} == {"u": "float32", "mask": "bool"}

@@ -332,3 +332,10 @@ async def test_aio_rejections_and_fatal_statuses(server: FakeServer) -> None:
         await refused.start()
     assert info.value.grpc_code == grpc.StatusCode.PERMISSION_DENIED
     await refused.abort()
+
+
+def test_progress_bar_counts_answered_frames(server: FakeServer, capsys: pytest.CaptureFixture[str]) -> None:
+    with uploader(server, progress=20) as up:
+        for step in range(20):
+            up.send(step, frame(step))
+    assert "20/20" in capsys.readouterr().err
