@@ -1,0 +1,341 @@
+"""The asyncio uploader (grpc.aio): the same window, resume and rejection semantics as
+simstream.Uploader, with `async with` / `await up.send(...)` / `await up.flush()`.
+
+One task reads responses and reopens broken streams; per stream generation, a writer task
+writes window entries (each `write` waits for HTTP/2 flow control).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import grpc
+import grpc.aio
+
+from simstream import _channel
+from simstream._options import MiB, ProgressBar, RejectPolicy, make_state, run_callback
+from simstream._window import Reconnect, ReconnectInfo, StreamBroken, UploadStats
+from simstream.errors import FrameError, FrameRejected, UploadFailed
+from simstream.frames import Codec, FieldValue, PreparedFrame, check_step, open_request, prepare_frame
+
+__all__ = ["Uploader"]
+
+
+class Uploader:
+    """`async with simstream.aio.Uploader(sim_id) as up: await up.send(step, {"u": arr})`."""
+
+    def __init__(
+        self,
+        simulation_id: str,
+        *,
+        target: str | None = None,
+        api_key: str | None = None,
+        ca: str | os.PathLike[str] | bytes | None = None,
+        insecure: bool = False,
+        attributes: Mapping[str, str] | None = None,
+        codec: Codec = "none",
+        level: int = 6,
+        check_finite: bool = False,
+        max_unacked_bytes: int = 64 * MiB,
+        max_unacked_frames: int = 256,
+        reconnect: Reconnect | None = None,
+        on_reject: RejectPolicy = "raise",
+        skip_durable: bool = False,
+        on_ack: Callable[[Any], None] | None = None,
+        on_reconnect: Callable[[ReconnectInfo], None] | None = None,
+        progress: bool | int = False,
+    ) -> None:
+        self._open_payload = open_request(simulation_id, attributes)
+        self._conn = _channel.resolve(target, api_key, ca, insecure)
+        self._channel: Any = None
+        self._codec: Codec = codec
+        self._level = level
+        self._check_finite = check_finite
+        self._reconnect = reconnect or Reconnect()
+        self._bar = ProgressBar(progress, simulation_id)
+        self._state = make_state(
+            simulation_id,
+            max_unacked_bytes=max_unacked_bytes,
+            max_unacked_frames=max_unacked_frames,
+            on_reject=on_reject,
+            skip_durable=skip_durable,
+            on_ack=on_ack,
+            on_reconnect=on_reconnect,
+            progress=self._bar.update,
+        )
+        self.simulation_id = simulation_id
+        self._cond: asyncio.Condition | None = None  # made in the running loop
+        self._send_lock: asyncio.Lock | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._call: Any = None
+        self._ready_generation = -1
+        self._aborted = False
+        self._closed = False
+
+    @property
+    def stats(self) -> UploadStats:
+        return self._state.stats
+
+    @property
+    def rejections(self) -> list[FrameRejected]:
+        return self._state.rejections
+
+    @property
+    def last_durable_step(self) -> int | None:
+        return self._state.last_durable_step
+
+    @property
+    def unacked(self) -> int:
+        return len(self._state.window)
+
+    @property
+    def limits(self) -> Any:
+        return self._state.limits
+
+    async def __aenter__(self) -> Uploader:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            await self.close()
+        else:
+            await self.abort()
+
+    def _condition(self) -> asyncio.Condition:
+        if self._cond is None:
+            self._cond = asyncio.Condition()
+            self._send_lock = asyncio.Lock()
+        return self._cond
+
+    async def start(self, timeout: float | None = None) -> int | None:
+        """Opens the stream (reconnecting as configured); returns the last durable step or None."""
+        cond = self._condition()
+        if self._task is None:
+            if self._closed:
+                raise UploadFailed("the uploader is closed")
+            self._channel = _channel.aio_channel(self._conn)
+            self._task = asyncio.create_task(self._run(), name=f"simstream-upload-{self.simulation_id}")
+        async with cond:
+            await self._wait(lambda: self._state.opened, timeout, "the stream to open")
+        return self._state.last_durable_step
+
+    async def send(
+        self,
+        step: int,
+        fields: Mapping[str, FieldValue],
+        *,
+        sim_time: float | None = None,
+        attributes: Mapping[str, str] | None = None,
+        codec: Codec | None = None,
+    ) -> bool:
+        """As simstream.Uploader.send; waits (without blocking the loop) while the window is full."""
+        step = check_step(step)
+        cond = self._condition()
+        assert self._send_lock is not None
+        async with self._send_lock:
+            await self.start()
+            if not self._state.admit(step):
+                return False
+            kwargs: dict[str, Any] = dict(
+                sim_time=sim_time,
+                attributes=attributes,
+                codec=self._codec if codec is None else codec,
+                level=self._level,
+                check_finite=self._check_finite,
+            )
+            if kwargs["codec"] == "none":
+                frame = prepare_frame(self.simulation_id, step, fields, **kwargs)
+            else:  # compression is slow: keep the loop free
+                frame = await asyncio.to_thread(prepare_frame, self.simulation_id, step, fields, **kwargs)
+            self._check_size(frame)
+            async with cond:
+                await self._wait(
+                    lambda: self._state.window.has_room(frame.nbytes), None, "room in the window"
+                )
+                self._state.enqueue(frame)
+                cond.notify_all()
+            return True
+
+    async def flush(self, timeout: float | None = None) -> None:
+        """Returns once every frame sent is acknowledged (durable in Kafka) or rejected."""
+        async with self._condition():
+            await self._wait(lambda: len(self._state.window) == 0, timeout, "acknowledgements")
+            self._state.raise_pending()
+
+    async def close(self, timeout: float | None = None) -> None:
+        """Flushes, then ends the stream; raises what flush would (after closing)."""
+        if self._closed:
+            return
+        cond = self._condition()
+        try:
+            async with cond:
+                await self._wait(lambda: len(self._state.window) == 0, timeout, "acknowledgements")
+                self._state.closing = True
+                cond.notify_all()
+            if self._task is not None:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        finally:
+            await self._shutdown()
+        self._state.raise_pending()
+
+    async def abort(self) -> None:
+        """Stops at once; unacknowledged frames are dropped (a later uploader resumes)."""
+        self._state.closing = True
+        await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        self._closed = True
+        self._aborted = True
+        if self._call is not None:
+            self._call.cancel()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._cond is not None:
+            async with self._cond:
+                self._cond.notify_all()
+        if self._channel is not None:
+            await self._channel.close()
+            self._channel = None
+        self._bar.close()
+
+    def _check_size(self, frame: PreparedFrame) -> None:
+        limits = self._state.limits
+        if limits is not None and limits.max_frame_bytes and frame.nbytes > limits.max_frame_bytes:
+            raise FrameError(
+                f"step {frame.step}: {frame.nbytes} bytes of data, the server takes at most "
+                f"{limits.max_frame_bytes} (a codec may help)",
+                field="fields",
+                reason="FRAME_TOO_LARGE",
+            )
+
+    async def _wait(self, done: Callable[[], bool], timeout: float | None, what: str) -> None:
+        """Waits (holding the condition) until done() or a failure; TimeoutError after `timeout`."""
+        assert self._cond is not None
+        stop = lambda: done() or self._state.failure is not None or self._aborted  # noqa: E731
+        try:
+            await asyncio.wait_for(self._cond.wait_for(stop), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}") from None
+        if self._state.failure is not None:
+            raise self._state.failure
+        if not done():
+            raise UploadFailed("the uploader was aborted")
+
+    async def _notify(self) -> None:
+        assert self._cond is not None
+        async with self._cond:
+            self._cond.notify_all()
+
+    async def _pump(self, call: Any, generation: int) -> None:
+        """Writes the window's entries not yet written on this generation, then half-closes on close."""
+        assert self._cond is not None
+        window = self._state.window
+        try:
+            while True:
+                async with self._cond:
+                    await self._cond.wait_for(
+                        lambda: (
+                            window.generation != generation
+                            or self._aborted
+                            or window.has_unsent(generation)
+                            or self._state.closing
+                        )
+                    )
+                    if window.generation != generation or self._aborted:
+                        return
+                    entry = window.next_unsent(generation)
+                if entry is None:  # closing, and everything is answered
+                    await call.done_writing()
+                    return
+                await call.write(entry.frame.payload)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            call.cancel()  # the reader sees the end of the call and reconnects
+
+    async def _run(self) -> None:
+        try:
+            await self._connect_loop()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a bug here must not leave send() waiting forever
+            self._state.fail(UploadFailed(f"uploader task failed: {error!r}", cause=error))
+            await self._notify()
+
+    async def _connect_loop(self) -> None:
+        assert self._cond is not None
+        state = self._state
+        multi = _channel.stream_frames(self._channel)
+        attempt = 0
+        first_failure: float | None = None
+        while not self._aborted:
+            async with self._cond:
+                generation = state.window.new_generation()
+                self._cond.notify_all()
+            call = multi(metadata=self._conn.metadata)
+            self._call = call
+            opened = False
+            writer: asyncio.Task[None] | None = None
+            try:
+                await call.write(self._open_payload)
+                while True:
+                    response = await call.read()
+                    if response is grpc.aio.EOF:
+                        break
+                    async with self._cond:
+                        if not opened:
+                            if response.WhichOneof("kind") != "opened":
+                                raise StreamBroken("the stream answered before StreamOpened")
+                            callback = state.on_opened(response.opened)
+                            self._ready_generation = generation
+                            opened, attempt, first_failure = True, 0, None
+                            writer = asyncio.create_task(self._pump(call, generation))
+                        else:
+                            callback = state.on_response(response)
+                        self._cond.notify_all()
+                    run_callback(callback)
+                if state.closing:
+                    return
+                error = "stream ended by the server"
+            except grpc.aio.AioRpcError as rpc_error:
+                if self._aborted:
+                    return
+                code, details = rpc_error.code(), rpc_error.details() or ""
+                failure = state.classify(code, details)
+                if failure is not None:
+                    state.fail(failure)
+                    await self._notify()
+                    return
+                error = f"{code.name}: {details}"
+            except StreamBroken as broken:
+                call.cancel()
+                error = str(broken)
+            finally:
+                if writer is not None:
+                    writer.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await writer
+            if opened:
+                run_callback(state.reconnecting(0, error, 0.0))
+                continue
+            now = time.monotonic()
+            first_failure = now if first_failure is None else first_failure
+            if now - first_failure > self._reconnect.give_up_after:
+                state.fail(UploadFailed(f"gave up reconnecting after {now - first_failure:.0f} s: {error}"))
+                await self._notify()
+                return
+            attempt += 1
+            delay = self._reconnect.delay(attempt - 1)
+            run_callback(state.reconnecting(attempt, error, delay))
+            await asyncio.sleep(delay)
