@@ -7,10 +7,6 @@
  * the full path to each peer are reported per size.
  */
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseBytes } from '@simstream/config';
 import { endpoints, up } from '@simstream/infra';
 import {
@@ -23,64 +19,17 @@ import {
 } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { fullPath } from './ingest/full-path.js';
+import { startBenchIngestion } from './ingest/ingestion.js';
 import { javaProducerPerformance } from './ingest/java-baseline.js';
 import { kafkajsLoop } from './ingest/kafkajs-baseline.js';
 import { round } from './ingest/stats.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BENCH_TOPIC = 'simstream.bench.v1';
 const log = (line: string) => process.stderr.write(`[bench ingest] ${line}\n`);
 
 function arg(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
-
-async function startIngestion(brokers: string): Promise<{ address: string; stop: () => Promise<void> }> {
-  const [grpcPort, opsPort] = [await freePort(), await freePort()];
-  // BENCH_INGESTION_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service.
-  const nodeArgs = (process.env.BENCH_INGESTION_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, path.join(REPO_ROOT, 'services/ingestion/dist/main.js')],
-    {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: brokers,
-        GRPC_HOST: '127.0.0.1',
-        GRPC_PORT: String(grpcPort),
-        OPS_PORT: String(opsPort),
-        INSTANCE_ID: 'bench',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  for (let i = 0; i < 300; i++) {
-    if (
-      (await fetch(`http://127.0.0.1:${opsPort}/readyz`).then(
-        (r) => r.status,
-        () => 0,
-      )) === 200
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    address: `127.0.0.1:${grpcPort}`,
-    stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))),
-  };
 }
 
 async function ensureBenchTopic(kafka: Kafka): Promise<void> {
@@ -115,7 +64,7 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
   // Bytes per case: enough for a few seconds of steady state, fewer with --quick.
   const budget = (quick ? 64 : 256) * 1024 * 1024;
 
-  await up(['kafka']);
+  await up(['kafka', 'postgres', 'redis']);
   const brokers = endpoints().kafkaBrokers;
   const kafka = createKafka(
     { brokers, clientId: 'simstream-bench' },
@@ -127,7 +76,8 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
     createLogger({ service: 'bench', level: 'warn', destination: process.stderr }),
   );
   await ensureBenchTopic(kafka);
-  const ingestion = await startIngestion(brokers.join(','));
+  const ingestion = await startBenchIngestion(brokers);
+  const client = ingestion.target;
   const run = Date.now().toString(36);
   const cases = [];
   try {
@@ -138,7 +88,7 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
     if (!quick) {
       const warm = randomBytes(65536);
       log('warming the broker (64 MiB through each path, not measured)');
-      await fullPath(ingestion.address, warm, 1024, streams, `${run}-broker-warm`);
+      await fullPath(client, warm, 1024, streams, `${run}-broker-warm`);
       await kafkajsLoop(brokers, BENCH_TOPIC, warm.length, 1024, 'batched');
       await javaProducerPerformance(brokers[0]!, BENCH_TOPIC, warm.length, 1024);
     }
@@ -147,8 +97,8 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
       const payload = randomBytes(size);
       log(`${size} B × ${records}: full path (${streams} streams)`);
       // Warm-up (connections, JIT, transactions) is not measured.
-      await fullPath(ingestion.address, payload, Math.min(records, 64), streams, `${run}-warm`);
-      const full = await fullPath(ingestion.address, payload, records, streams, run);
+      await fullPath(client, payload, Math.min(records, 64), streams, `${run}-warm`);
+      const full = await fullPath(client, payload, records, streams, run);
       log(`  ${full.mbPerSecond} MB/s; kafkajs loops`);
       const one = await kafkajsLoop(
         brokers,

@@ -9,3 +9,4 @@ export * from './readme-commands.js';
 export * from './cluster.js';
 export * from './chaos-report.js';
 export * from './quantum.js';
+export * from './sdk-control.js';

@@ -6,8 +6,15 @@
 import { FrameUploader, IngestionClient } from '@simstream/client';
 import { throughput, type Throughput } from './stats.js';
 
+/** Where and as whom the client connects: ingestion's public port, TLS, an API key. */
+export interface FullPathTarget {
+  readonly address: string;
+  readonly apiKey: string;
+  readonly caFile: string;
+}
+
 export async function fullPath(
-  address: string,
+  target: FullPathTarget,
   payload: Buffer,
   frames: number,
   streams: number,
@@ -15,7 +22,7 @@ export async function fullPath(
 ): Promise<Throughput & { streams: number }> {
   const clients = Array.from(
     { length: streams },
-    () => new IngestionClient({ address, channelOptions: { 'grpc.use_local_subchannel_pool': 1 } }),
+    () => new IngestionClient({ ...target, channelOptions: { 'grpc.use_local_subchannel_pool': 1 } }),
   );
   const latencies: number[] = [];
   const perStream = Math.ceil(frames / streams);

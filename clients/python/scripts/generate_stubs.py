@@ -36,11 +36,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = generate(Path(tmp))
         current = {p.name for p in TARGET.glob("*_pb2*")}
-        stale = [p.name for p in fresh if not (TARGET / p.name).exists() or not filecmp.cmp(p, TARGET / p.name, shallow=False)]
+        stale = [
+            p.name
+            for p in fresh
+            if not (TARGET / p.name).exists() or not filecmp.cmp(p, TARGET / p.name, shallow=False)
+        ]
         extra = sorted(current - {p.name for p in fresh})
         if check:
             if stale or extra:
-                print(f"stubs not current with proto/: changed {stale}, no longer generated {extra}; run scripts/generate_stubs.py")
+                print(
+                    f"stubs not current with proto/: changed {stale}, no longer generated {extra};"
+                    " run scripts/generate_stubs.py"
+                )
                 return 1
             return 0
         for name in extra:

@@ -26,7 +26,13 @@ from typing import Any
 import httpx
 import pytest
 
-STACK_VARIABLES = ("SIMSTREAM_INGEST", "SIMSTREAM_GATEWAY", "SIMSTREAM_API_KEY", "SIMSTREAM_CA", "SIMSTREAM_TEST_CONTROL")
+STACK_VARIABLES = (
+    "SIMSTREAM_INGEST",
+    "SIMSTREAM_GATEWAY",
+    "SIMSTREAM_API_KEY",
+    "SIMSTREAM_CA",
+    "SIMSTREAM_TEST_CONTROL",
+)
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,9 @@ class Control:
         """Starts ingestion again on the same ports; returns once it is ready."""
         self._http.post("/ingestion/start").raise_for_status()
 
-    def kafka_frames(self, simulation_ids: list[str], count: int, timeout_s: float = 120.0) -> list[KafkaFrame]:
+    def kafka_frames(
+        self, simulation_ids: list[str], count: int, timeout_s: float = 120.0
+    ) -> list[KafkaFrame]:
         """Every frame of these simulations written to the frames topic since the harness started.
 
         Reads (with simstream's own consumer: chunks reassembled, Avro decoded) until `count`
@@ -114,8 +122,14 @@ def _frame(raw: dict[str, Any]) -> KafkaFrame:
         for f in raw["fields"]
     ]
     return KafkaFrame(
-        raw["simulation_id"], raw["step"], raw["sim_time"], dict(raw["attributes"]), fields,
-        raw["tenant"], raw["partition"], raw["offset"],
+        raw["simulation_id"],
+        raw["step"],
+        raw["sim_time"],
+        dict(raw["attributes"]),
+        fields,
+        raw["tenant"],
+        raw["partition"],
+        raw["offset"],
     )
 
 

@@ -3,3 +3,4 @@ export * from './ports.js';
 export * from './processes.js';
 export * from './stack.js';
 export * from './credentials.js';
+export * from './python.js';
