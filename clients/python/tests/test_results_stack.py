@@ -9,6 +9,7 @@ import base64
 import math
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -280,4 +281,4 @@ def test_job_round_trip_idempotency_and_cancel(stack_env: StackEnv) -> None:
         assert client.wait_job(slow["job_id"], timeout=20)["status"] == "cancelled"
 
         with pytest.raises(simstream.NotFoundError):
-            client.job("no-such-job")
+            client.job(str(uuid.uuid4()))
