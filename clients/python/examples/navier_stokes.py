@@ -183,7 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.offline:
         run(args, None)
         return 0
+    report(stream_and_score(args), args)
+    return 0
 
+
+def stream_and_score(args: argparse.Namespace) -> Any:
+    """Runs the simulation into simstream, waits for its anomaly scores, returns them (a DataFrame)."""
     import simstream
 
     sim_id = args.sim_id or f"ns-{uuid.uuid4().hex[:8]}"
@@ -191,24 +196,21 @@ def main(argv: list[str] | None = None) -> int:
         f"simulation {sim_id}: {args.grid}² grid, {args.steps} steps, a frame every {args.every}, "
         f"forcing from step {args.switch_at}"
     )
-    with simstream.Uploader(sim_id) as uploader:
+    with simstream.Uploader(sim_id) as uploader:  # SIMSTREAM_INGEST, SIMSTREAM_API_KEY, SIMSTREAM_CA
         frames = run(args, uploader.send)
     print(f"{frames} frames sent; waiting for the anomaly scores")
 
-    with simstream.Client() as client:
+    with simstream.Client() as client:  # SIMSTREAM_GATEWAY, SIMSTREAM_API_KEY
         deadline = time.monotonic() + args.wait
         while True:
             try:
                 scored = client.simulation(sim_id).get("neuromorphic_results", 0)
             except simstream.NotFoundError:
-                scored = 0
+                scored = 0  # its first frame is not materialized yet
             if scored >= frames or time.monotonic() > deadline:
                 break
             time.sleep(1.0)
-        df = client.results_frame(sim_id)
-
-    report(df, args)
-    return 0
+        return client.results_frame(sim_id)
 
 
 def report(df: Any, args: argparse.Namespace) -> None:

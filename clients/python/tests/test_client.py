@@ -60,6 +60,20 @@ def test_configuration_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         simstream.Client()
 
 
+def test_verify_defaults_to_the_ca_of_simstream_ca(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    from simstream.client import _verify
+
+    cafiles: list[str | None] = []
+    monkeypatch.setattr(ssl, "create_default_context", lambda cafile=None: cafiles.append(cafile) or "ctx")
+    monkeypatch.setenv("SIMSTREAM_CA", "/etc/simstream/ca.crt")
+    assert _verify(None) == "ctx" and cafiles == ["/etc/simstream/ca.crt"]
+    assert _verify(False) is False
+    monkeypatch.delenv("SIMSTREAM_CA")
+    assert _verify(None) is True
+
+
 def test_results_follow_cursors_across_pages_with_the_same_filter() -> None:
     pages = {None: ([1, 2], "c1"), "c1": ([3, 4], "c2"), "c2": ([5], "")}
     queries: list[dict[str, str]] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -41,9 +42,11 @@ class Client:
     """A client of the simstream gateway (`Authorization: Bearer <api key>`; scopes read and ingest).
 
     `gateway_url` and `api_key` default to SIMSTREAM_GATEWAY and SIMSTREAM_API_KEY. `timeout` is
-    seconds per request (or an httpx.Timeout); `verify` is passed to httpx (False, a CA file, or
-    an ssl.SSLContext). Requests are retried after 429, 502, 503, 504 and connection failures, as
-    `retry` says. `transport` replaces httpx's (tests, proxies).
+    seconds per request (or an httpx.Timeout). `verify` (https): a CA file, an ssl.SSLContext,
+    True (the system's roots) or False; by default SIMSTREAM_CA when set (the CA that signed the
+    services' certificates, as for the Uploader), else the system's roots. Requests are retried
+    after 429, 502, 503, 504 and connection failures, as `retry` says. `transport` replaces
+    httpx's (tests, proxies).
     """
 
     def __init__(
@@ -52,7 +55,7 @@ class Client:
         api_key: str | None = None,
         *,
         timeout: float | httpx.Timeout = 30.0,
-        verify: Any = True,
+        verify: Any = None,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -68,7 +71,7 @@ class Client:
             base_url=self.gateway_url,
             headers=headers,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout, connect=10.0),
-            verify=verify,
+            verify=_verify(verify),
             transport=transport,
         )
         self._http = Http(http, retry or RetryPolicy())
@@ -307,6 +310,14 @@ class Client:
                 wait = min(interval, remaining)
             self._http.sleep(wait)
             interval = min(interval * 1.5, 2.0)
+
+
+def _verify(verify: Any) -> Any:
+    if verify is None:
+        verify = os.environ.get("SIMSTREAM_CA") or True
+    if isinstance(verify, (str, os.PathLike)):
+        return ssl.create_default_context(cafile=os.fspath(verify))
+    return verify
 
 
 def _sim_path(simulation_id: str, tail: str = "") -> str:
