@@ -96,7 +96,12 @@ export function createKafka(config: KafkaConnectionConfig, logger: Logger): Kafk
     connectionTimeout: config.connectionTimeoutMs ?? 3000,
     requestTimeout: config.requestTimeoutMs ?? 30_000,
     // Reconnect fast after an outage; callers bound the total time with their own deadlines.
-    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
+    // The first retry matters most for transactions: a transaction begun right after the previous
+    // commit is often refused with CONCURRENT_TRANSACTIONS while the broker writes the markers,
+    // and waits one retry. Measured (sequential transactions, one writer): mean 19–32 ms with a
+    // 100 ms first retry (p90 101–115 ms), 7–10 ms with 20 ms (p90 22–29 ms), which is what one
+    // stream's throughput is made of. 10 retries keep the total before giving up near 9 s.
+    retry: { initialRetryTime: 20, maxRetryTime: 2000, retries: 10 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

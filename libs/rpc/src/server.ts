@@ -20,6 +20,13 @@ export interface GrpcServerOptions {
   readonly credentials: grpc.ServerCredentials;
   /** Authentication and authorisation of every call (call-gate.ts); health and reflection stay open. */
   readonly gate?: CallGate;
+  /**
+   * HTTP/2 receive window of each stream and of each connection, in bytes (Node's default is
+   * 64 KiB). What a client may send before the server's reader catches up: larger windows let
+   * one upload stream run at full speed, and bound what a paused stream can still buffer per
+   * connection. (`grpc-node.flow_control_window`: see pnpm-workspace.yaml, patchedDependencies.)
+   */
+  readonly flowControlWindowBytes?: number;
 }
 
 export interface GrpcServerHandle {
@@ -38,6 +45,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServerHandle {
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+    ...(options.flowControlWindowBytes === undefined
+      ? {}
+      : { 'grpc-node.flow_control_window': options.flowControlWindowBytes }),
     interceptors: options.gate === undefined ? [] : [gateInterceptor(options.gate)],
   });
   const health = new HealthImplementation(

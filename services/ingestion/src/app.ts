@@ -152,6 +152,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
         config.limits.maxFrameBytes + Math.max(1024 * 1024, Math.round(config.limits.maxFrameBytes / 4)),
       reflect: contract.files,
       healthServices: ['simstream.v1.IngestionService'],
+      flowControlWindowBytes: config.http2WindowBytes,
       credentials: serverCredentials(config.grpc.tls, { requireClientCertificate: internal }),
       gate: internal
         ? internalGate(config.grpc.allowedClients, config.grpc.tls.insecure)
