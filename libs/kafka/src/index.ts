@@ -9,6 +9,8 @@ export * from './kafka-errors.js';
 export * from './kafka-retry.js';
 export * from './offsets.js';
 export * from './producer.js';
+export * from './producer-transport.js';
+export { kafkajsTransport } from './transports/kafkajs.js';
 export * from './producer-metrics.js';
 export * from './headers.js';
 export * from './framing.js';
