@@ -11,6 +11,8 @@ export * from './offsets.js';
 export * from './producer.js';
 export * from './producer-transport.js';
 export { kafkajsTransport } from './transports/kafkajs.js';
+export { platformaticTransport } from './transports/platformatic.js';
+export { producerTransport } from './transports/select.js';
 export * from './producer-metrics.js';
 export * from './headers.js';
 export * from './framing.js';

@@ -12,7 +12,7 @@ import {
   TopicName,
   createKafka,
   ensureTopics,
-  kafkajsTransport,
+  producerTransport,
   producerMetrics,
   topicDefinitions,
 } from '@simstream/kafka';
@@ -84,7 +84,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
 
   const partitions = new PartitionCounts(kafka);
   const writers = new KafkaSimulationWriters({
-    transport: kafkajsTransport(kafka),
+    transport: producerTransport(config.kafka, kafka),
     logger,
     partitions,
     metrics: producerMetrics(registry, 'ingest'),

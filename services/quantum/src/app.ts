@@ -14,7 +14,7 @@ import {
 import { UnavailableError, messageOf } from '@simstream/errors';
 import {
   BatchingProducer,
-  kafkajsTransport,
+  producerTransport,
   PartitionCounts,
   RecordConsumer,
   TopicName,
@@ -109,7 +109,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
 
   const partitions = new PartitionCounts(kafka);
   const producer = new BatchingProducer({
-    transport: kafkajsTransport(kafka),
+    transport: producerTransport(config.kafka, kafka),
     logger,
     partitions,
     name: 'quantum',

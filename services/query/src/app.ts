@@ -7,7 +7,7 @@
 import { loadQueryContract } from '@simstream/contracts';
 import {
   BatchingProducer,
-  kafkajsTransport,
+  producerTransport,
   PartitionCounts,
   RecordConsumer,
   TopicName,
@@ -142,7 +142,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
     if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
     const partitions = new PartitionCounts(kafka);
     const dlqProducer = new BatchingProducer({
-      transport: kafkajsTransport(kafka),
+      transport: producerTransport(config.kafka, kafka),
       logger,
       partitions,
       name: 'query_dlq',
