@@ -10,7 +10,11 @@ import './kafkajs-read-committed.js';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { env } from '@simstream/config';
 import type { Logger } from '@simstream/observability';
-import { PRODUCER_TRANSPORTS, type ProducerTransportKind } from './producer-transport.js';
+import {
+  DEFAULT_PRODUCER_TRANSPORT,
+  PRODUCER_TRANSPORTS,
+  type ProducerTransportKind,
+} from './producer-transport.js';
 
 /** Environment variables every Kafka-using service reads (see README, Configuration). */
 export const KAFKA_ENV = {
@@ -25,7 +29,7 @@ export const KAFKA_ENV = {
   KAFKA_CONNECTION_TIMEOUT: env.duration('3s'),
   KAFKA_REQUEST_TIMEOUT: env.duration('30s'),
   /** The client library our producers write with (libs/kafka/README.md). */
-  KAFKA_PRODUCER_TRANSPORT: env.oneOf(PRODUCER_TRANSPORTS, 'kafkajs'),
+  KAFKA_PRODUCER_TRANSPORT: env.oneOf(PRODUCER_TRANSPORTS, DEFAULT_PRODUCER_TRANSPORT),
   /** 'local': replication 1 (one broker); 'cluster': replication 3, min.insync.replicas 2. */
   KAFKA_TOPIC_ENVIRONMENT: env.oneOf(['local', 'cluster'] as const, 'local'),
 };
@@ -41,7 +45,7 @@ export interface KafkaConnectionConfig {
   };
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
-  /** The client library producers write with (default kafkajs). */
+  /** The client library producers write with (default DEFAULT_PRODUCER_TRANSPORT). */
   readonly producerTransport?: ProducerTransportKind;
 }
 
@@ -80,7 +84,7 @@ export function kafkaConnectionFromEnv(values: KafkaEnv): KafkaConnectionConfig 
         }),
     connectionTimeoutMs: values.KAFKA_CONNECTION_TIMEOUT,
     requestTimeoutMs: values.KAFKA_REQUEST_TIMEOUT,
-    producerTransport: values.KAFKA_PRODUCER_TRANSPORT ?? 'kafkajs',
+    producerTransport: values.KAFKA_PRODUCER_TRANSPORT ?? DEFAULT_PRODUCER_TRANSPORT,
   };
 }
 
