@@ -2,15 +2,18 @@
  * `pnpm bench ingest [--quick] [--sizes 4KiB,64KiB,1MiB,8MiB] [--streams 4]`
  *
  * Frames/s, MB/s and p50/p99 ack latency per frame size over the full path (gRPC client →
- * ingestion → Kafka, acks=all, transactional), and in the same run, on the same broker and
- * the same bytes: bare kafkajs producer loops and Kafka's Java ProducerPerformance. Ratios of
- * the full path to each peer are reported per size.
+ * ingestion → Kafka, acks=all, transactional) on every producer transport (ingestion started once
+ * per KAFKA_PRODUCER_TRANSPORT), and in the same run, on the same broker and the same bytes: bare
+ * producer loops of every transport's library and Kafka's Java ProducerPerformance. Ratios of
+ * the full path to each peer are reported per size; `fullPath` is the default transport's.
  */
 import { randomBytes } from 'node:crypto';
 import { parseBytes } from '@simstream/config';
 import { endpoints, up } from '@simstream/infra';
 import {
+  DEFAULT_PRODUCER_TRANSPORT,
   FRAMES_MAX_MESSAGE_BYTES,
+  PRODUCER_TRANSPORTS,
   TopicName,
   createKafka,
   ensureTopics,
@@ -19,9 +22,10 @@ import {
 } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { fullPath } from './ingest/full-path.js';
-import { startBenchIngestion } from './ingest/ingestion.js';
+import { startBenchIngestion, type BenchIngestion } from './ingest/ingestion.js';
 import { javaProducerPerformance } from './ingest/java-baseline.js';
 import { kafkajsLoop } from './ingest/kafkajs-baseline.js';
+import { platformaticLoop } from './ingest/platformatic-baseline.js';
 import { round } from './ingest/stats.js';
 
 const BENCH_TOPIC = 'simstream.bench.v1';
@@ -76,11 +80,31 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
     createLogger({ service: 'bench', level: 'warn', destination: process.stderr }),
   );
   await ensureBenchTopic(kafka);
-  const ingestion = await startBenchIngestion(brokers);
-  const client = ingestion.target;
+  // One ingestion per transport, each with its own instance id and simulations.
+  const ingestions = new Map<string, BenchIngestion>();
   const run = Date.now().toString(36);
   const cases = [];
   try {
+    for (const transport of PRODUCER_TRANSPORTS)
+      ingestions.set(
+        transport,
+        await startBenchIngestion(brokers, {
+          KAFKA_PRODUCER_TRANSPORT: transport,
+          INSTANCE_ID: `bench-${transport}`,
+        }),
+      );
+    const fullPaths = async (payload: Buffer, frames: number, tag: string) => {
+      const out: Record<string, Awaited<ReturnType<typeof fullPath>>> = {};
+      for (const [transport, ingestion] of ingestions)
+        out[transport] = await fullPath(
+          ingestion.target,
+          payload,
+          frames,
+          streams,
+          `${run}-${transport}${tag}`,
+        );
+      return out;
+    };
     // A broker started moments ago (as `infra up` just did) spends most of its CPU in the JIT
     // for the first minute of transactional produce traffic (measured: C2 compiler threads at
     // 40–67 % of a core while the request handlers used 20 %), which would bill the first cases
@@ -88,18 +112,23 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
     if (!quick) {
       const warm = randomBytes(65536);
       log('warming the broker (64 MiB through each path, not measured)');
-      await fullPath(client, warm, 1024, streams, `${run}-broker-warm`);
+      await fullPaths(warm, 1024, '-broker-warm');
       await kafkajsLoop(brokers, BENCH_TOPIC, warm.length, 1024, 'batched');
+      await platformaticLoop(brokers, BENCH_TOPIC, warm.length, 1024, 8);
       await javaProducerPerformance(brokers[0]!, BENCH_TOPIC, warm.length, 1024);
     }
     for (const size of sizes) {
       const records = Math.max(quick ? 24 : 64, Math.min(quick ? 5000 : 20000, Math.floor(budget / size)));
       const payload = randomBytes(size);
-      log(`${size} B × ${records}: full path (${streams} streams)`);
+      log(`${size} B × ${records}: full path per transport (${streams} streams)`);
       // Warm-up (connections, JIT, transactions) is not measured.
-      await fullPath(client, payload, Math.min(records, 64), streams, `${run}-warm`);
-      const full = await fullPath(client, payload, records, streams, run);
-      log(`  ${full.mbPerSecond} MB/s; kafkajs loops`);
+      await fullPaths(payload, Math.min(records, 64), '-warm');
+      const full = await fullPaths(payload, records, '');
+      log(
+        `  ${Object.entries(full)
+          .map(([t, r]) => `${t} ${r.mbPerSecond}`)
+          .join(', ')} MB/s; bare loops`,
+      );
       const one = await kafkajsLoop(
         brokers,
         BENCH_TOPIC,
@@ -108,31 +137,46 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
         'one-per-send',
       );
       const batched = await kafkajsLoop(brokers, BENCH_TOPIC, size, records, 'batched');
-      log(`  kafkajs ${one.mbPerSecond} / ${batched.mbPerSecond} MB/s; Java ProducerPerformance`);
+      const platformatic1 = await platformaticLoop(brokers, BENCH_TOPIC, size, records, 1);
+      const platformatic8 = await platformaticLoop(brokers, BENCH_TOPIC, size, records, 8);
+      log(
+        `  kafkajs ${one.mbPerSecond} / ${batched.mbPerSecond}, platformatic ${platformatic1.mbPerSecond} / ${platformatic8.mbPerSecond} MB/s; Java ProducerPerformance`,
+      );
       const java = await javaProducerPerformance(brokers[0]!, BENCH_TOPIC, size, records);
       log(`  java ${java.mbPerSecond} MB/s`);
       const bestKafkajs = Math.max(one.mbPerSecond, batched.mbPerSecond);
+      const fastestBare = Math.max(bestKafkajs, platformatic1.mbPerSecond, platformatic8.mbPerSecond);
+      const defaultPath = full[DEFAULT_PRODUCER_TRANSPORT]!;
+      const ratiosOf = (mbPerSecond: number) => ({
+        fullPathToJava: round(mbPerSecond / java.mbPerSecond, 2),
+        fullPathToFastestBare: round(mbPerSecond / fastestBare, 2),
+      });
       cases.push({
         frameBytes: size,
         records,
         chunked: size + 1024 > FRAMES_MAX_MESSAGE_BYTES - 64 * 1024,
-        fullPath: full,
+        fullPath: { ...defaultPath, transport: DEFAULT_PRODUCER_TRANSPORT },
+        fullPathByTransport: full,
         kafkajsOnePerSend: one,
         kafkajsBatched: batched,
+        platformaticBatched: platformatic1,
+        platformaticBatched8InFlight: platformatic8,
         javaProducerPerformance: java,
         ratios: {
-          fullPathToBestKafkajs: round(full.mbPerSecond / bestKafkajs, 2),
-          fullPathToJava: round(full.mbPerSecond / java.mbPerSecond, 2),
+          ...ratiosOf(defaultPath.mbPerSecond),
+          fullPathToBestKafkajs: round(defaultPath.mbPerSecond / bestKafkajs, 2),
           bestKafkajsToJava: round(bestKafkajs / java.mbPerSecond, 2),
+          fastestBareToJava: round(fastestBare / java.mbPerSecond, 2),
+          byTransport: Object.fromEntries(Object.entries(full).map(([t, r]) => [t, ratiosOf(r.mbPerSecond)])),
         },
       });
     }
   } finally {
-    await ingestion.stop();
+    for (const ingestion of ingestions.values()) await ingestion.stop();
   }
   return {
     description:
-      'Full path = TS client → gRPC StreamFrames → ingestion (validation, Avro single-object, Kafka transaction with progress record, acks=all) → Kafka, ack back; peers write raw records of the same size to a 12-partition topic on the same broker (acks=all, idempotent).',
+      'Full path = TS client → gRPC StreamFrames → ingestion (validation, Avro single-object, Kafka transaction with progress record, acks=all) → Kafka, ack back, once per producer transport (fullPath: the default one); peers write raw records of the same size to a 12-partition topic on the same broker (acks=all, idempotent): kafkajs one per send and ~1 MiB per send, @platformatic/kafka ~1 MiB per send with 1 and 8 sends in flight, Java ProducerPerformance.',
     streams,
     cases,
   };

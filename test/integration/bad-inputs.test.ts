@@ -15,7 +15,14 @@ import {
   type ProtoFrame,
   type StreamFramesResponseOutput,
 } from '@simstream/contracts';
-import { BatchingProducer, Header, PartitionCounts, TopicName, type Kafka } from '@simstream/kafka';
+import {
+  BatchingProducer,
+  Header,
+  PartitionCounts,
+  TopicName,
+  kafkajsTransport,
+  type Kafka,
+} from '@simstream/kafka';
 import {
   endOffsets,
   quietLogger,
@@ -186,7 +193,7 @@ describe('bad inputs', () => {
   it('sends undecodable Kafka records to the dead-letter topic with the reason, and goes on', async () => {
     const logger = quietLogger();
     const producer = new BatchingProducer({
-      kafka,
+      transport: kafkajsTransport(kafka),
       logger,
       partitions: new PartitionCounts(kafka),
       name: 'test_raw',
@@ -216,7 +223,7 @@ describe('bad inputs', () => {
     ]);
 
     const dlqProducer = new BatchingProducer({
-      kafka,
+      transport: kafkajsTransport(kafka),
       logger,
       partitions: new PartitionCounts(kafka),
       name: 'test_dlq',

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { schemaRegistry } from '@simstream/contracts';
 import {
   BatchingProducer,
+  kafkajsTransport,
   CompactedTable,
   PartitionCounts,
   ensureTopics,
@@ -58,7 +59,7 @@ describe('fresh topics', () => {
         }),
     );
     const producer = new BatchingProducer({
-      kafka,
+      transport: kafkajsTransport(kafka),
       logger,
       partitions: new PartitionCounts(kafka),
       name: 'test_fresh',

@@ -21,7 +21,7 @@ import {
   type pb,
 } from '@simstream/contracts';
 import { endpoints } from '@simstream/infra';
-import { BatchingProducer, PartitionCounts, TopicName, type Kafka } from '@simstream/kafka';
+import { BatchingProducer, PartitionCounts, TopicName, kafkajsTransport, type Kafka } from '@simstream/kafka';
 import { InfluxWriter, createPool, type Pool } from '@simstream/storage';
 import {
   REPO_ROOT,
@@ -164,7 +164,7 @@ export class ResultWriter {
 
   constructor(kafka: Kafka) {
     this.producer = new BatchingProducer({
-      kafka,
+      transport: kafkajsTransport(kafka),
       logger: quietLogger('results'),
       partitions: new PartitionCounts(kafka),
       name: 'test_results',

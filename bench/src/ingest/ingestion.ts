@@ -1,6 +1,7 @@
 /**
  * Ingestion for the benches, as deployed: TLS on its public port, API keys (Postgres),
  * failed-sign-in counts (Redis); a client key of the tenant `bench` with the ingest scope.
+ * `env` adds or overrides its environment (e.g. KAFKA_PRODUCER_TRANSPORT).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -14,7 +15,10 @@ export interface BenchIngestion {
   stop(): Promise<void>;
 }
 
-export async function startBenchIngestion(brokers: readonly string[]): Promise<BenchIngestion> {
+export async function startBenchIngestion(
+  brokers: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<BenchIngestion> {
   const e = endpoints();
   const [grpcPort, internalPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   // BENCH_INGESTION_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service.
@@ -35,6 +39,7 @@ export async function startBenchIngestion(brokers: readonly string[]): Promise<B
         OPS_PORT: String(opsPort),
         INSTANCE_ID: 'bench',
         LOG_LEVEL: 'warn',
+        ...env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },

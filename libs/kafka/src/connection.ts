@@ -10,6 +10,11 @@ import './kafkajs-read-committed.js';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { env } from '@simstream/config';
 import type { Logger } from '@simstream/observability';
+import {
+  DEFAULT_PRODUCER_TRANSPORT,
+  PRODUCER_TRANSPORTS,
+  type ProducerTransportKind,
+} from './producer-transport.js';
 
 /** Environment variables every Kafka-using service reads (see README, Configuration). */
 export const KAFKA_ENV = {
@@ -23,6 +28,8 @@ export const KAFKA_ENV = {
   KAFKA_SASL_PASSWORD: env.optionalString(),
   KAFKA_CONNECTION_TIMEOUT: env.duration('3s'),
   KAFKA_REQUEST_TIMEOUT: env.duration('30s'),
+  /** The client library our producers write with (libs/kafka/README.md). */
+  KAFKA_PRODUCER_TRANSPORT: env.oneOf(PRODUCER_TRANSPORTS, DEFAULT_PRODUCER_TRANSPORT),
   /** 'local': replication 1 (one broker); 'cluster': replication 3, min.insync.replicas 2. */
   KAFKA_TOPIC_ENVIRONMENT: env.oneOf(['local', 'cluster'] as const, 'local'),
 };
@@ -38,6 +45,8 @@ export interface KafkaConnectionConfig {
   };
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** The client library producers write with (default DEFAULT_PRODUCER_TRANSPORT). */
+  readonly producerTransport?: ProducerTransportKind;
 }
 
 type KafkaEnv = {
@@ -50,6 +59,7 @@ type KafkaEnv = {
   KAFKA_SASL_PASSWORD?: string | undefined;
   KAFKA_CONNECTION_TIMEOUT: number;
   KAFKA_REQUEST_TIMEOUT: number;
+  KAFKA_PRODUCER_TRANSPORT?: ProducerTransportKind;
 };
 
 /** Builds the connection config from validated environment values. */
@@ -74,6 +84,7 @@ export function kafkaConnectionFromEnv(values: KafkaEnv): KafkaConnectionConfig 
         }),
     connectionTimeoutMs: values.KAFKA_CONNECTION_TIMEOUT,
     requestTimeoutMs: values.KAFKA_REQUEST_TIMEOUT,
+    producerTransport: values.KAFKA_PRODUCER_TRANSPORT ?? DEFAULT_PRODUCER_TRANSPORT,
   };
 }
 

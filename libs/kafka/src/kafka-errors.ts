@@ -32,13 +32,17 @@ const RESET = new Set([
   'DUPLICATE_SEQUENCE_NUMBER',
 ]);
 
-/** The Kafka protocol error type (e.g. `INVALID_PRODUCER_EPOCH`) inside a kafkajs error, if any. */
+/**
+ * The Kafka protocol error type (e.g. `INVALID_PRODUCER_EPOCH`) of a failure: a transport's
+ * KafkaWriteError says it; inside a kafkajs error (admin and consumer paths) it is found here.
+ */
 export function kafkaErrorType(error: unknown): string | undefined {
   const seen = new Set<unknown>();
   let current: unknown = error;
   // kafkajs wraps protocol errors (KafkaJSNumberOfRetriesExceeded → cause, aggregate errors).
   while (current !== null && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
+    if (current instanceof KafkaWriteError) return current.kafkaType;
     const { type, name, cause, originalError } = current as {
       type?: unknown;
       name?: unknown;
@@ -52,15 +56,50 @@ export function kafkaErrorType(error: unknown): string | undefined {
   return undefined;
 }
 
-export function classifyKafkaError(error: unknown): KafkaFailureKind {
-  const type = kafkaErrorType(error);
+/** How to react to a Kafka protocol error type (undefined when there is none: transient). */
+export function kindOfKafkaType(type: string | undefined): KafkaFailureKind {
   if (type === 'PRODUCER_FENCED') return 'fenced';
   if (type !== undefined && RESET.has(type)) return 'reset';
   if (type !== undefined && (PERMANENT.has(type) || type === 'SASL_AUTHENTICATION_FAILED'))
     return 'permanent';
+  return 'transient';
+}
+
+export function classifyKafkaError(error: unknown): KafkaFailureKind {
+  const write = writeErrorIn(error);
+  if (write !== undefined) return write.kind;
+  const kind = kindOfKafkaType(kafkaErrorType(error));
+  if (kind !== 'transient') return kind;
+  // kafkajs's own transaction state errors: that producer cannot go on.
   if (/ongoing transaction|Cannot continue to use transaction|already an ongoing/i.test(messageOf(error)))
     return 'reset';
   return 'transient';
+}
+
+/**
+ * A failed call of a producer transport (producer-transport.ts), in our terms: how to react
+ * (`kind`) and Kafka's error type if the broker gave one. The library's error is the cause.
+ */
+export class KafkaWriteError extends SimstreamError {
+  constructor(
+    readonly kind: KafkaFailureKind,
+    readonly kafkaType: string | undefined,
+    cause: unknown,
+  ) {
+    super('KAFKA_WRITE_FAILED', messageOf(cause), { retriable: kind === 'transient', cause });
+  }
+}
+
+/** The KafkaWriteError an error is, or was caused by (e.g. a failed abort's original error). */
+function writeErrorIn(error: unknown): KafkaWriteError | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current !== null && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    if (current instanceof KafkaWriteError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** A produce that cannot succeed as sent (message too large, not authorised ...). */

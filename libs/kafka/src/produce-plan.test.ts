@@ -72,9 +72,9 @@ describe('produce plan', () => {
     const deliveries: Delivery[] = new Array<Delivery>(4);
     assignOffsets(
       [
-        { topicName: 'f', partition: 0, errorCode: 0, baseOffset: '40' },
-        { topicName: 'f', partition: 1, errorCode: 0, baseOffset: '7' },
-        { topicName: 'p', partition: 3, errorCode: 0, baseOffset: '0' },
+        { topic: 'f', partition: 0, baseOffset: 40 },
+        { topic: 'f', partition: 1, baseOffset: 7 },
+        { topic: 'p', partition: 3, baseOffset: 0 },
       ],
       [0, 1, 2, 3],
       records,
@@ -85,15 +85,10 @@ describe('produce plan', () => {
 
   it('refuses a response without an offset for a partition it wrote', () => {
     expect(() =>
-      assignOffsets([{ topicName: 'f', partition: 0, errorCode: 0 }], [0], [rec('f', 0, 1)], []),
+      assignOffsets([{ topic: 'f', partition: 0, baseOffset: undefined }], [0], [rec('f', 0, 1)], []),
     ).toThrow(/no offset for f\/0/);
     expect(() =>
-      assignOffsets(
-        [{ topicName: 'f', partition: 0, errorCode: 0, baseOffset: '1' }],
-        [0],
-        [rec('f', 1, 1)],
-        [],
-      ),
+      assignOffsets([{ topic: 'f', partition: 0, baseOffset: 1 }], [0], [rec('f', 1, 1)], []),
     ).toThrow(/no offset for f\/1/);
   });
 

@@ -1,11 +1,11 @@
 /**
  * How a batch of records becomes produce requests: pure functions, no Kafka. Coalescing (only
  * the last record of a coalesce key is written; the others share its delivery), splitting into
- * requests under the per-partition and per-request limits, and mapping the base offsets kafkajs
- * reports back to each record.
+ * requests under the per-partition and per-request limits, and mapping the base offsets a
+ * transport reports back to each record.
  */
-import type { RecordMetadata } from 'kafkajs';
 import { SimstreamError } from '@simstream/errors';
+import type { PartitionBaseOffset } from './producer-transport.js';
 
 export interface OutRecord {
   readonly topic: string;
@@ -152,9 +152,9 @@ export function partitionLanes(
   return [...lanes.values()];
 }
 
-/** kafkajs reports a base offset per partition; records of a partition follow it in order. */
+/** A transport reports a base offset per partition; records of a partition follow it in order. */
 export function assignOffsets(
-  metadata: readonly RecordMetadata[],
+  metadata: readonly PartitionBaseOffset[],
   request: readonly number[],
   records: readonly (OutRecord & { partition: number })[],
   deliveries: Delivery[],
@@ -162,8 +162,8 @@ export function assignOffsets(
   const next = new Map<string, number>();
   for (const m of metadata) {
     if (m.baseOffset === undefined)
-      throw new SimstreamError('KAFKA_NO_OFFSET', `no offset for ${m.topicName}/${m.partition}`);
-    next.set(`${m.topicName}/${m.partition}`, Number(m.baseOffset));
+      throw new SimstreamError('KAFKA_NO_OFFSET', `no offset for ${m.topic}/${m.partition}`);
+    next.set(`${m.topic}/${m.partition}`, m.baseOffset);
   }
   for (const i of request) {
     const r = records[i]!;

@@ -6,6 +6,7 @@ import type { Kafka } from 'kafkajs';
 import type { PartitionCounts } from './admin.js';
 import { KafkaRejectedError } from './kafka-errors.js';
 import { BatchingProducer, type OutRecord } from './producer.js';
+import { kafkajsTransport } from './transports/kafkajs.js';
 
 type Msg = { key: string; value: Buffer; partition: number };
 type Request = { topicMessages: { topic: string; messages: Msg[] }[] };
@@ -86,7 +87,7 @@ const rec = (key: string, bytes = 10, partition?: number): OutRecord => ({
 
 function producer(fake: FakeKafka, extra: Partial<ConstructorParameters<typeof BatchingProducer>[0]> = {}) {
   return new BatchingProducer({
-    kafka: fake as unknown as Kafka,
+    transport: kafkajsTransport(fake as unknown as Kafka),
     logger,
     partitions,
     name: 'test',

@@ -1,8 +1,8 @@
 /**
  * The batching producer every service uses to write to Kafka.
  *
- * kafkajs sends one request per `send()` and keeps nothing in flight per partition for us, so
- * batching is ours: callers enqueue *groups* of records; while one request (or transaction) is
+ * A transport (producer-transport.ts: kafkajs or @platformatic/kafka, behind one small interface)
+ * sends one request per call and keeps nothing in flight per partition for us, so batching is ours: callers enqueue *groups* of records; while one request (or transaction) is
  * in flight the next groups accumulate, and go together in the next one ("natural batching":
  * no linger when idle, large batches under load). One request/transaction is in flight at a
  * time, which also keeps the idempotent producer's sequence numbers in order.
@@ -23,25 +23,10 @@
  * from a state that is no longer current. Such a producer retries only inside its epoch (after a
  * successful abort); anything that would need a new producer ends it, and every later send fails.
  */
-// Before kafkajs: see the module's header.
-import './kafkajs-tuning.js';
-import './kafkajs-read-committed.js';
-import type { Kafka, Producer, Transaction } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
 import { CancelledError, SimstreamError, UnavailableError, messageOf } from '@simstream/errors';
 import type { Logger, Registry } from '@simstream/observability';
-import { partitionForKey } from './partitioner.js';
 import { producerMetrics, type ProducerMetrics } from './producer-metrics.js';
-import {
-  assignOffsets,
-  coalesce,
-  groupByTopic,
-  planRequests,
-  recordBytes,
-  partitionLanes,
-  type Delivery,
-  type OutRecord,
-} from './produce-plan.js';
+import { recordBytes, type Delivery, type OutRecord } from './produce-plan.js';
 import {
   KafkaRejectedError,
   ProducerFencedError,
@@ -49,6 +34,8 @@ import {
   kafkaErrorType,
 } from './kafka-errors.js';
 import type { PartitionCounts } from './admin.js';
+import type { ProducerTransport, ProducerTransportFactory } from './producer-transport.js';
+import { AbortFailedError, writeBatch } from './write-batch.js';
 
 export type { Delivery, OutRecord } from './produce-plan.js';
 
@@ -60,7 +47,8 @@ export interface SendOptions {
 }
 
 export interface BatchingProducerOptions {
-  readonly kafka: Kafka;
+  /** The client library that writes (producerTransport(), kafkajsTransport() ...). */
+  readonly transport: ProducerTransportFactory;
   readonly logger: Logger;
   readonly partitions: PartitionCounts;
   /** Metric label, e.g. 'frames'. */
@@ -104,8 +92,8 @@ export class BatchingProducer {
   private queued = 0;
   private running = false;
   private closing = false;
-  private producer: Producer | undefined;
-  private connecting: Promise<Producer> | undefined;
+  private producer: ProducerTransport | undefined;
+  private connecting: Promise<ProducerTransport> | undefined;
   private readonly poisoned = new Map<string, number>();
   private unavailableSince: number | undefined;
   /** Producers initialised so far (each one a new epoch of the transactional id). */
@@ -141,7 +129,7 @@ export class BatchingProducer {
 
   /**
    * Connects (and, when transactional, fences any previous instance with our id). With
-   * `timeoutMs`, gives up after that long (KAFKA_TIMEOUT; kafkajs itself retries without end).
+   * `timeoutMs`, gives up after that long (KAFKA_TIMEOUT; the clients themselves retry without end).
    */
   async connect(options: { timeoutMs?: number } = {}): Promise<void> {
     const connecting = this.ensureProducer();
@@ -330,7 +318,7 @@ export class BatchingProducer {
           this.rejectAll(groups, new KafkaRejectedError(error));
           return;
         }
-        // A timed-out attempt may still be running inside kafkajs: drop that producer so that
+        // A timed-out attempt may still be running inside the client: drop that producer so that
         // its late writes are fenced (transactional) and the next attempt starts clean.
         if (
           this.options.fixedEpoch !== true &&
@@ -368,40 +356,24 @@ export class BatchingProducer {
     }
   }
 
-  private async ensureProducer(): Promise<Producer> {
+  private async ensureProducer(): Promise<ProducerTransport> {
     if (this.producer !== undefined) return this.producer;
     if (this.fatal !== undefined) throw this.fatal;
     if (this.options.fixedEpoch === true && this.epochs > 0)
       throw new UnavailableError('kafka', 'the writer lost its Kafka producer; reconnect to resume');
     this.connecting ??= (async () => {
-      const producer = this.options.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
+      const producer = this.options.transport({
         ...(this.options.transactionalId === undefined
           ? {}
-          : {
-              transactionalId: this.options.transactionalId,
-              transactionTimeout: this.options.transactionTimeoutMs ?? 30_000,
-            }),
-        // Fast first retries: right after a commit the coordinator answers CONCURRENT_TRANSACTIONS
-        // to the next transaction until its markers are written (a few ms).
-        retry: {
-          retries: Number.MAX_SAFE_INTEGER,
-          initialRetryTime: 3,
-          maxRetryTime: 1000,
-          factor: 0.2,
-          multiplier: 2,
-        },
+          : { transactionalId: this.options.transactionalId }),
+        transactionTimeoutMs: this.options.transactionTimeoutMs ?? 30_000,
+        compression: this.options.compression ?? 'none',
       });
       try {
         await producer.connect();
-        if (this.transactional) {
-          // initProducerId happens on the first transaction; do it now so that a restarted
-          // instance aborts its predecessor's open transaction before serving.
-          const txn = await producer.transaction();
-          await txn.abort();
-        }
+        // Initialise the transactional id now, so that a restarted instance aborts its
+        // predecessor's open transaction before serving.
+        if (this.transactional) await producer.init();
       } catch (error) {
         await producer.disconnect().catch(() => undefined);
         throw error;
@@ -419,84 +391,18 @@ export class BatchingProducer {
     if (producer !== undefined) await producer.disconnect().catch(() => undefined);
   }
 
-  /** One try at writing the batch: split into requests that respect per-partition limits. */
+  /** One try at writing the batch (see write-batch.ts). */
   private async attempt(groups: Pending[]): Promise<Delivery[]> {
     const producer = await this.ensureProducer();
-    const all = await this.place(groups.flatMap((g) => g.records));
-    const { records, expand } = coalesce(all);
-    const requests = planRequests(records, (topic) => this.options.maxPartitionBytes?.(topic) ?? 1024 * 1024);
-    const deliveries: Delivery[] = new Array<Delivery>(records.length);
-    const compression = this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-    let txn: Transaction | undefined;
-    try {
-      if (this.transactional) txn = await producer.transaction();
-      const send = async (request: number[]) => {
-        const topicMessages = [...groupByTopic(request, records)].map(([topic, indexes]) => ({
-          topic,
-          messages: indexes.map((i) => {
-            const r = records[i]!;
-            return {
-              key: r.key,
-              value: r.value,
-              partition: r.partition,
-              headers: r.headers,
-            };
-          }),
-        }));
-        const sent =
-          txn === undefined
-            ? producer.sendBatch({ topicMessages, acks: -1, compression })
-            : txn.sendBatch({ topicMessages, acks: -1, compression });
-        assignOffsets(await sent, request, records, deliveries);
-      };
-      if (txn === undefined) {
-        for (const request of requests) await send(request);
-      } else {
-        // One kafkajs call per partition (one broker each), partitions in parallel. Settled, not
-        // raced: a failed lane must not leave another still writing while we abort.
-        const outcomes = await Promise.allSettled(
-          partitionLanes(requests, records).map(async (parts) => {
-            for (const part of parts) await send(part);
-          }),
-        );
-        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-        if (failed !== undefined) throw failed.reason;
-      }
-      if (txn !== undefined) await txn.commit();
-    } catch (error) {
-      if (txn?.isActive()) {
-        try {
-          await txn.abort();
-        } catch (abortError) {
-          throw new AbortFailedError(error, abortError);
-        }
-      }
-      throw error;
-    }
-    return expand(deliveries);
-  }
-
-  /** Chooses each record's partition from its key (Kafka's default partitioner) unless given. */
-  private async place(records: readonly OutRecord[]): Promise<(OutRecord & { partition: number })[]> {
-    const counts = new Map<string, number>();
-    for (const r of records)
-      if (r.partition === undefined && !counts.has(r.topic))
-        counts.set(r.topic, await this.options.partitions.of(r.topic));
-    return records.map((r) =>
-      r.partition === undefined
-        ? { ...r, partition: partitionForKey(r.key, counts.get(r.topic)!) }
-        : (r as OutRecord & { partition: number }),
+    return writeBatch(
+      producer,
+      groups.flatMap((g) => g.records),
+      {
+        transactional: this.transactional,
+        partitions: this.options.partitions,
+        maxPartitionBytes: (topic) => this.options.maxPartitionBytes?.(topic) ?? 1024 * 1024,
+      },
     );
-  }
-}
-
-/** A failed transaction that could not be aborted: the producer's state is unknown. */
-class AbortFailedError extends SimstreamError {
-  constructor(error: unknown, abortError: unknown) {
-    super('KAFKA_TIMEOUT', `${messageOf(error)} (and the abort failed: ${messageOf(abortError)})`, {
-      retriable: true,
-      cause: error,
-    });
   }
 }
 

@@ -12,6 +12,7 @@ import {
   TopicName,
   createKafka,
   ensureTopics,
+  producerTransport,
   producerMetrics,
   topicDefinitions,
 } from '@simstream/kafka';
@@ -83,7 +84,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
 
   const partitions = new PartitionCounts(kafka);
   const writers = new KafkaSimulationWriters({
-    kafka,
+    transport: producerTransport(config.kafka, kafka),
     logger,
     partitions,
     metrics: producerMetrics(registry, 'ingest'),

@@ -15,11 +15,11 @@
 import { UnavailableError, messageOf } from '@simstream/errors';
 import {
   BatchingProducer,
-  type BatchingProducerOptions,
   type Delivery,
   type OutRecord,
   type PartitionCounts,
   type ProducerMetrics,
+  type ProducerTransportFactory,
   type SendOptions,
 } from '@simstream/kafka';
 import type { Logger } from '@simstream/observability';
@@ -38,7 +38,8 @@ export interface SimulationWriters {
 }
 
 export interface KafkaSimulationWritersOptions {
-  readonly kafka: BatchingProducerOptions['kafka'];
+  /** The client library that writes (KAFKA_PRODUCER_TRANSPORT). */
+  readonly transport: ProducerTransportFactory;
   readonly logger: Logger;
   readonly partitions: PartitionCounts;
   readonly metrics: ProducerMetrics;
@@ -64,7 +65,7 @@ export class KafkaSimulationWriters implements SimulationWriters {
     const o = this.options;
     const transactionalId = transactionalIdOf(o.transactionalIdPrefix, simulationId);
     const producer = new BatchingProducer({
-      kafka: o.kafka,
+      transport: o.transport,
       logger: o.logger,
       partitions: o.partitions,
       name: 'ingest',

@@ -7,6 +7,7 @@ import { currentBackend, initCompute } from '@simstream/compute';
 import { schemaRegistry } from '@simstream/contracts';
 import {
   BatchingProducer,
+  producerTransport,
   PartitionCounts,
   RecordConsumer,
   TopicName,
@@ -63,7 +64,7 @@ export async function startNeuromorphicService(config: NeuromorphicConfig): Prom
   const kafka = createKafka(config.kafka, logger);
   const partitions = new PartitionCounts(kafka);
   const producer = new BatchingProducer({
-    kafka,
+    transport: producerTransport(config.kafka, kafka),
     logger,
     partitions,
     name: 'neuromorphic_results',

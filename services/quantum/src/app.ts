@@ -14,6 +14,7 @@ import {
 import { UnavailableError, messageOf } from '@simstream/errors';
 import {
   BatchingProducer,
+  producerTransport,
   PartitionCounts,
   RecordConsumer,
   TopicName,
@@ -107,7 +108,13 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
   const jobSlots = new SolverSlots(config.jobs.maxConcurrent);
 
   const partitions = new PartitionCounts(kafka);
-  const producer = new BatchingProducer({ kafka, logger, partitions, name: 'quantum', registry });
+  const producer = new BatchingProducer({
+    transport: producerTransport(config.kafka, kafka),
+    logger,
+    partitions,
+    name: 'quantum',
+    registry,
+  });
   await retryKafka(() => producer.connect(), { what: 'connecting the results producer', logger });
   const send = async (topic: string, key: string, value: Buffer): Promise<void> => {
     await producer.send([{ topic, key, value }], { orderingKey: key });

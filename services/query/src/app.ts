@@ -7,6 +7,7 @@
 import { loadQueryContract } from '@simstream/contracts';
 import {
   BatchingProducer,
+  producerTransport,
   PartitionCounts,
   RecordConsumer,
   TopicName,
@@ -140,7 +141,13 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
     const kafka = createKafka(config.kafka, logger);
     if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
     const partitions = new PartitionCounts(kafka);
-    const dlqProducer = new BatchingProducer({ kafka, logger, partitions, name: 'query_dlq', registry });
+    const dlqProducer = new BatchingProducer({
+      transport: producerTransport(config.kafka, kafka),
+      logger,
+      partitions,
+      name: 'query_dlq',
+      registry,
+    });
     await retryKafka(() => dlqProducer.connect(), { what: 'connecting the dead-letter producer', logger });
     closers.push(['dead-letter-producer', () => dlqProducer.close()]);
     const influx = new InfluxWriter(config.influx);

@@ -1,0 +1,86 @@
+/**
+ * Bare @platformatic/kafka producer loops on the same broker, records of the same size (no Avro,
+ * no gRPC, no transactions), beside the kafkajs loops: idempotent, acks=all, ~1 MiB per send,
+ * keys over 12 partitions. Runs as its own process (`node platformatic-baseline.js <brokers>
+ * <topic> <size> <records> <inFlight>`, JSON on stdout) that imports the library directly.
+ * `inFlight` sends at once: 1 is what the kafkajs `batched` loop does; 8 is what a peer measured
+ * in issue 10 (the client pipelines the encoding of the next sends behind the one on the wire).
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ProduceAcks, Producer } from '@platformatic/kafka';
+import { throughput, type Throughput } from './stats.js';
+
+async function loop(
+  brokers: string[],
+  topic: string,
+  size: number,
+  records: number,
+  inFlight: number,
+): Promise<Throughput> {
+  const producer = new Producer({
+    clientId: 'simstream-bench-platformatic',
+    bootstrapBrokers: brokers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    autocreateTopics: false,
+  });
+  const payload = randomBytes(size);
+  const keys = Array.from({ length: 12 }, (_, i) => Buffer.from(`bench-${i}`));
+  const latencies: number[] = [];
+  const perRequest = Math.max(1, Math.floor((1024 * 1024) / size));
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < records) {
+        const n = Math.min(perRequest, records - next);
+        const first = next;
+        next += n;
+        const messages = Array.from({ length: n }, (_, i) => ({
+          topic,
+          key: keys[(first + i) % keys.length]!,
+          value: payload,
+        }));
+        const t = performance.now();
+        await producer.send({ messages });
+        const ms = performance.now() - t;
+        for (let i = 0; i < n; i++) latencies.push(ms);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await producer.close();
+  return throughput(records, records * size, seconds, latencies);
+}
+
+/** Runs the loop in a fresh process. */
+export async function platformaticLoop(
+  brokers: readonly string[],
+  topic: string,
+  size: number,
+  records: number,
+  inFlight: number,
+): Promise<Throughput> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      fileURLToPath(import.meta.url),
+      brokers.join(','),
+      topic,
+      String(size),
+      String(records),
+      String(inFlight),
+    ],
+    { timeout: 600_000, maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout) as Throughput;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [brokers, topic, size, records, inFlight] = process.argv.slice(2);
+  const result = await loop(brokers!.split(','), topic!, Number(size), Number(records), Number(inFlight));
+  process.stdout.write(JSON.stringify(result));
+}
