@@ -1,11 +1,13 @@
 /**
- * `pnpm bench ingest [--quick] [--sizes 4KiB,64KiB,1MiB,8MiB] [--streams 4]`
+ * `pnpm bench ingest [--quick] [--sizes 4KiB,64KiB,1MiB,8MiB] [--streams 4] [--no-latency] [--no-cpu]`
  *
  * Frames/s, MB/s and p50/p99 ack latency per frame size over the full path (gRPC client →
  * ingestion → Kafka, acks=all, transactional) on every producer transport (ingestion started once
  * per KAFKA_PRODUCER_TRANSPORT), and in the same run, on the same broker and the same bytes: bare
  * producer loops of every transport's library and Kafka's Java ProducerPerformance. Ratios of
  * the full path to each peer are reported per size; `fullPath` is the default transport's.
+ * Then, on the default transport: the open-loop latency curve (ack p50/p99 with 25, 50 and 75 %
+ * of the measured maximum offered) and ingestion's CPU per MB by stage (two profiled runs).
  */
 import { randomBytes } from 'node:crypto';
 import { parseBytes } from '@simstream/config';
@@ -21,7 +23,9 @@ import {
   type Kafka,
 } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
+import { cpuPerMbByStage } from './ingest/cpu-stages.js';
 import { fullPath } from './ingest/full-path.js';
+import { openLoop } from './ingest/open-loop.js';
 import { startBenchIngestion, type BenchIngestion } from './ingest/ingestion.js';
 import { javaProducerPerformance } from './ingest/java-baseline.js';
 import { kafkajsLoop } from './ingest/kafkajs-baseline.js';
@@ -144,6 +148,39 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
       );
       const java = await javaProducerPerformance(brokers[0]!, BENCH_TOPIC, size, records);
       log(`  java ${java.mbPerSecond} MB/s`);
+      const defaultIngestion = ingestions.get(DEFAULT_PRODUCER_TRANSPORT)!;
+      const latencyCurve = [];
+      if (!args.includes('--no-latency')) {
+        for (const load of [0.25, 0.5, 0.75]) {
+          const point = await openLoop(
+            defaultIngestion.target,
+            payload,
+            full[DEFAULT_PRODUCER_TRANSPORT]!.mbPerSecond,
+            load,
+            quick ? 3 : 8,
+            streams,
+            `${run}-${load}`,
+          );
+          log(
+            `  open loop at ${load * 100} %: ack p50 ${point.latencyP50Ms} ms, p99 ${point.latencyP99Ms} ms`,
+          );
+          latencyCurve.push(point);
+        }
+      }
+      const cpuMsPerMb = args.includes('--no-cpu')
+        ? undefined
+        : await cpuPerMbByStage(
+            (nodeArgs) =>
+              startBenchIngestion(
+                brokers,
+                { KAFKA_PRODUCER_TRANSPORT: DEFAULT_PRODUCER_TRANSPORT, INSTANCE_ID: 'bench-cpu' },
+                nodeArgs,
+              ),
+            (target, frames, tag) => fullPath(target, payload, frames, streams, `${run}-${tag}`),
+            records,
+            (records * size) / 1e6,
+          );
+      if (cpuMsPerMb !== undefined) log(`  ingestion CPU per MB by stage: ${JSON.stringify(cpuMsPerMb)}`);
       const bestKafkajs = Math.max(one.mbPerSecond, batched.mbPerSecond);
       const fastestBare = Math.max(bestKafkajs, platformatic1.mbPerSecond, platformatic8.mbPerSecond);
       const defaultPath = full[DEFAULT_PRODUCER_TRANSPORT]!;
@@ -162,6 +199,8 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
         platformaticBatched: platformatic1,
         platformaticBatched8InFlight: platformatic8,
         javaProducerPerformance: java,
+        latencyCurve,
+        ingestionCpuMsPerMb: cpuMsPerMb,
         ratios: {
           ...ratiosOf(defaultPath.mbPerSecond),
           fullPathToBestKafkajs: round(defaultPath.mbPerSecond / bestKafkajs, 2),

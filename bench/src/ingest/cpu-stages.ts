@@ -4,7 +4,12 @@
  * sampled function (so time in native code, Buffer copies and the like goes to whoever called
  * it). Idle time is left out; what fits no stage is `other`.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FullPathTarget } from './full-path.js';
+import type { BenchIngestion } from './ingestion.js';
+import { round } from './stats.js';
 
 interface ProfileNode {
   readonly id: number;
@@ -76,4 +81,42 @@ export function cpuByStage(profilePath: string): CpuByStage {
     totalMs += dt;
   });
   return { ms, totalMs };
+}
+
+/**
+ * Ingestion's CPU milliseconds per MB of frames, by stage: two profiled ingestion processes, one
+ * that only starts and takes a warm-up, one that also takes `frames` frames; the difference is
+ * what those frames cost (start-up, JIT warm-up and shutdown cancel out).
+ */
+export async function cpuPerMbByStage(
+  start: (nodeArgs: readonly string[]) => Promise<BenchIngestion>,
+  run: (target: FullPathTarget, frames: number, tag: string) => Promise<unknown>,
+  frames: number,
+  megabytes: number,
+): Promise<Record<Stage | 'total', number>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'simstream-cpu-'));
+  const profiled = async (measured: number): Promise<CpuByStage> => {
+    const out = path.join(dir, String(measured));
+    const ingestion = await start(['--cpu-prof', `--cpu-prof-dir=${out}`]);
+    try {
+      await run(ingestion.target, 64, `cpu-warm-${measured}`);
+      if (measured > 0) await run(ingestion.target, measured, 'cpu');
+    } finally {
+      await ingestion.stop();
+    }
+    const [file] = readdirSync(out).filter((f) => f.endsWith('.cpuprofile'));
+    if (file === undefined) throw new Error(`ingestion wrote no CPU profile to ${out}`);
+    return cpuByStage(path.join(out, file));
+  };
+  try {
+    const base = await profiled(0);
+    const full = await profiled(frames);
+    const per = (stage: Stage) => round(Math.max(0, full.ms[stage] - base.ms[stage]) / megabytes, 2);
+    return {
+      ...(Object.fromEntries(STAGES.map((s) => [s, per(s)])) as Record<Stage, number>),
+      total: round(Math.max(0, full.totalMs - base.totalMs) / megabytes, 2),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

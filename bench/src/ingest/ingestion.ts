@@ -18,11 +18,15 @@ export interface BenchIngestion {
 export async function startBenchIngestion(
   brokers: readonly string[],
   env: Readonly<Record<string, string>> = {},
+  extraNodeArgs: readonly string[] = [],
 ): Promise<BenchIngestion> {
   const e = endpoints();
   const [grpcPort, internalPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   // BENCH_INGESTION_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the service.
-  const nodeArgs = (process.env.BENCH_INGESTION_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = [
+    ...(process.env.BENCH_INGESTION_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+    ...extraNodeArgs,
+  ];
   const child = spawn(
     process.execPath,
     [...nodeArgs, path.join(REPO_ROOT, 'services/ingestion/dist/main.js')],
