@@ -74,7 +74,7 @@ describe('Avro interoperability', () => {
     });
     await admin.disconnect();
     const values: Buffer[] = [];
-    const consumer = kafka.consumer({ groupId });
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic: TopicName.frames });
     await consumer.run({

@@ -248,7 +248,7 @@ describe('bad inputs', () => {
     });
     await admin.disconnect();
     const dead: { reason: string; error: string; topic: string; offset: string }[] = [];
-    const consumer = kafka.consumer({ groupId });
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic: TopicName.dlq });
     await consumer.run({

@@ -53,6 +53,8 @@ async function readCommitted(
   const consumer = kafka.consumer({
     groupId: `simstream-test-contract-${randomUUID()}`,
     readUncommitted: false,
+    // Short fetch waits: disconnect waits for the fetch in flight (kafkajs's default is 5 s).
+    maxWaitTimeInMs: 100,
   });
   const records: Consumed[] = [];
   let done: () => void = () => undefined;

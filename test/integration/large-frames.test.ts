@@ -53,7 +53,12 @@ async function chunksSeen(
     partitions: [...from].map(([partition, offset]) => ({ partition, offset: String(offset) })),
   });
   await admin.disconnect();
-  const consumer = kafka.consumer({ groupId, readUncommitted, maxBytesPerPartition: 16 * MiB });
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted,
+    maxBytesPerPartition: 16 * MiB,
+    maxWaitTimeInMs: 100,
+  });
   const chunks: FrameChunk[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic: TopicName.frames });

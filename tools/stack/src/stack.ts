@@ -42,7 +42,8 @@ export async function positionGroupAtEnd(
   const ends = await Promise.all(
     topics.map(async (topic) => ({ topic, offsets: await topicOffsets(kafka, topic) })),
   );
-  const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
+  // Short fetch waits: disconnect waits for the fetch in flight (kafkajs's default is 5 s).
+  const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
