@@ -8,7 +8,6 @@ again in order. A restarted process calls `start()`, which returns the last dura
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -18,91 +17,25 @@ from typing import Any
 import grpc
 
 from simstream import _channel
-from simstream._options import MiB, ProgressBar, RejectPolicy, make_state, run_callback
-from simstream._window import Reconnect, ReconnectInfo, StreamBroken, UploadStats
-from simstream.errors import FrameError, FrameRejected, UploadFailed
-from simstream.frames import Codec, FieldValue, PreparedFrame, check_step, open_request, prepare_frame
+from simstream._base import UploaderBase
+from simstream._options import run_callback
+from simstream._window import StreamBroken
+from simstream.errors import UploadFailed
+from simstream.frames import Codec, FieldValue, check_step, prepare_frame
 
 
-class Uploader:
+class Uploader(UploaderBase):
     """Streams one simulation's frames to ingestion; every frame is acknowledged once durable.
 
     >>> with Uploader("heat-2d-run-7") as up:          # target, key and CA from SIMSTREAM_*
     ...     up.send(0, {"u": u0}, sim_time=0.0)
     """
 
-    def __init__(
-        self,
-        simulation_id: str,
-        *,
-        target: str | None = None,
-        api_key: str | None = None,
-        ca: str | os.PathLike[str] | bytes | None = None,
-        insecure: bool = False,
-        attributes: Mapping[str, str] | None = None,
-        codec: Codec = "none",
-        level: int = 6,
-        check_finite: bool = False,
-        max_unacked_bytes: int = 64 * MiB,
-        max_unacked_frames: int = 256,
-        reconnect: Reconnect | None = None,
-        on_reject: RejectPolicy = "raise",
-        skip_durable: bool = False,
-        on_ack: Callable[[Any], None] | None = None,
-        on_reconnect: Callable[[ReconnectInfo], None] | None = None,
-        progress: bool | int = False,
-    ) -> None:
-        self._open_payload = open_request(simulation_id, attributes)
-        self._conn = _channel.resolve(target, api_key, ca, insecure)
-        self._channel: Any = None
-        self._codec: Codec = codec
-        self._level = level
-        self._check_finite = check_finite
-        self._reconnect = reconnect or Reconnect()
-        self._bar = ProgressBar(progress, simulation_id)
-        self._state = make_state(
-            simulation_id,
-            max_unacked_bytes=max_unacked_bytes,
-            max_unacked_frames=max_unacked_frames,
-            on_reject=on_reject,
-            skip_durable=skip_durable,
-            on_ack=on_ack,
-            on_reconnect=on_reconnect,
-            progress=self._bar.update,
-        )
-        self.simulation_id = simulation_id
+    def _setup(self) -> None:
         self._cond = threading.Condition()
         self._send_lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._call: Any = None
-        self._ready_generation = -1
-        self._aborted = False
-        self._closed = False
-
-    # --- what callers read -------------------------------------------------------------------
-
-    @property
-    def stats(self) -> UploadStats:
-        return self._state.stats
-
-    @property
-    def rejections(self) -> list[FrameRejected]:
-        """Every rejection so far (with on_reject='raise' too)."""
-        return self._state.rejections
-
-    @property
-    def last_durable_step(self) -> int | None:
-        return self._state.last_durable_step
-
-    @property
-    def unacked(self) -> int:
-        return len(self._state.window)
-
-    @property
-    def limits(self) -> Any:
-        """The server's Limits (max_frame_bytes ...) once a stream opened."""
-        return self._state.limits
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -223,16 +156,6 @@ class Uploader:
         self._bar.close()
 
     # --- internals ---------------------------------------------------------------------------
-
-    def _check_size(self, frame: PreparedFrame) -> None:
-        limits = self._state.limits
-        if limits is not None and limits.max_frame_bytes and frame.nbytes > limits.max_frame_bytes:
-            raise FrameError(
-                f"step {frame.step}: {frame.nbytes} bytes of data, the server takes at most "
-                f"{limits.max_frame_bytes} (a codec may help)",
-                field="fields",
-                reason="FRAME_TOO_LARGE",
-            )
 
     def _wait(self, done: Callable[[], bool], timeout: float | None, what: str) -> None:
         """Waits (holding the condition) until done() or a failure; TimeoutError after `timeout`."""
