@@ -64,10 +64,13 @@ export function platformaticTransport(config: KafkaConnectionConfig): ProducerTr
       acks: ProduceAcks.ALL,
       compression: options.compression,
       autocreateTopics: false,
-      // Retries without end, fast at first (a coordinator answers CONCURRENT_TRANSACTIONS for a few
-      // ms after a commit); the batching producer bounds the total time with its outage deadline.
+      // Retries without end, fast at first; the batching producer bounds the total time with its
+      // outage deadline. A transaction begun right after a commit is nearly always refused with
+      // CONCURRENT_TRANSACTIONS while the coordinator writes the markers, so the first retries
+      // are what every transaction waits for. Measured (sequential transactions of 64 KiB, one
+      // writer): 1 ms first retry, p50 5.1–5.5 ms per transaction; 3 ms, 9.9–10.3 ms.
       retries: Number.MAX_SAFE_INTEGER,
-      retryDelay: (_client, _operation, attempt) => Math.min(1000, 3 * 2 ** attempt),
+      retryDelay: (_client, _operation, attempt) => Math.min(1000, 2 ** attempt),
       serializers: { key: toBuffer, headerKey: toBuffer, headerValue: toBuffer },
       producerId: -1n,
       producerEpoch: -1,
