@@ -56,7 +56,7 @@ export async function startSdkControl(
         from,
         filter: (r) => r.name === RecordName.Frame && wanted.has((r.value as Frame).simulationId),
         until: (read) => read.length >= count,
-        settleMs: 2000,
+        settleMs: 500,
         timeoutMs: timeoutMs ?? 120_000,
       });
       return {

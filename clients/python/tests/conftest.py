@@ -102,7 +102,8 @@ class Control:
         """Every frame of these simulations written to the frames topic since the harness started.
 
         Reads (with simstream's own consumer: chunks reassembled, Avro decoded) until `count`
-        records of them have been seen, then 2 s more so duplicates would show; in Kafka order.
+        records of them have been seen, then 0.5 s more so that duplicates would show (callers read
+        after their acks: anything written twice was written before them); in Kafka order.
         """
         response = self._http.post(
             "/kafka/frames",
