@@ -3,15 +3,15 @@
  * against the real broker: what the batching producer relies on from a client library.
  * Idempotent produce (exactly the records, in order per key, at the offsets reported),
  * transactions (read_committed sees them after commit, never after abort), a chunked frame and
- * its progress record all-or-nothing, fencing of an older epoch, and a record over
- * max.message.bytes rejected without stalling other keys. (A broker outage is not here: it
- * needs the broker stopped, which the shared test infrastructure does not allow.)
+ * its progress record all-or-nothing, fencing of an older epoch, a record over
+ * max.message.bytes rejected without stalling other keys, and a 5 s broker outage ridden out
+ * (the broker is stopped and started: the suite runs alone, like ingestion-failures).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordName, schemaRegistry, type Frame } from '@simstream/contracts';
 import { UnavailableError } from '@simstream/errors';
-import { endpoints } from '@simstream/infra';
+import { endpoints, start, stop } from '@simstream/infra';
 import {
   BatchingProducer,
   Header,
@@ -113,6 +113,7 @@ describe.each(['kafkajs', 'platformatic'] as const)('producer transport contract
     definition('progress', 1),
     definition('fence', 1),
     definition('small', 1, { 'max.message.bytes': String(64 * KiB) }),
+    definition('outage', 2),
   ];
   const transport = producerTransport(
     { brokers: endpoints().kafkaBrokers, clientId: 'simstream-test', producerTransport: kind },
@@ -173,6 +174,47 @@ describe.each(['kafkajs', 'platformatic'] as const)('producer transport contract
       expect(mine).toEqual([...mine].sort((a, b) => a - b)); // order of the sends
     }
   });
+
+  it('rides out a broker outage: every group sent before, during and after it is written once, in order', async () => {
+    // As ingestion writes: a transaction per batch, ordering keys, an outage deadline.
+    const p = producer({
+      transactionalId: `simstream.test.contract-${run}-${kind}-outage`,
+      transactionTimeoutMs: 30_000,
+      outageTimeoutMs: 90_000,
+    });
+    const keys = ['north', 'south'];
+    const sent: { id: string; key: string; promise: Promise<Delivery[]> }[] = [];
+    let sending = true;
+    const sender = (async () => {
+      for (let i = 0; sending; i++) {
+        const key = keys[i % keys.length]!;
+        const id = `${key}-${i}`;
+        sent.push({
+          id,
+          key,
+          promise: p.send([{ topic: topic('outage'), key, value: Buffer.from(id) }], { orderingKey: key }),
+        });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      await stop('kafka');
+      await new Promise((r) => setTimeout(r, 5000));
+      await start('kafka');
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      sending = false;
+      await sender;
+    }
+    await Promise.all(sent.map((s) => s.promise)); // every group acknowledged: none failed
+    const read = await readCommitted(topic('outage'), (r) => r.length >= sent.length);
+    expect(ids(read).sort()).toEqual(sent.map((s) => s.id).sort()); // no loss, no duplicate
+    for (const key of keys) {
+      const mine = ids(read).filter((id) => id.startsWith(`${key}-`));
+      expect(mine).toEqual(sent.filter((s) => s.key === key).map((s) => s.id)); // the order of the sends
+    }
+  }, 180_000);
 
   it('makes a transaction visible to read_committed consumers after its commit, never after an abort', async () => {
     const t = transport({
