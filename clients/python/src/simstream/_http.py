@@ -94,32 +94,22 @@ class Http:
         attempts: int | None = None,
     ) -> Iterator[httpx.Response]:
         """Opens a request whose answer is a 2xx (retrying as the policy says); the body is not read yet."""
-        response = self.open(
-            method,
-            path,
-            params=params,
-            json=json,
-            headers=headers,
-            timeout=timeout,
-            idempotent=idempotent,
-            attempts=attempts,
-        )
+        response = self._send(method, path, params, json, headers, timeout, idempotent, attempts)
         try:
             yield response
         finally:
             response.close()
 
-    def open(
+    def _send(
         self,
         method: str,
         path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: httpx.Timeout | None = None,
-        idempotent: bool = True,
-        attempts: int | None = None,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        timeout: httpx.Timeout | None,
+        idempotent: bool,
+        attempts: int | None,
     ) -> httpx.Response:
         attempts = self.policy.attempts if attempts is None else attempts
         retriable_errors = _BROKEN_OR_SILENT if idempotent else _CONNECTION_ERRORS
