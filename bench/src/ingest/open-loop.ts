@@ -4,8 +4,7 @@
  * — so time a frame waited because the client was held back counts too (no coordinated
  * omission). Run at fractions of the measured maximum, this is the latency curve of the path.
  */
-import { FrameUploader, IngestionClient } from '@simstream/client';
-import type { FullPathTarget } from './full-path.js';
+import { benchClients, benchFrame, benchUploader, type FullPathTarget } from './full-path.js';
 import { percentile, round } from './stats.js';
 
 export interface OpenLoopPoint {
@@ -32,29 +31,21 @@ export async function openLoop(
   const frames = Math.max(streams, Math.round(framesPerSecond * seconds));
   const perStream = Math.ceil(frames / streams);
   const intervalMs = (1000 * streams) / framesPerSecond; // between two frames of one stream
-  const clients = Array.from(
-    { length: streams },
-    () => new IngestionClient({ ...target, channelOptions: { 'grpc.use_local_subchannel_pool': 1 } }),
-  );
+  const clients = benchClients(target, streams);
   const latencies: number[] = [];
   let started = 0;
   try {
     const uploaders = await Promise.all(
       clients.map(async (client, i) => {
         const due = new Map<number, number>();
-        const uploader = new FrameUploader(client, {
-          simulationId: `bench-open-${run}-${payload.length}-${i}`,
-          maxUnackedBytes: Math.max(64 * 1024 * 1024, 4 * payload.length),
-          maxUnackedFrames: 4096,
-          onAck: (ack) => {
-            const t = due.get(ack.step);
-            if (t !== undefined) latencies.push(performance.now() - t);
-            due.delete(ack.step);
-          },
-          onReject: (r) => {
-            throw new Error(`bench frame rejected: ${r.reason} ${r.message}`);
-          },
-        });
+        const window = { bytes: Math.max(64 * 1024 * 1024, 4 * payload.length), frames: 4096 };
+        const uploader = benchUploader(
+          client,
+          `bench-open-${run}-${payload.length}-${i}`,
+          window,
+          due,
+          latencies,
+        );
         await uploader.start();
         return { uploader, due, offset: (i * intervalMs) / streams };
       }),
@@ -67,10 +58,7 @@ export async function openLoop(
           const wait = at - performance.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           due.set(step, at);
-          await uploader.send({
-            step,
-            fields: [{ name: 'payload', dtype: 'uint8', shape: [payload.length], data: payload }],
-          });
+          await uploader.send(benchFrame(step, payload));
         }
         await uploader.close();
       }),
