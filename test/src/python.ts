@@ -1,17 +1,13 @@
 /** A Python virtual environment under .cache/ for cross-language checks (created on first use). */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '@simstream/stack';
+import { venvPython } from '@simstream/stack';
 
 const run = promisify(execFile);
 
 /** Path of a python with `requirements` installed (pinned versions, e.g. fastavro==1.13.1). */
 export async function pythonWith(requirements: readonly string[]): Promise<string> {
-  const venv = path.join(REPO_ROOT, '.cache', 'venv-test');
-  const python = path.join(venv, 'bin', 'python');
-  if (!existsSync(python)) await run('python3', ['-m', 'venv', venv], { timeout: 120_000 });
+  const python = await venvPython('venv-test');
   try {
     await run(python, [
       '-c',
