@@ -10,8 +10,9 @@
  * of the measured maximum offered) and ingestion's CPU per MB by stage (two profiled runs).
  */
 import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
 import { parseBytes } from '@simstream/config';
-import { endpoints, up } from '@simstream/infra';
+import { endpoints, status, up } from '@simstream/infra';
 import {
   DEFAULT_PRODUCER_TRANSPORT,
   FRAMES_MAX_MESSAGE_BYTES,
@@ -30,6 +31,7 @@ import { startBenchIngestion, type BenchIngestion } from './ingest/ingestion.js'
 import { javaProducerPerformance } from './ingest/java-baseline.js';
 import { kafkajsLoop } from './ingest/kafkajs-baseline.js';
 import { platformaticLoop } from './ingest/platformatic-baseline.js';
+import { measureCpu, perMegabyte } from './ingest/process-cpu.js';
 import { round } from './ingest/stats.js';
 
 const BENCH_TOPIC = 'simstream.bench.v1';
@@ -97,17 +99,32 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
           INSTANCE_ID: `bench-${transport}`,
         }),
       );
+    // CPU per MB of each process a case keeps busy (the broker is the same process for all).
+    const brokerPid = (await status(['kafka']))[0]?.pid ?? undefined;
+    const broker: Record<string, number> =
+      brokerPid === null || brokerPid === undefined ? {} : { broker: brokerPid };
     const fullPaths = async (payload: Buffer, frames: number, tag: string) => {
-      const out: Record<string, Awaited<ReturnType<typeof fullPath>>> = {};
-      for (const [transport, ingestion] of ingestions)
-        out[transport] = await fullPath(
-          ingestion.target,
-          payload,
-          frames,
-          streams,
-          `${run}-${transport}${tag}`,
+      const out: Record<
+        string,
+        Awaited<ReturnType<typeof fullPath>> & { cpuMsPerMb: Record<string, number> }
+      > = {};
+      for (const [transport, ingestion] of ingestions) {
+        const { result, cpuMs } = await measureCpu(
+          { client: 'self', ingestion: ingestion.pid, ...broker },
+          () => fullPath(ingestion.target, payload, frames, streams, `${run}-${transport}${tag}`),
         );
+        out[transport] = { ...result, cpuMsPerMb: perMegabyte(cpuMs, result.bytes) };
+      }
       return out;
+    };
+    /** A peer run in its own process, which reports its CPU as `cpuMs`; the broker's is measured here. */
+    const peer = async <T extends { bytes: number; cpuMs?: number }>(fn: () => Promise<T>) => {
+      const { result, cpuMs } = await measureCpu(broker, fn);
+      const { cpuMs: producer, ...rest } = result;
+      return {
+        ...rest,
+        cpuMsPerMb: perMegabyte({ ...(producer === undefined ? {} : { producer }), ...cpuMs }, result.bytes),
+      };
     };
     // A broker started moments ago (as `infra up` just did) spends most of its CPU in the JIT
     // for the first minute of transactional produce traffic (measured: C2 compiler threads at
@@ -142,12 +159,13 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
       );
       const batched = await kafkajsLoop(brokers, BENCH_TOPIC, size, records, 'batched');
       const platformatic1 = await platformaticLoop(brokers, BENCH_TOPIC, size, records, 1);
-      const platformatic8 = await platformaticLoop(brokers, BENCH_TOPIC, size, records, 8);
+      const platformatic8 = await peer(() => platformaticLoop(brokers, BENCH_TOPIC, size, records, 8));
       log(
         `  kafkajs ${one.mbPerSecond} / ${batched.mbPerSecond}, platformatic ${platformatic1.mbPerSecond} / ${platformatic8.mbPerSecond} MB/s; Java ProducerPerformance`,
       );
-      const java = await javaProducerPerformance(brokers[0]!, BENCH_TOPIC, size, records);
+      const java = await peer(() => javaProducerPerformance(brokers[0]!, BENCH_TOPIC, size, records));
       log(`  java ${java.mbPerSecond} MB/s`);
+      const cpuTotal = (perMb: Record<string, number>) => perMb.total ?? Number.NaN;
       const defaultIngestion = ingestions.get(DEFAULT_PRODUCER_TRANSPORT)!;
       const latencyCurve = [];
       if (!args.includes('--no-latency')) {
@@ -206,6 +224,13 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
           fullPathToBestKafkajs: round(defaultPath.mbPerSecond / bestKafkajs, 2),
           bestKafkajsToJava: round(bestKafkajs / java.mbPerSecond, 2),
           fastestBareToJava: round(fastestBare / java.mbPerSecond, 2),
+          // CPU of every process per MB, full path over Java (client + ingestion + broker against
+          // producer + broker), and the MB/s the machine's cores could carry at each cost.
+          fullPathCpuToJava: round(cpuTotal(defaultPath.cpuMsPerMb) / cpuTotal(java.cpuMsPerMb), 2),
+          cpuBoundMbPerSecond: {
+            fullPath: round((cpus().length * 1000) / cpuTotal(defaultPath.cpuMsPerMb), 1),
+            java: round((cpus().length * 1000) / cpuTotal(java.cpuMsPerMb), 1),
+          },
           byTransport: Object.fromEntries(Object.entries(full).map(([t, r]) => [t, ratiosOf(r.mbPerSecond)])),
         },
       });

@@ -12,6 +12,8 @@ import type { FullPathTarget } from './full-path.js';
 export interface BenchIngestion {
   /** Where and as whom a client connects. */
   readonly target: FullPathTarget;
+  /** The ingestion process (for its CPU time). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startBenchIngestion(
       apiKey: await apiKeyFor('bench', ['ingest']),
       caFile: tls().caFile,
     },
+    pid: child.pid!,
     stop,
   };
 }

@@ -2,19 +2,16 @@
  * Kafka's own Java producer benchmark (org.apache.kafka.tools.ProducerPerformance from the
  * kafka-tools jar of the same release as the broker), same broker, same record size and count.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { kafkaToolCommand } from '@simstream/infra';
+import { execFileWithCpu } from './process-cpu.js';
 import { round, type Throughput } from './stats.js';
-
-const run = promisify(execFile);
 
 export async function javaProducerPerformance(
   bootstrap: string,
   topic: string,
   recordSize: number,
   records: number,
-): Promise<Throughput & { raw: string }> {
+): Promise<Throughput & { raw: string; cpuMs?: number }> {
   const props = [
     `bootstrap.servers=${bootstrap}`,
     'acks=all',
@@ -41,7 +38,10 @@ export async function javaProducerPerformance(
     ],
     ['-Xmx1g'],
   );
-  const { stdout } = await run(command, args, { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout, cpuMs } = await execFileWithCpu(command, args, {
+    timeout: 600_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   // "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, p50 ms 50th, p95 ms 95th, p99 ms 99th, ..."
   const last =
     stdout
@@ -64,5 +64,6 @@ export async function javaProducerPerformance(
     latencyP50Ms: Number(m[6]),
     latencyP99Ms: Number(m[8]),
     raw: last,
+    ...(cpuMs === undefined ? {} : { cpuMs }),
   };
 }

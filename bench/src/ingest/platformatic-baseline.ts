@@ -6,11 +6,10 @@
  * `inFlight` sends at once: 1 is what the kafkajs `batched` loop does; 8 is what a peer measured
  * in issue 10 (the client pipelines the encoding of the next sends behind the one on the wire).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { ProduceAcks, Producer } from '@platformatic/kafka';
+import { execFileWithCpu } from './process-cpu.js';
 import { throughput, type Throughput } from './stats.js';
 
 async function loop(
@@ -63,8 +62,8 @@ export async function platformaticLoop(
   size: number,
   records: number,
   inFlight: number,
-): Promise<Throughput> {
-  const { stdout } = await promisify(execFile)(
+): Promise<Throughput & { cpuMs?: number }> {
+  const { stdout, cpuMs } = await execFileWithCpu(
     process.execPath,
     [
       fileURLToPath(import.meta.url),
@@ -76,7 +75,7 @@ export async function platformaticLoop(
     ],
     { timeout: 600_000, maxBuffer: 1 << 20 },
   );
-  return JSON.parse(stdout) as Throughput;
+  return { ...(JSON.parse(stdout) as Throughput), ...(cpuMs === undefined ? {} : { cpuMs }) };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
