@@ -160,8 +160,13 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
       const batched = await kafkajsLoop(brokers, BENCH_TOPIC, size, records, 'batched');
       const platformatic1 = await platformaticLoop(brokers, BENCH_TOPIC, size, records, 1);
       const platformatic8 = await peer(() => platformaticLoop(brokers, BENCH_TOPIC, size, records, 8));
+      // Ingestion's design on the same library without the rest of the path: one transactional
+      // writer per stream, 2 MiB transactions (what the full path could reach at best).
+      const transactional = await peer(() =>
+        platformaticLoop(brokers, BENCH_TOPIC, size, records, streams, 'transactional'),
+      );
       log(
-        `  kafkajs ${one.mbPerSecond} / ${batched.mbPerSecond}, platformatic ${platformatic1.mbPerSecond} / ${platformatic8.mbPerSecond} MB/s; Java ProducerPerformance`,
+        `  kafkajs ${one.mbPerSecond} / ${batched.mbPerSecond}, platformatic ${platformatic1.mbPerSecond} / ${platformatic8.mbPerSecond}, transactional ${transactional.mbPerSecond} MB/s; Java ProducerPerformance`,
       );
       const java = await peer(() => javaProducerPerformance(brokers[0]!, BENCH_TOPIC, size, records));
       log(`  java ${java.mbPerSecond} MB/s`);
@@ -216,6 +221,7 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
         kafkajsBatched: batched,
         platformaticBatched: platformatic1,
         platformaticBatched8InFlight: platformatic8,
+        platformaticTransactional: transactional,
         javaProducerPerformance: java,
         latencyCurve,
         ingestionCpuMsPerMb: cpuMsPerMb,
@@ -226,10 +232,12 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
           fastestBareToJava: round(fastestBare / java.mbPerSecond, 2),
           // CPU of every process per MB, full path over Java (client + ingestion + broker against
           // producer + broker), and the MB/s the machine's cores could carry at each cost.
+          fullPathToTransactionalBare: round(defaultPath.mbPerSecond / transactional.mbPerSecond, 2),
           fullPathCpuToJava: round(cpuTotal(defaultPath.cpuMsPerMb) / cpuTotal(java.cpuMsPerMb), 2),
           cpuBoundMbPerSecond: {
             fullPath: round((cpus().length * 1000) / cpuTotal(defaultPath.cpuMsPerMb), 1),
             java: round((cpus().length * 1000) / cpuTotal(java.cpuMsPerMb), 1),
+            transactionalBare: round((cpus().length * 1000) / cpuTotal(transactional.cpuMsPerMb), 1),
           },
           byTransport: Object.fromEntries(Object.entries(full).map(([t, r]) => [t, ratiosOf(r.mbPerSecond)])),
         },
@@ -240,7 +248,7 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
   }
   return {
     description:
-      'Full path = TS client → gRPC StreamFrames → ingestion (validation, Avro single-object, Kafka transaction with progress record, acks=all) → Kafka, ack back, once per producer transport (fullPath: the default one); peers write raw records of the same size to a 12-partition topic on the same broker (acks=all, idempotent): kafkajs one per send and ~1 MiB per send, @platformatic/kafka ~1 MiB per send with 1 and 8 sends in flight, Java ProducerPerformance.',
+      'Full path = TS client → gRPC StreamFrames → ingestion (validation, Avro single-object, Kafka transaction with progress record, acks=all) → Kafka, ack back, once per producer transport (fullPath: the default one); peers write raw records of the same size to a 12-partition topic on the same broker (acks=all, idempotent): kafkajs one per send and ~1 MiB per send, @platformatic/kafka ~1 MiB per send with 1 and 8 sends in flight and one transactional writer per stream (2 MiB transactions, as ingestion writes), Java ProducerPerformance. cpuMsPerMb: CPU milliseconds per MB of every process a case keeps busy (client, ingestion, broker; the producer process of a peer and the broker).',
     streams,
     cases,
   };
