@@ -117,7 +117,8 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
       }
       return out;
     };
-    /** A peer run in its own process, which reports its CPU as `cpuMs`; the broker's is measured here. */
+    // A peer in its own process reports the CPU of its measured window as `cpuMs`; the broker's
+    // is measured here.
     const peer = async <T extends { bytes: number; cpuMs?: number }>(fn: () => Promise<T>) => {
       const { result, cpuMs } = await measureCpu(broker, fn);
       const { cpuMs: producer, ...rest } = result;
@@ -168,7 +169,14 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
       log(
         `  kafkajs ${one.mbPerSecond} / ${batched.mbPerSecond}, platformatic ${platformatic1.mbPerSecond} / ${platformatic8.mbPerSecond}, transactional ${transactional.mbPerSecond} MB/s; Java ProducerPerformance`,
       );
-      const java = await peer(() => javaProducerPerformance(brokers[0]!, BENCH_TOPIC, size, records));
+      const { cpuMs: javaCpu, ...javaRun } = await javaProducerPerformance(
+        brokers[0]!,
+        BENCH_TOPIC,
+        size,
+        records,
+        broker,
+      );
+      const java = { ...javaRun, cpuMsPerMb: perMegabyte(javaCpu, javaRun.bytes) };
       log(`  java ${java.mbPerSecond} MB/s`);
       const cpuTotal = (perMb: Record<string, number>) => perMb.total ?? Number.NaN;
       const defaultIngestion = ingestions.get(DEFAULT_PRODUCER_TRANSPORT)!;
