@@ -41,8 +41,8 @@ export interface SimulateOptions {
     readonly kinds: readonly AnalysisEventName[];
     readonly anomalyThreshold?: number;
     readonly action: EventAction;
-    /** Where checkpoints go (action `checkpoint`). */
-    readonly checkpointDir: string;
+    /** Where checkpoints go (action `checkpoint`; default `checkpoints`). */
+    readonly checkpointDir?: string;
     /** After the last ack, wait this long for the events of the last frames. */
     readonly lingerMs: number;
     /** Every event, once (tests, the demo). */
@@ -90,7 +90,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     if (wanted.action === 'checkpoint')
       checkpointing = checkpointing.then(async () => {
         try {
-          const folder = await writeCheckpoint(wanted.checkpointDir, options.simulationId, sim, event);
+          const folder = await writeCheckpoint(
+            wanted.checkpointDir ?? 'checkpoints',
+            options.simulationId,
+            sim,
+            event,
+          );
           checkpoints++;
           options.onEvent?.(`checkpoint of step ${sim.step} written to ${folder}`);
         } catch (error) {
