@@ -79,10 +79,16 @@ async function streamFrames(
   client: IngestionClient,
   simulationId: string,
   frames: number,
-  options: { events?: EventOptions; fps?: number; afterAck?: (acked: number) => Promise<void> } = {},
+  options: {
+    events?: EventOptions;
+    fps?: number;
+    afterAck?: (acked: number) => Promise<void>;
+    onReceived?: (events: AnalysisEventOutput[]) => void;
+  } = {},
 ) {
   const sim = createSimulation('gray-scott', GRID);
   const received: AnalysisEventOutput[] = [];
+  options.onReceived?.(received);
   let acked = 0;
   const uploader = new FrameUploader(client, {
     simulationId,
@@ -327,4 +333,33 @@ describe('analysis events on StreamFrames, against the real services', () => {
       expect(statSync(path.join(folder, f.file)).size).toBe(f.shape.reduce((a, b) => a * b, 1) * 4);
     }
   }, 120_000);
+
+  it('the TypeScript uploader, its stream broken by a kill -9 of ingestion, asks since the last event it saw and hands each over once', async () => {
+    const N = 30;
+    const simulationId = `events-reconnect-${run}`;
+    let killed = false;
+    let received: AnalysisEventOutput[] = [];
+    const streamed = await streamFrames(clientA, simulationId, N, {
+      events: { kinds: ['anomaly'], anomalyThreshold: 0 },
+      fps: 10,
+      afterAck: async () => {
+        if (killed || received.length < 10) return;
+        killed = true;
+        await stack.kill9('ingestion');
+        await stack.start('ingestion');
+      },
+      onReceived: (events) => (received = events),
+    });
+    await until('every anomaly event after the reconnect', 120_000, () =>
+      keys(streamed.received).length === N ? true : undefined,
+    );
+    expect(killed).toBe(true);
+    expect(streamed.uploader.stats.reconnects).toBeGreaterThan(0);
+    // Handed over once each, although the reopened stream sent the last one seen again.
+    expect(streamed.received.map(keyOf).sort()).toEqual(
+      Array.from({ length: N }, (_, s) => `ANOMALY ${s}`).sort(),
+    );
+    expect(streamed.uploader.eventStats!.duplicates).toBeGreaterThan(0);
+    await streamed.uploader.close();
+  }, 300_000);
 });

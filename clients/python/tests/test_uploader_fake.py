@@ -414,3 +414,15 @@ async def test_aio_events_arrive_once_each(server: FakeServer) -> None:
     assert got == [("anomaly", 0), ("anomaly", 1), ("anomaly", 2)]
     assert seen == [0, 1, 2]
     assert list(server.fake.opens[0].events.kinds) == [1, 2, 3]
+
+
+def test_a_reopen_asks_since_the_slower_source_of_results() -> None:
+    from simstream._events import EventInbox
+    from simstream.v1 import ingestion_pb2
+
+    inbox = EventInbox(["anomaly", "quantum_partition"], None, None, None)
+    for kind, step in [(3, 80), (1, 95), (1, 97)]:
+        inbox.accept(ingestion_pb2.AnalysisEvent(simulation_id="s", step=step, kind=kind))
+    assert inbox.subscription().since_step == 80  # the partition of step 90 may still be coming
+    inbox.accept(ingestion_pb2.AnalysisEvent(simulation_id="s", step=90, kind=3))
+    assert inbox.subscription().since_step == 90

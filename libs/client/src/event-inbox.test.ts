@@ -39,7 +39,8 @@ describe('EventInbox', () => {
     inbox.accept(event('ANALYSIS_EVENT_KIND_QUANTUM_PARTITION', 0, 2));
     expect(seen).toEqual(['anomaly 3', 'pattern_change 3', 'anomaly 7', 'quantum_partition 0']);
     expect(inbox.stats).toEqual({ received: 5, duplicates: 1, droppedByServer: 2, droppedHere: 0 });
-    expect(inbox.subscription().sinceStep).toBe(7);
+    // The partition of step 0 came last: its source is the one behind.
+    expect(inbox.subscription().sinceStep).toBe(0);
   });
 
   it('iterates what arrives until closed', async () => {
@@ -64,5 +65,17 @@ describe('EventInbox', () => {
     for (let s = 0; s < 5; s++) inbox.accept(event('ANALYSIS_EVENT_KIND_ANOMALY', s));
     expect(inbox.stats.droppedHere).toBe(3);
     inbox.close();
+  });
+});
+
+describe('EventInbox since_step', () => {
+  it('asks since the last step of the slower source, so a lagging partition is not skipped', () => {
+    const inbox = new EventInbox({});
+    inbox.accept(event('ANALYSIS_EVENT_KIND_QUANTUM_PARTITION', 80));
+    inbox.accept(event('ANALYSIS_EVENT_KIND_ANOMALY', 95));
+    inbox.accept(event('ANALYSIS_EVENT_KIND_PATTERN_CHANGE', 97));
+    expect(inbox.subscription().sinceStep).toBe(80);
+    inbox.accept(event('ANALYSIS_EVENT_KIND_QUANTUM_PARTITION', 90));
+    expect(inbox.subscription().sinceStep).toBe(90);
   });
 });

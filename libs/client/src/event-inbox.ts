@@ -3,6 +3,12 @@
  * responses of a stream that opted in): de-duplicated by (kind, step), since the server sends
  * them at least once and again after a reconnect; handed to a callback and to async iterators;
  * and the step to ask for on the next reconnect (`since_step`: the last event step seen).
+ *
+ * "Last step seen" is kept per source of results: anomaly and pattern-change events come from
+ * the neuromorphic results, in step order, partitions from the quantum ones, which lag behind
+ * (a partition of step 90 can arrive after the anomaly of step 95). The reconnect asks since the
+ * smaller of the two, so an event of the slower source is not skipped; what comes twice is
+ * dropped here.
  */
 import type { AnalysisEventOutput, EventSubscription } from '@simstream/contracts';
 
@@ -34,12 +40,19 @@ export interface EventOptions {
   readonly maxBuffered?: number;
 }
 
+const SOURCE_OF: Record<string, 'neuromorphic' | 'quantum'> = {
+  ANALYSIS_EVENT_KIND_ANOMALY: 'neuromorphic',
+  ANALYSIS_EVENT_KIND_PATTERN_CHANGE: 'neuromorphic',
+  ANALYSIS_EVENT_KIND_QUANTUM_PARTITION: 'quantum',
+};
+
 /** Keys remembered for de-duplication: far more than a reconnect can resend. */
 const MAX_SEEN = 65_536;
 
 export class EventInbox {
   readonly stats = { received: 0, duplicates: 0, droppedByServer: 0, droppedHere: 0 };
-  private lastStep: number | undefined;
+  /** Last event step seen per source of results. */
+  private readonly lastStep = new Map<string, number>();
   private readonly seen = new Set<string>();
   private readonly buffer: AnalysisEventOutput[] = [];
   private waiter: (() => void) | undefined;
@@ -51,7 +64,7 @@ export class EventInbox {
 
   /** The subscription for an OpenStream: since_step is the last event step seen, once there is one. */
   subscription(): EventSubscription {
-    const since = this.lastStep ?? this.options.sinceStep;
+    const since = this.lastStep.size > 0 ? Math.min(...this.lastStep.values()) : this.options.sinceStep;
     return {
       kinds: (this.options.kinds ?? []).map((k) => KIND_OF[k]) as EventSubscription['kinds'],
       ...(this.options.anomalyThreshold === undefined
@@ -71,7 +84,8 @@ export class EventInbox {
     }
     this.seen.add(key);
     if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.values().next().value!);
-    this.lastStep = Math.max(this.lastStep ?? event.step, event.step);
+    const source = SOURCE_OF[event.kind] ?? 'neuromorphic';
+    this.lastStep.set(source, Math.max(this.lastStep.get(source) ?? event.step, event.step));
     this.options.onEvent?.(event);
     if (!this.iterating) return;
     this.buffer.push(event);

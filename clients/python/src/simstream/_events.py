@@ -4,6 +4,10 @@ Ingestion pushes them into the StreamFrames responses, at least once: the inbox 
 (kind, step) once, hands it to the callback and to iterators, and says which step to ask for on
 the next (re)open (``since_step``: the last event step seen). The callers hold their lock
 around every method and run the returned callbacks after releasing it.
+
+"Last step seen" is kept per source of results: anomaly and pattern-change events come from the
+neuromorphic results in step order, partitions from the quantum ones, which lag behind. A reopen
+asks since the smaller of the two, so an event of the slower source is not skipped.
 """
 
 from __future__ import annotations
@@ -24,6 +28,12 @@ _ALIASES: dict[str, EventKind] = {
     "quantum": "quantum_partition",
     "partition": "quantum_partition",
     "quantum_partition": "quantum_partition",
+}
+
+_SOURCE: dict[EventKind, str] = {
+    "anomaly": "neuromorphic",
+    "pattern_change": "neuromorphic",
+    "quantum_partition": "quantum",
 }
 
 #: (kind, step) keys remembered for de-duplication: far more than a reconnect resends.
@@ -115,7 +125,7 @@ class EventInbox:
         self.buffer: deque[AnalysisEvent] = deque()
         self._max_buffered = max_buffered
         self._since = since_step
-        self._last: int | None = None
+        self._last: dict[str, int] = {}  # last event step seen, per source
         self._seen: OrderedDict[tuple[str, int], None] = OrderedDict()
         self._on_event = on_event
 
@@ -127,7 +137,7 @@ class EventInbox:
         sub.kinds.extend(_PROTO_KIND[k] for k in self.kinds)
         if self.anomaly_threshold is not None:
             sub.anomaly_threshold = self.anomaly_threshold
-        since = self._last if self._last is not None else self._since
+        since = min(self._last.values()) if self._last else self._since
         if since is not None:
             sub.since_step = since
         return sub
@@ -146,7 +156,8 @@ class EventInbox:
         self._seen[key] = None
         if len(self._seen) > _MAX_SEEN:
             self._seen.popitem(last=False)
-        self._last = event.step if self._last is None else max(self._last, event.step)
+        source = _SOURCE[event.kind]
+        self._last[source] = max(self._last.get(source, event.step), event.step)
         if self.iterating:
             self.buffer.append(event)
             if len(self.buffer) > self._max_buffered:
