@@ -10,7 +10,7 @@
  * is waited out with short retries and is not an error.
  */
 import { status as Status } from '@grpc/grpc-js';
-import type { StreamFramesResponse, pb } from '@simstream/contracts';
+import type { AnalysisEvent, StreamFramesResponse, pb } from '@simstream/contracts';
 import { UnavailableError } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
 import { backoffMs } from '@simstream/resilience';
@@ -98,7 +98,7 @@ export class EventStream {
   private async follow(
     kind: TailKind,
     fromStep: number,
-    derive: (result: pb.Result__Output) => ReturnType<EventDeriver['quantum']>,
+    derive: (result: pb.Result__Output) => AnalysisEvent[],
   ): Promise<void> {
     let next = fromStep;
     let failures = 0;
@@ -161,7 +161,7 @@ export class EventStream {
     }
   }
 
-  private enqueue(events: ReturnType<EventDeriver['quantum']>): void {
+  private enqueue(events: AnalysisEvent[]): void {
     if (this.stopped) return;
     for (const event of events) {
       const label = kindLabel(event.kind as EventKind);
