@@ -6,6 +6,10 @@
  * The SSE stream opens before the simulation exists, as a dashboard opened before a run does
  * (`wait=true`, services/gateway/README.md). Fails, with the reason, unless every frame sent
  * came back as a result.
+ *
+ * Beside it, on the same run: frame sent → its analysis event received by the sending client on
+ * its own StreamFrames stream (the stream opts in with anomaly threshold 0, so every frame has an
+ * event: ingestion follows query's tail and pushes it between the acks).
  */
 import { randomUUID } from 'node:crypto';
 import { FrameUploader, IngestionClient } from '@simstream/client';
@@ -101,6 +105,8 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
     const key = ((await created.json()) as { secret: string }).secret;
     const simulationId = `bench-e2e-${tenant}`;
     const sentAt = new Map<number, number>();
+    const sentAtForEvents = new Map<number, number>();
+    const eventLatency = new Map<number, number>();
     const latencies: number[] = [];
     const byStep: { step: number; ms: number }[] = [];
     const stop = new AbortController();
@@ -145,7 +151,18 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
       apiKey: key,
       caFile: stack.caFile,
     });
-    const uploader = new FrameUploader(client, { simulationId });
+    const uploader = new FrameUploader(client, {
+      simulationId,
+      events: {
+        kinds: ['anomaly'],
+        anomalyThreshold: 0,
+        onEvent: (event) => {
+          const t = sentAtForEvents.get(event.step);
+          if (t !== undefined && !eventLatency.has(event.step))
+            eventLatency.set(event.step, performance.now() - t);
+        },
+      },
+    });
     await uploader.start();
     const t0 = performance.now();
     for (let i = 0; i < frames; i++) {
@@ -154,7 +171,9 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const step = sim.step;
-      sentAt.set(step, performance.now());
+      const now = performance.now();
+      sentAt.set(step, now);
+      sentAtForEvents.set(step, now);
       await uploader.send({
         step,
         simTime: sim.time,
@@ -162,8 +181,19 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
       });
       sim.advance();
     }
+    await uploader.flush();
+    // The stream stays open until every frame's event came (the server sends none after the end).
+    const eventDeadline = Date.now() + 60_000;
+    while (eventLatency.size < frames && Date.now() < eventDeadline)
+      await new Promise((r) => setTimeout(r, 100));
     await uploader.close();
     client.close();
+    if (eventLatency.size < frames)
+      throw new BenchIncompleteError(
+        eventLatency.size,
+        frames,
+        `${frames - eventLatency.size} frames sent had no analysis event at the client within 60 s of the last send`,
+      );
     const deadline = Date.now() + 60_000;
     while (sentAt.size > 0 && Date.now() < deadline && sseFailure === undefined)
       await new Promise((r) => setTimeout(r, 100));
@@ -200,7 +230,7 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
     }
     return {
       description:
-        'End to end: client send → ingestion (Kafka transaction) → neuromorphic (spiking detector, WASM) → Kafka → query materializer (Postgres, InfluxDB) → gateway SSE subscriber. Query: GET 100 results through the gateway (API key auth, breaker, gRPC to query).',
+        'End to end: client send → ingestion (Kafka transaction) → neuromorphic (spiking detector, WASM) → Kafka → query materializer (Postgres, InfluxDB) → gateway SSE subscriber. frameToEvent: the same frame → its anomaly event back at the sending client on its StreamFrames stream (query tail → ingestion). Query: GET 100 results through the gateway (API key auth, breaker, gRPC to query).',
       frames,
       fps,
       grid: `${grid}x${grid}`,
@@ -214,6 +244,17 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
           .map((x) => x.ms),
       ),
       slowest: [...byStep].sort((a, b) => b.ms - a.ms).slice(0, 5),
+      frameToEvent: summary([...eventLatency.values()]),
+      frameToEventAfterFirstSecond: summary(
+        [...eventLatency.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .slice(fps)
+          .map(([, ms]) => ms),
+      ),
+      slowestEvents: [...eventLatency.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([step, ms]) => ({ step, ms: round(ms, 1) })),
       queryCached: summary(cached),
       queryUncached: summary(uncached),
       ratioUncachedToCachedP50: round(

@@ -1,6 +1,8 @@
 """An in-process IngestionService (plaintext, no Kafka) to test the uploaders' window, resume and
 rejection logic without the stack. It keeps what it "made durable" per simulation, can hold acks,
-reject steps, break a stream after some frames and refuse streams with a status.
+reject steps, break a stream after some frames and refuse streams with a status. A stream that
+opts in to analysis events gets an ANOMALY event after each ack, and on open the events of every
+durable step >= since_step again (at least once, as ingestion does).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class FakeIngestion(ingestion_pb2_grpc.IngestionServiceServicer):  # type: ignor
         self.refuse: grpc.StatusCode | None = None
         self.refusals = 0  # how many opens to refuse (with `refuse`); -1: all
         self.metadata: list[dict[str, str]] = []
+        self.opens: list[Any] = []  # every OpenStream received
 
     def StreamFrames(self, request_iterator: Iterator[Any], context: Any) -> Iterator[Any]:
         with self.lock:
@@ -41,6 +44,9 @@ class FakeIngestion(ingestion_pb2_grpc.IngestionServiceServicer):  # type: ignor
                 context.abort(code, f"refused by the fake ({code.name})")
         first = next(request_iterator)
         sim = first.open.simulation_id
+        events = first.open.events if first.open.HasField("events") else None
+        with self.lock:
+            self.opens.append(first.open)
         opened = ingestion_pb2.StreamOpened(
             simulation_id=sim,
             limits=ingestion_pb2.Limits(max_frame_bytes=1 << 20, max_stream_in_flight_bytes=1 << 26),
@@ -49,6 +55,12 @@ class FakeIngestion(ingestion_pb2_grpc.IngestionServiceServicer):  # type: ignor
         if sim in self.durable:
             opened.last_durable_step = self.durable[sim]
         yield ingestion_pb2.StreamFramesResponse(opened=opened)
+        if events is not None and events.HasField("since_step"):
+            with self.lock:
+                durable = self.durable.get(sim, -1)
+                replay = [s for s in self.written if events.since_step <= s <= durable]
+            for s in replay:
+                yield self._event(sim, s)
         count = 0
         for request in request_iterator:
             step = request.frame.step
@@ -90,6 +102,22 @@ class FakeIngestion(ingestion_pb2_grpc.IngestionServiceServicer):  # type: ignor
                     last_durable_step=step,
                 )
             )
+            if events is not None:
+                yield self._event(sim, step)
+
+    @staticmethod
+    def _event(sim: str, step: int) -> Any:
+        return ingestion_pb2.StreamFramesResponse(
+            event=ingestion_pb2.AnalysisEvent(
+                simulation_id=sim,
+                step=step,
+                kind=ingestion_pb2.ANALYSIS_EVENT_KIND_ANOMALY,
+                score=0.99,
+                reason="anomaly score 0.99 >= 0.90",
+                produced_at_ms=1,
+                neuromorphic=ingestion_pb2.NeuromorphicEventDetail(anomaly_score=0.99, pattern_id=2),
+            )
+        )
 
     def _write(self, sim: str, step: int) -> None:
         self.durable[sim] = step

@@ -339,3 +339,90 @@ def test_progress_bar_counts_answered_frames(server: FakeServer, capsys: pytest.
         for step in range(20):
             up.send(step, frame(step))
     assert "20/20" in capsys.readouterr().err
+
+
+# --- analysis events -----------------------------------------------------------------------------
+
+
+def test_events_arrive_once_each_through_the_callback_and_the_iterator(server: FakeServer) -> None:
+    seen: list[simstream.AnalysisEvent] = []
+    up = uploader(server, events=["anomaly", "pattern"], anomaly_threshold=0.8, on_event=seen.append)
+    iterator = up.events(timeout=5)
+    with up:
+        for step in range(3):
+            up.send(step, frame(step))
+        up.flush()
+        got = [next(iterator) for _ in range(3)]
+    assert [(e.kind, e.step) for e in got] == [("anomaly", 0), ("anomaly", 1), ("anomaly", 2)]
+    assert [e.step for e in seen] == [0, 1, 2]
+    assert got[0].reason == "anomaly score 0.99 >= 0.90"
+    assert got[0].detail["pattern_id"] == 2 and got[0].simulation_id == "sim-1"
+    subscription = server.fake.opens[0].events
+    assert list(subscription.kinds) == [1, 2]
+    assert subscription.anomaly_threshold == pytest.approx(0.8)
+    assert not subscription.HasField("since_step")
+    assert list(iterator) == []  # closed: the iterator ends
+
+
+def test_a_reopened_stream_asks_since_the_last_event_step_and_drops_duplicates(server: FakeServer) -> None:
+    seen: list[int] = []
+    server.fake.break_after = 3
+    with uploader(server, on_event=lambda e: seen.append(e.step)) as up:
+        for step in range(6):
+            up.send(step, frame(step))
+        up.flush()
+        deadline = time.monotonic() + 5
+        while len(seen) < 6 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        stats = up.event_stats
+    assert seen == [0, 1, 2, 3, 4, 5]
+    assert len(server.fake.opens) == 2
+    reopened = server.fake.opens[1].events
+    assert reopened.HasField("since_step") and reopened.since_step == 2
+    assert stats is not None and stats.duplicates >= 1  # the replay sent step 2 (and up) again
+
+
+def test_an_upload_without_events_does_not_subscribe(server: FakeServer) -> None:
+    with uploader(server) as up:
+        up.send(0, frame(0))
+        with pytest.raises(ValueError, match="without events"):
+            up.events()
+        assert up.event_stats is None
+    assert not server.fake.opens[0].HasField("events")
+
+
+def test_event_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="unknown event kind"):
+        simstream.Uploader("sim-x", target="127.0.0.1:1", insecure=True, events=["spikes"])
+    with pytest.raises(ValueError, match=r"anomaly_threshold must be in \[0, 1\]"):
+        simstream.Uploader("sim-x", target="127.0.0.1:1", insecure=True, events=True, anomaly_threshold=2)
+
+
+async def test_aio_events_arrive_once_each(server: FakeServer) -> None:
+    seen: list[int] = []
+    up = aio_uploader(server, events="all", on_event=lambda e: seen.append(e.step))
+    async with up:
+        events = up.events(timeout=5)  # buffered from here on
+        for step in range(3):
+            await up.send(step, frame(step))
+        await up.flush()
+        got = []
+        async for event in events:
+            got.append((event.kind, event.step))
+            if len(got) == 3:
+                break
+    assert got == [("anomaly", 0), ("anomaly", 1), ("anomaly", 2)]
+    assert seen == [0, 1, 2]
+    assert list(server.fake.opens[0].events.kinds) == [1, 2, 3]
+
+
+def test_a_reopen_asks_since_the_slower_source_of_results() -> None:
+    from simstream._events import EventInbox
+    from simstream.v1 import ingestion_pb2
+
+    inbox = EventInbox(["anomaly", "quantum_partition"], None, None, None)
+    for kind, step in [(3, 80), (1, 95), (1, 97)]:
+        inbox.accept(ingestion_pb2.AnalysisEvent(simulation_id="s", step=step, kind=kind))
+    assert inbox.subscription().since_step == 80  # the partition of step 90 may still be coming
+    inbox.accept(ingestion_pb2.AnalysisEvent(simulation_id="s", step=90, kind=3))
+    assert inbox.subscription().since_step == 90

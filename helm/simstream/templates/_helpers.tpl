@@ -170,6 +170,9 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- if eq .svc "neuromorphic" -}}
 {{- $_ := set $data "SIMSTREAM_TF_BACKEND" (ternary "tensorflow-gpu" $s.tfBackend $s.gpu.enabled) -}}
 {{- end -}}
+{{- if eq .svc "ingestion" -}}
+{{- $_ := set $data "QUERY_ADDRESS" (include "simstream.address" (dict "root" .root "svc" "query")) -}}
+{{- end -}}
 {{- if eq .svc "query" -}}
 {{- $_ := set $data "INFLUX_URL" $v.influxdb.url -}}
 {{- $_ := set $data "INFLUX_DATABASE" $v.influxdb.database -}}

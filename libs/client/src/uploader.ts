@@ -6,15 +6,21 @@
  * uploader reconnects with backoff, learns the last durable step from the server, drops what
  * is durable and resends the rest in order. A process that restarts calls `start()`, which
  * returns the last durable step, and continues after it.
+ *
+ * With `events`, the stream opts in to the simulation's analysis events (event-inbox.ts): they
+ * arrive between the acks, once each by (kind, step), and a reconnect asks for those since the
+ * last event step seen.
  */
 import { EventEmitter, once } from 'node:events';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import type {
+  AnalysisEventOutput,
   ProtoFrameAckOutput as FrameAckOutput,
   ProtoFrameRejectedOutput as FrameRejectedOutput,
   StreamFramesResponseOutput,
 } from '@simstream/contracts';
 import { SimstreamError, UnavailableError, messageOf } from '@simstream/errors';
+import { EventInbox, type EventOptions } from './event-inbox.js';
 import { prepareFrame, type ClientFrame, type PreparedFrame } from './frames.js';
 import type { FrameStreamCall, IngestionClient } from './ingestion-client.js';
 
@@ -28,6 +34,8 @@ export interface UploaderOptions {
     readonly maxDelayMs?: number;
     readonly giveUpAfterMs?: number;
   };
+  /** Opt in to the simulation's analysis events (anomaly, pattern change, quantum partition). */
+  readonly events?: EventOptions;
   readonly onAck?: (ack: FrameAckOutput) => void;
   readonly onReject?: (rejection: FrameRejectedOutput) => void;
   /** A stream broke (attempt 0) or a reopen attempt failed (attempt ≥ 1, retried after delayMs). */
@@ -79,6 +87,7 @@ export class FrameUploader {
   private firstFailureAt: number | undefined;
   private readonly maxBytes: number;
   private readonly maxFrames: number;
+  private readonly inbox: EventInbox | undefined;
 
   constructor(
     private readonly client: IngestionClient,
@@ -87,6 +96,18 @@ export class FrameUploader {
     this.maxBytes = options.maxUnackedBytes ?? 64 * 1024 * 1024;
     this.maxFrames = options.maxUnackedFrames ?? 256;
     this.events.setMaxListeners(0);
+    this.inbox = options.events === undefined ? undefined : new EventInbox(options.events);
+  }
+
+  /** Analysis events received, once each; ends when the uploader closes. Needs `events`. */
+  analysisEvents(): AsyncGenerator<AnalysisEventOutput> {
+    if (this.inbox === undefined) throw new UploadFailedError('the uploader was created without `events`');
+    return this.inbox.iterate();
+  }
+
+  /** Counts of analysis events: received, duplicates dropped, dropped by the server or here. */
+  get eventStats(): EventInbox['stats'] | undefined {
+    return this.inbox?.stats;
   }
 
   /** Frames written and not yet acknowledged. */
@@ -138,10 +159,16 @@ export class FrameUploader {
     this.throwIfFailed();
   }
 
-  /** Flushes, then ends the stream. */
-  async close(): Promise<void> {
+  /**
+   * Flushes, then ends the stream. `eventsLingerMs`: keep it open that long after the last ack
+   * for the events of the last frames (the server stops sending events at half-close).
+   */
+  async close(options: { eventsLingerMs?: number } = {}): Promise<void> {
     await this.flush();
+    if ((options.eventsLingerMs ?? 0) > 0)
+      await new Promise((resolve) => setTimeout(resolve, options.eventsLingerMs));
     this.closing = true;
+    this.inbox?.close();
     const call = this.call;
     this.call = undefined;
     if (call !== undefined) {
@@ -157,6 +184,7 @@ export class FrameUploader {
   /** Stops at once; unacknowledged frames are dropped. */
   abort(): void {
     this.closing = true;
+    this.inbox?.close();
     this.call?.cancel();
     this.call = undefined;
   }
@@ -167,6 +195,7 @@ export class FrameUploader {
 
   private fail(error: Error): void {
     this.failure ??= error;
+    this.inbox?.close();
     this.events.emit('progress');
   }
 
@@ -211,10 +240,14 @@ export class FrameUploader {
   private async openStream(): Promise<void> {
     const generation = ++this.generation;
     const call = this.client.streamFrames();
+    // Events can follow StreamOpened at once (history since since_step): keep them for later.
+    const early: StreamFramesResponseOutput[] = [];
+    let isOpen = false;
     const opened = new Promise<number | undefined>((resolve, reject) => {
       const onData = (response: StreamFramesResponseOutput) => {
-        if (response.opened != null) {
-          call.off('data', onData);
+        if (isOpen) early.push(response);
+        else if (response.opened != null) {
+          isOpen = true;
           resolve(response.opened.lastDurableStep ?? undefined);
         }
       };
@@ -223,7 +256,11 @@ export class FrameUploader {
       call.once('end', () => reject(new UnavailableError('ingestion', 'stream ended before it opened')));
     });
     call.write({
-      open: { simulationId: this.options.simulationId, attributes: { ...(this.options.attributes ?? {}) } },
+      open: {
+        simulationId: this.options.simulationId,
+        attributes: { ...(this.options.attributes ?? {}) },
+        ...(this.inbox === undefined ? {} : { events: this.inbox.subscription() }),
+      },
     });
     let durable: number | undefined;
     try {
@@ -251,6 +288,7 @@ export class FrameUploader {
       this.onBroken(generation, new UnavailableError('ingestion', 'stream ended by the server')),
     );
     call.on('drain', () => this.pump());
+    for (const response of early) this.onResponse(generation, response);
     if (alreadyDurable > 0) this.events.emit('progress');
     this.pump();
   }
@@ -276,6 +314,10 @@ export class FrameUploader {
 
   private onResponse(generation: number, response: StreamFramesResponseOutput): void {
     if (generation !== this.generation) return;
+    if (response.event != null) {
+      this.inbox?.accept(response.event);
+      return;
+    }
     const result = response.ack ?? response.rejected;
     if (result == null) return;
     const head = this.window[0];

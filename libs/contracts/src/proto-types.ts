@@ -63,3 +63,15 @@ export type {
   StreamOpened,
   StreamOpened__Output as StreamOpenedOutput,
 } from './generated/simstream/v1/StreamOpened.js';
+export type {
+  AnalysisEvent,
+  AnalysisEvent__Output as AnalysisEventOutput,
+} from './generated/simstream/v1/AnalysisEvent.js';
+export type {
+  AnalysisEventKind,
+  AnalysisEventKind__Output as AnalysisEventKindName,
+} from './generated/simstream/v1/AnalysisEventKind.js';
+export type {
+  EventSubscription,
+  EventSubscription__Output as EventSubscriptionOutput,
+} from './generated/simstream/v1/EventSubscription.js';

@@ -25,13 +25,14 @@ import {
   type OpsServer,
 } from '@simstream/observability';
 import { createAuthenticator, postgresOwnership, type Guard } from '@simstream/auth';
-import { createGrpcServer, serverCredentials } from '@simstream/rpc';
+import { channelCredentials, createGrpcServer, serverCredentials } from '@simstream/rpc';
 import { servicePool, createRedis, migrate } from '@simstream/storage';
 import { ByteBudget } from './byte-budget.js';
 import type { IngestionConfig } from './config.js';
 import { internalGate, publicGate } from './call-auth.js';
 import { ingestionHandlers } from './grpc-service.js';
 import { Ingestor } from './ingestor.js';
+import { QueryResultTails } from './result-tails.js';
 import { IngestMetrics } from './metrics.js';
 import { mergeProgress, type ProgressStore } from './progress.js';
 import { KafkaSimulationWriters } from './simulation-writers.js';
@@ -126,6 +127,15 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
   });
   const processBudget = new ByteBudget(config.maxInFlightBytes);
   const sessions = new SessionRegistry();
+  // Analysis events: followed on query; its failures never reach frames or readiness.
+  const tails = new QueryResultTails({
+    address: config.events.queryAddress,
+    credentials: channelCredentials(config.grpc.tls),
+    connectTimeoutMs: 2000,
+    breakerResetMs: 5000,
+    registry,
+    logger,
+  });
   const deps = {
     ingestor,
     progress,
@@ -140,6 +150,13 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
     progressTimeoutMs: config.progressCatchUpTimeoutMs,
     chunkBytes: FRAME_CHUNK_BYTES,
     ownership,
+    events: {
+      tails,
+      metrics,
+      logger,
+      maxQueued: config.events.maxQueued,
+      retry: { baseMs: 200, maxMs: config.events.retryMaxDelayMs },
+    },
   };
 
   const contract = loadIngestionContract();
@@ -220,6 +237,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
         const drained = Promise.all([...sessions.all].map((s) => s.drain()));
         await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, config.drainTimeoutMs))]);
         await Promise.all(servers.map((s) => s.shutdown(1000)));
+        tails.close();
         await table.stop().catch(() => undefined);
         redis.disconnect();
         await pool.end().catch(() => undefined);

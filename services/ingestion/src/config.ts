@@ -69,6 +69,15 @@ export const INGESTION_ENV = {
   INGEST_PROGRESS_CATCHUP_TIMEOUT: env.duration('20s'),
   INGEST_DRAIN_TIMEOUT: env.duration('30s'),
   INGEST_ENSURE_TOPICS: env.bool(true),
+  /**
+   * query's gRPC API (mutual TLS with this service's certificate): streams that opt in to
+   * analysis events follow their simulation's results there (TailResults).
+   */
+  QUERY_ADDRESS: env.string('127.0.0.1:50052'),
+  /** Analysis events held per stream for a client that does not read; past it the oldest are dropped. */
+  INGEST_EVENTS_MAX_QUEUED: env.int({ min: 2, max: 100_000, default: 256 }),
+  /** Longest wait between attempts to follow results again while query fails. */
+  INGEST_EVENTS_RETRY_MAX_DELAY: env.duration('5s'),
 };
 
 export interface IngestionConfig {
@@ -98,6 +107,11 @@ export interface IngestionConfig {
   readonly transactionalIdPrefix: string;
   readonly progressCatchUpTimeoutMs: number;
   readonly drainTimeoutMs: number;
+  readonly events: {
+    readonly queryAddress: string;
+    readonly maxQueued: number;
+    readonly retryMaxDelayMs: number;
+  };
 }
 
 export function loadIngestionConfig(source: Env = process.env): IngestionConfig {
@@ -139,5 +153,10 @@ export function loadIngestionConfig(source: Env = process.env): IngestionConfig 
     transactionalIdPrefix: c.INGEST_TRANSACTIONAL_ID_PREFIX,
     progressCatchUpTimeoutMs: c.INGEST_PROGRESS_CATCHUP_TIMEOUT,
     drainTimeoutMs: c.INGEST_DRAIN_TIMEOUT,
+    events: {
+      queryAddress: c.QUERY_ADDRESS,
+      maxQueued: c.INGEST_EVENTS_MAX_QUEUED,
+      retryMaxDelayMs: c.INGEST_EVENTS_RETRY_MAX_DELAY,
+    },
   };
 }

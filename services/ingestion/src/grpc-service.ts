@@ -50,6 +50,8 @@ export function ingestionHandlers(
           },
           pause: () => call.pause(),
           resume: () => call.resume(),
+          canWrite: () => !call.writableNeedDrain,
+          onceDrained: (listener) => call.once('drain', listener),
         },
         deps,
         caller,

@@ -24,6 +24,11 @@ export class IngestMetrics {
   readonly streamsSuperseded: Counter;
   readonly takeoverSeconds: Histogram;
   readonly authFailures: Counter<'reason'>;
+  readonly eventsSent: Counter<'kind'>;
+  readonly eventsDropped: Counter<'kind'>;
+  readonly eventFollowErrors: Counter<'reason'>;
+  readonly eventStreams: Gauge;
+  readonly eventDelay: Histogram;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -105,6 +110,35 @@ export class IngestMetrics {
     this.takeoverSeconds = new Histogram({
       name: 'simstream_ingest_takeover_seconds',
       help: 'Taking a simulation: superseding the local holder, fencing its Kafka writers, reading its progress',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.eventsSent = new Counter({
+      name: 'simstream_ingest_events_sent_total',
+      help: 'Analysis events written to streams that opted in, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.eventsDropped = new Counter({
+      name: 'simstream_ingest_events_dropped_total',
+      help: 'Analysis events dropped because a stream did not read its responses (queue full), by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.eventFollowErrors = new Counter({
+      name: 'simstream_ingest_event_follow_errors_total',
+      help: "Failures following a simulation's results on query (retried with backoff), by gRPC status",
+      labelNames: ['reason'],
+      registers,
+    });
+    this.eventStreams = new Gauge({
+      name: 'simstream_ingest_event_streams',
+      help: 'Open streams that opted in to analysis events',
+      registers,
+    });
+    this.eventDelay = new Histogram({
+      name: 'simstream_ingest_event_delay_seconds',
+      help: 'From the analysis result produced (its produced_at) to its event written to the stream',
       buckets: LATENCY_BUCKETS,
       registers,
     });

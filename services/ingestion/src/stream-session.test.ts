@@ -19,6 +19,8 @@ import { IngestMetrics } from './metrics.js';
 import { MemoryProgressStore } from './progress.js';
 import type { SimulationWriter, SimulationWriters } from './simulation-writers.js';
 import { SessionRegistry, StreamSession, type StreamCall } from './stream-session.js';
+import type { EventStreamDeps } from './event-stream.js';
+import type { TailCallbacks, TailRequest } from './result-tails.js';
 
 /** A sink whose writes complete when the test says so (Kafka stands still until then). */
 class ManualSink implements FrameSink {
@@ -108,6 +110,7 @@ function setup(
       ownership: Ownership;
     };
     tenant?: string;
+    events?: EventStreamDeps;
   } = {},
 ) {
   const sink = options.shared?.sink ?? new ManualSink();
@@ -143,6 +146,7 @@ function setup(
     progressTimeoutMs: 1000,
     chunkBytes: 1 << 19,
     ownership,
+    ...(options.events === undefined ? {} : { events: options.events }),
   };
   const call = new FakeCall();
   const session = new StreamSession(call, deps, { tenant: options.tenant ?? 'acme' });
@@ -154,12 +158,14 @@ const summary = (m: StreamFramesResponse) =>
     ? `opened ${String(m.opened.lastDurableStep ?? '-')}`
     : m.ack
       ? `ack ${String(m.ack.step)}`
-      : `reject ${String(m.rejected!.step)} ${m.rejected!.reason}`;
+      : m.rejected
+        ? `reject ${String(m.rejected.step)} ${m.rejected.reason}`
+        : `event ${String(m.event!.kind)} ${String(m.event!.step)}`;
 
 describe('StreamSession', () => {
   it('answers in send order: rejections wait behind earlier frames still in Kafka', async () => {
     const { sink, call, session } = setup();
-    session.onMessage({ open: { simulationId: 'sim-a', attributes: {} } });
+    session.onMessage({ open: { simulationId: 'sim-a', attributes: {}, events: null } });
     session.onMessage({ frame: frame(1) });
     session.onMessage({ frame: frame(2, 16, 'someone-else') });
     session.onMessage({ frame: frame(3) });
@@ -180,7 +186,11 @@ describe('StreamSession', () => {
   it("stamps every frame with the stream's attributes, frame attributes first", async () => {
     const { sink, call, session } = setup();
     session.onMessage({
-      open: { simulationId: 'sim-attrs', attributes: { kind: 'lbm-cylinder', units: 'lattice' } },
+      open: {
+        simulationId: 'sim-attrs',
+        attributes: { kind: 'lbm-cylinder', units: 'lattice' },
+        events: null,
+      },
     });
     session.onMessage({ frame: { ...frame(1), attributes: { units: 'SI' } } });
     await tick();
@@ -201,7 +211,7 @@ describe('StreamSession', () => {
       serverId: 't',
       updatedAt: 0,
     });
-    session.onMessage({ open: { simulationId: 'sim-b', attributes: {} } });
+    session.onMessage({ open: { simulationId: 'sim-b', attributes: {}, events: null } });
     session.onMessage({ frame: frame(41) });
     session.onMessage({ frame: frame(42) });
     await tick();
@@ -212,7 +222,7 @@ describe('StreamSession', () => {
 
   it('stops reading when the stream budget is spent and resumes when acks release it', async () => {
     const { sink, call, session } = setup({ streamBudget: 100 });
-    session.onMessage({ open: { simulationId: 'sim-c', attributes: {} } });
+    session.onMessage({ open: { simulationId: 'sim-c', attributes: {}, events: null } });
     for (let step = 1; step <= 3; step++) session.onMessage({ frame: frame(step, 40) });
     expect(call.paused).toBe(true); // 120 bytes in flight > 100
     await tick();
@@ -231,9 +241,9 @@ describe('StreamSession', () => {
     const sessionA = new StreamSession(a.call, { ...a.deps, processBudget: shared });
     const callB = new FakeCall();
     const sessionB = new StreamSession(callB, { ...b.deps, processBudget: shared });
-    sessionA.onMessage({ open: { simulationId: 'sim-d', attributes: {} } });
+    sessionA.onMessage({ open: { simulationId: 'sim-d', attributes: {}, events: null } });
     sessionA.onMessage({ frame: frame(1, 60) });
-    sessionB.onMessage({ open: { simulationId: 'sim-e', attributes: {} } });
+    sessionB.onMessage({ open: { simulationId: 'sim-e', attributes: {}, events: null } });
     sessionB.onMessage({ frame: frame(1, 10) });
     expect(a.call.paused && callB.paused).toBe(true);
     await tick();
@@ -244,7 +254,7 @@ describe('StreamSession', () => {
 
   it('ends the stream with the write failure after the answers already due, and cancels the rest', async () => {
     const { sink, call, session } = setup();
-    session.onMessage({ open: { simulationId: 'sim-f', attributes: {} } });
+    session.onMessage({ open: { simulationId: 'sim-f', attributes: {}, events: null } });
     for (let step = 1; step <= 3; step++) session.onMessage({ frame: frame(step) });
     await tick();
     sink.completeNext();
@@ -256,7 +266,7 @@ describe('StreamSession', () => {
 
   it('half-close ends with OK once every frame is answered', async () => {
     const { sink, call, session } = setup();
-    session.onMessage({ open: { simulationId: 'sim-g', attributes: {} } });
+    session.onMessage({ open: { simulationId: 'sim-g', attributes: {}, events: null } });
     session.onMessage({ frame: frame(1) });
     session.onEnd();
     await tick();
@@ -271,14 +281,14 @@ describe('StreamSession', () => {
   // at once (123), the old writes then committed up to 247, and the client resent 124-247.
   it('a reconnect waits for the vanished stream: its in-flight frames settle before the step is reported', async () => {
     const first = setup();
-    first.session.onMessage({ open: { simulationId: 'sim-race', attributes: {} } });
+    first.session.onMessage({ open: { simulationId: 'sim-race', attributes: {}, events: null } });
     for (let step = 1; step <= 3; step++) first.session.onMessage({ frame: frame(step) });
     await tick();
     expect(first.sink.pending).toHaveLength(3);
     first.session.onCancelled(); // the client process died; its frames are still in flight
 
     const second = setup({ shared: first.shared });
-    second.session.onMessage({ open: { simulationId: 'sim-race', attributes: {} } });
+    second.session.onMessage({ open: { simulationId: 'sim-race', attributes: {}, events: null } });
     await tick();
     expect(second.call.written).toEqual([]); // nothing reported while old writes may land
     first.sink.completeNext(3);
@@ -300,11 +310,11 @@ describe('StreamSession', () => {
 
   it('a live stream taken over by a newer one ends with ABORTED, not a retriable status', async () => {
     const first = setup();
-    first.session.onMessage({ open: { simulationId: 'sim-taken', attributes: {} } });
+    first.session.onMessage({ open: { simulationId: 'sim-taken', attributes: {}, events: null } });
     first.session.onMessage({ frame: frame(1) });
     await tick();
     const second = setup({ shared: first.shared });
-    second.session.onMessage({ open: { simulationId: 'sim-taken', attributes: {} } });
+    second.session.onMessage({ open: { simulationId: 'sim-taken', attributes: {}, events: null } });
     await tick();
     expect(first.call.ended?.error).toMatchObject({ code: 'STREAM_SUPERSEDED' });
     expect(errorStatus(first.call.ended?.error).code).toBe(Status.ABORTED);
@@ -315,10 +325,10 @@ describe('StreamSession', () => {
 
   it("another tenant's stream gets NOT_FOUND and never supersedes the owner's stream", async () => {
     const owner = setup();
-    owner.session.onMessage({ open: { simulationId: 'sim-owned', attributes: {} } });
+    owner.session.onMessage({ open: { simulationId: 'sim-owned', attributes: {}, events: null } });
     await tick();
     const intruder = setup({ shared: owner.shared, tenant: 'mallory' });
-    intruder.session.onMessage({ open: { simulationId: 'sim-owned', attributes: {} } });
+    intruder.session.onMessage({ open: { simulationId: 'sim-owned', attributes: {}, events: null } });
     await tick();
     expect(intruder.call.ended?.error).toMatchObject({ code: 'SIMULATION_NOT_FOUND' });
     expect(errorStatus(intruder.call.ended?.error).code).toBe(Status.NOT_FOUND);
@@ -329,7 +339,7 @@ describe('StreamSession', () => {
   it('ends UNAVAILABLE when the progress cannot be read, instead of never answering', async () => {
     const { progress, call, session } = setup();
     progress.waitUntilCurrent = () => Promise.reject(new Error('connect ECONNREFUSED'));
-    session.onMessage({ open: { simulationId: 'sim-offsets', attributes: {} } });
+    session.onMessage({ open: { simulationId: 'sim-offsets', attributes: {}, events: null } });
     await tick();
     expect(call.ended?.error).toBeInstanceOf(UnavailableError);
     expect(call.written).toEqual([]);
@@ -340,5 +350,106 @@ describe('StreamSession', () => {
     session.onMessage({ frame: frame(1) });
     await tick();
     expect(call.ended?.error).toMatchObject({ code: 'STREAM_NOT_OPEN' });
+  });
+
+  describe('analysis events', () => {
+    function eventDeps(metrics: IngestMetrics) {
+      const opened: { request: TailRequest; callbacks: TailCallbacks }[] = [];
+      const deps: EventStreamDeps = {
+        tails: {
+          open: (request, callbacks) => {
+            opened.push({ request, callbacks });
+            return Promise.resolve({
+              pause: () => undefined,
+              resume: () => undefined,
+              cancel: () => undefined,
+            });
+          },
+          close: () => undefined,
+        },
+        metrics,
+        logger: createLogger({ service: 'test', level: 'silent' }),
+        maxQueued: 16,
+        retry: { baseMs: 1, maxMs: 2 },
+      };
+      return { deps, opened };
+    }
+
+    it("a stream that opts in gets its simulation's events between the acks, for its tenant", async () => {
+      const metrics = new IngestMetrics(createMetricsRegistry({ service: 'test', defaultMetrics: false }));
+      const { deps, opened } = eventDeps(metrics);
+      const { sink, call, session } = setup({ events: deps, tenant: 'tenant-a' });
+      session.onMessage({
+        open: {
+          simulationId: 'sim-events',
+          attributes: {},
+          events: { kinds: ['ANALYSIS_EVENT_KIND_ANOMALY'], anomalyThreshold: 0.5 },
+        },
+      });
+      session.onMessage({ frame: frame(1) });
+      await tick();
+      sink.completeNext();
+      await tick();
+      expect(opened.map((o) => o.request)).toEqual([
+        { tenant: 'tenant-a', simulationId: 'sim-events', kind: 'RESULT_KIND_NEUROMORPHIC', fromStep: 0 },
+      ]);
+      opened[0]!.callbacks.onResult({
+        simulationId: 'sim-events',
+        step: 1,
+        kind: 'RESULT_KIND_NEUROMORPHIC',
+        simTime: 1,
+        producedAtMs: Date.now(),
+        score: 0.7,
+        neuromorphic: {
+          anomalyScore: 0.7,
+          rawScore: 0,
+          featureNames: [],
+          features: [],
+          prediction: [],
+          spikeRate: 0,
+          patternId: 0,
+          novelty: 0,
+          processingMs: 0,
+          backend: 'cpu',
+          model: 'lif',
+        },
+      });
+      expect(call.written.map(summary)).toEqual(['opened -', 'ack 1', 'event ANALYSIS_EVENT_KIND_ANOMALY 1']);
+      session.onEnd();
+      await tick();
+      expect(call.ended).toEqual({ error: undefined });
+    });
+
+    it('a stream that does not opt in follows nothing', async () => {
+      const metrics = new IngestMetrics(createMetricsRegistry({ service: 'test', defaultMetrics: false }));
+      const { deps, opened } = eventDeps(metrics);
+      const { call, session } = setup({ events: deps });
+      session.onMessage({ open: { simulationId: 'sim-quiet', attributes: {}, events: null } });
+      await tick();
+      expect(call.written.map(summary)).toEqual(['opened -']);
+      expect(opened).toEqual([]);
+    });
+
+    it('refuses a bad subscription before taking the simulation', async () => {
+      const metrics = new IngestMetrics(createMetricsRegistry({ service: 'test', defaultMetrics: false }));
+      const { deps } = eventDeps(metrics);
+      const { call, session, shared } = setup({ events: deps });
+      session.onMessage({
+        open: { simulationId: 'sim-bad', attributes: {}, events: { kinds: [], anomalyThreshold: 2 } },
+      });
+      await tick();
+      expect(errorStatus(call.ended?.error).reason).toBe('EVENT_THRESHOLD_INVALID');
+      expect(shared.writers.events).toEqual([]);
+    });
+
+    it('refuses events where the server has none configured', async () => {
+      const { call, session } = setup();
+      session.onMessage({ open: { simulationId: 'sim-none', attributes: {}, events: { kinds: [] } } });
+      await tick();
+      expect(errorStatus(call.ended?.error)).toMatchObject({
+        code: Status.FAILED_PRECONDITION,
+        reason: 'EVENTS_UNAVAILABLE',
+      });
+    });
   });
 });

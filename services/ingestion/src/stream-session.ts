@@ -14,6 +14,9 @@
  * down (its in-flight writes settled, its writer closed), then the simulation's own Kafka writer
  * fences every other writer of it on any instance, and only then is the last durable step read
  * and reported (simulation-writers.ts says why that step is final).
+ *
+ * An OpenStream with `events` also starts an EventStream (event-stream.ts): the simulation's
+ * analysis events, written between the acks while the call has room, never ahead of them.
  */
 import { claimOrNotFound, type Ownership } from '@simstream/auth';
 import { randomUUID } from 'node:crypto';
@@ -37,7 +40,9 @@ import {
 } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
 import { Status, errorStatus } from '@simstream/rpc';
+import { subscriptionOf, type Subscription } from './analysis-events.js';
 import type { ByteBudget } from './byte-budget.js';
+import { EventStream, type EventStreamDeps } from './event-stream.js';
 import type { Ingestor, FrameAckInfo } from './ingestor.js';
 import type { IngestMetrics } from './metrics.js';
 import type { ProgressStore } from './progress.js';
@@ -51,6 +56,10 @@ export interface StreamCall {
   end(error?: unknown): void;
   pause(): void;
   resume(): void;
+  /** False while the send buffer is full; absent: always room (analysis events use only the room). */
+  canWrite?(): boolean;
+  /** Calls `listener` once the send buffer has drained. */
+  onceDrained?(listener: () => void): void;
 }
 
 export interface SessionDeps {
@@ -68,6 +77,8 @@ export interface SessionDeps {
   readonly chunkBytes: number;
   /** Which tenant owns a simulation id (shared with the gateway; claimed on first write). */
   readonly ownership: Ownership;
+  /** Analysis events for streams that opt in; absent: such streams are refused (EVENTS_UNAVAILABLE). */
+  readonly events?: EventStreamDeps;
 }
 
 /** Who is calling: the tenant that will own the simulations of this stream. */
@@ -126,6 +137,7 @@ export class StreamSession implements SimulationHolder {
   private settleWrites: () => void = () => undefined;
   private writer: SimulationWriter | undefined;
   private tornDown: Promise<void> | undefined;
+  private events: EventStream | undefined;
 
   constructor(
     private readonly call: StreamCall,
@@ -205,6 +217,21 @@ export class StreamSession implements SimulationHolder {
       );
       return;
     }
+    let subscription: Subscription | undefined;
+    if (open.events != null) {
+      if (this.deps.events === undefined) {
+        this.fail(
+          new FailedPreconditionError('EVENTS_UNAVAILABLE', 'this server does not serve analysis events'),
+        );
+        return;
+      }
+      try {
+        subscription = subscriptionOf(open.events);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
     this.simulationId = open.simulationId;
     this.streamAttributes = { ...open.attributes };
     const started = performance.now();
@@ -271,6 +298,27 @@ export class StreamSession implements SimulationHolder {
         serverId: this.deps.serverId,
       },
     });
+    if (subscription !== undefined && this.deps.events !== undefined)
+      this.followEvents(subscription, durable);
+  }
+
+  private followEvents(subscription: Subscription, lastDurableStep: number | undefined): void {
+    const call = this.call;
+    this.events = new EventStream(
+      this.deps.events!,
+      {
+        write: (message) => this.write(message),
+        canWrite: () => !this.ended && (call.canWrite?.() ?? true),
+        onceDrained: (listener) => (call.onceDrained ? call.onceDrained(listener) : queueMicrotask(listener)),
+      },
+      {
+        tenant: this.caller.tenant,
+        simulationId: this.simulationId!,
+        subscription,
+        lastDurableStep,
+        streamId: this.id,
+      },
+    );
   }
 
   private frame(frame: ProtoFrameOutput): void {
@@ -452,6 +500,7 @@ export class StreamSession implements SimulationHolder {
     this.ended = true;
     if (this.closed) return;
     this.closed = true;
+    this.events?.stop();
     this.unsubscribe();
     this.deps.sessions.all.delete(this);
     this.deps.metrics.openStreams.dec();

@@ -12,6 +12,11 @@ describe('loadQueryConfig', () => {
     expect(c.cache).toEqual({ l1MaxBytes: 64 * 1024 * 1024, ttlMs: 300_000, versionMaxAgeMs: 30_000 });
   });
 
+  it('answers the gateway and ingestion (analysis events) by default, only the identities named otherwise', () => {
+    expect(loadQueryConfig(TLS).allowedClients).toEqual(['gateway', 'ingestion']);
+    expect(loadQueryConfig({ ...TLS, GRPC_ALLOWED_CLIENTS: 'gateway' }).allowedClients).toEqual(['gateway']);
+  });
+
   it('lists every wrong variable at once', () => {
     let error: unknown;
     try {

@@ -34,6 +34,11 @@ function rolesVar(): EnvVar<QueryRole[]> {
 export const QUERY_ENV = {
   ...GRPC_TLS_ENV,
   ...GRPC_INTERNAL_ENV,
+  /**
+   * Service identities (certificate CN) allowed to call: the gateway (reads for its clients) and
+   * ingestion (the analysis events of streams that opt in follow their results here).
+   */
+  GRPC_ALLOWED_CLIENTS: env.list('gateway,ingestion'),
   ...KAFKA_ENV,
   ...POSTGRES_ENV,
   ...REDIS_ENV,

@@ -9,6 +9,7 @@ import { createLogger } from '@simstream/observability';
 import { SIMULATION_KINDS } from '@simstream/sims';
 import { IngestionClient } from '@simstream/client';
 import { clientOptions, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { parseEventKinds } from './event-actions.js';
 import { progressView } from './progress.js';
 import { simulate } from './simulate.js';
 import { tail } from './tail.js';
@@ -26,6 +27,21 @@ function duration(value: string): number {
   if (ms === undefined)
     throw new InvalidArgumentError('expected a duration like 30s, 30 (seconds), 2m or 500ms');
   return ms;
+}
+
+function unit(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !(x >= 0 && x <= 1))
+    throw new InvalidArgumentError('expected a number in [0, 1]');
+  return x;
+}
+
+function eventKinds(value: string): ReturnType<typeof parseEventKinds> {
+  try {
+    return parseEventKinds(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function grid(value: string): { nx: number; ny: number } {
@@ -75,6 +91,23 @@ withConnectionOptions(
       .choices(['none', 'deflate', 'gzip'])
       .default('none'),
   )
+  .option(
+    '--events <kinds>',
+    'print analysis events as they arrive: anomaly,pattern,quantum (or all)',
+    eventKinds,
+  )
+  .option(
+    '--anomaly-threshold <x>',
+    'anomaly events at or above this score, in [0, 1] (server default 0.9)',
+    unit,
+  )
+  .addOption(
+    new Option('--on-event <action>', 'on each event: log it, or also checkpoint the current fields')
+      .choices(['log', 'checkpoint'])
+      .default('log'),
+  )
+  .option('--checkpoint-dir <dir>', 'where --on-event checkpoint writes', 'checkpoints')
+  .option('--events-linger <time>', 'after the last ack, wait this long for the last events', duration, 2000)
   .action(
     async (
       o: ConnectionFlags & {
@@ -88,6 +121,11 @@ withConnectionOptions(
         seed?: number;
         param: Record<string, unknown>;
         codec: string;
+        events?: ReturnType<typeof parseEventKinds>;
+        anomalyThreshold?: number;
+        onEvent: 'log' | 'checkpoint';
+        checkpointDir: string;
+        eventsLinger: number;
       },
     ) => {
       const frames = o.frames ?? (o.duration === undefined ? 100 : undefined);
@@ -113,13 +151,25 @@ withConnectionOptions(
           signal: stop.signal,
           onProgress: (p) => view.update(p),
           onEvent: (line) => view.log(line),
+          ...(o.events === undefined && o.anomalyThreshold === undefined && o.onEvent === 'log'
+            ? {}
+            : {
+                analysisEvents: {
+                  kinds: o.events ?? parseEventKinds('all'),
+                  ...(o.anomalyThreshold === undefined ? {} : { anomalyThreshold: o.anomalyThreshold }),
+                  action: o.onEvent,
+                  checkpointDir: o.checkpointDir,
+                  lingerMs: o.eventsLinger,
+                },
+              }),
         });
         view.stop();
         const seconds = result.elapsedMs / 1000;
         process.stdout.write(
           `${result.simulationId}: ${result.acked} frames acked (${result.rejected} rejected), ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s ` +
             `(${(result.acked / seconds).toFixed(1)} frames/s, ${(result.bytes / 1e6 / seconds).toFixed(1)} MB/s); last durable step ${result.lastDurableStep}` +
-            `${result.resumedAfter === undefined ? '' : `; resumed after step ${result.resumedAfter}`}\n`,
+            `${result.resumedAfter === undefined ? '' : `; resumed after step ${result.resumedAfter}`}` +
+            `${o.events === undefined && o.onEvent === 'log' ? '' : `; ${result.analysisEvents} analysis events, ${result.checkpoints} checkpoints`}\n`,
         );
       } finally {
         view.stop();

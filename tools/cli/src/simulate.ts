@@ -3,14 +3,20 @@
  * with a resumable upload. When the simulation already has durable frames (a restarted run),
  * the deterministic simulation is fast-forwarded past the last durable step and continues from
  * there, so the stream in Kafka has no gap and no rewritten history.
+ *
+ * With `analysisEvents` the stream opts in to the simulation's analysis events and acts on each
+ * as it arrives (event-actions.ts): logs it, or also checkpoints the current fields.
  */
 import {
   FrameUploader,
   IngestionClient,
+  type AnalysisEventName,
   type ClientField,
   type IngestionClientOptions,
 } from '@simstream/client';
-import type { Codec } from '@simstream/contracts';
+import type { AnalysisEventOutput, Codec } from '@simstream/contracts';
+import { messageOf } from '@simstream/errors';
+import { formatEvent, writeCheckpoint, type EventAction } from './event-actions.js';
 import { createSimulation, type Simulation } from '@simstream/sims';
 
 export interface SimulateOptions {
@@ -30,6 +36,18 @@ export interface SimulateOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: SimulateProgress) => void;
   readonly onEvent?: (message: string) => void;
+  /** Opt in to analysis events and act on each. */
+  readonly analysisEvents?: {
+    readonly kinds: readonly AnalysisEventName[];
+    readonly anomalyThreshold?: number;
+    readonly action: EventAction;
+    /** Where checkpoints go (action `checkpoint`; default `checkpoints`). */
+    readonly checkpointDir?: string;
+    /** After the last ack, wait this long for the events of the last frames. */
+    readonly lingerMs: number;
+    /** Every event, once (tests, the demo). */
+    readonly onAnalysisEvent?: (event: AnalysisEventOutput) => void;
+  };
 }
 
 export interface SimulateProgress {
@@ -46,6 +64,9 @@ export interface SimulateResult extends SimulateProgress {
   readonly simulationId: string;
   readonly resumedAfter: number | undefined;
   readonly lastDurableStep: number | undefined;
+  /** Analysis events received (once each) and checkpoints written. */
+  readonly analysisEvents: number;
+  readonly checkpoints: number;
 }
 
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
@@ -56,9 +77,44 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   let rejected = 0;
   let bytes = 0;
   let sent = 0;
+  let analysisEvents = 0;
+  let checkpoints = 0;
+  const wanted = options.analysisEvents;
+  // Checkpoints one at a time, in event order: the simulation keeps running meanwhile.
+  let checkpointing: Promise<void> = Promise.resolve();
+  const onAnalysisEvent = (event: AnalysisEventOutput) => {
+    if (wanted === undefined) return;
+    analysisEvents++;
+    options.onEvent?.(formatEvent(event));
+    wanted.onAnalysisEvent?.(event);
+    if (wanted.action === 'checkpoint')
+      checkpointing = checkpointing.then(async () => {
+        try {
+          const folder = await writeCheckpoint(
+            wanted.checkpointDir ?? 'checkpoints',
+            options.simulationId,
+            sim,
+            event,
+          );
+          checkpoints++;
+          options.onEvent?.(`checkpoint of step ${sim.step} written to ${folder}`);
+        } catch (error) {
+          options.onEvent?.(`checkpoint failed: ${messageOf(error)}`);
+        }
+      });
+  };
   const uploader = new FrameUploader(client, {
     simulationId: options.simulationId,
     attributes: { kind: sim.kind, ...sim.attributes() },
+    ...(wanted === undefined
+      ? {}
+      : {
+          events: {
+            kinds: wanted.kinds,
+            ...(wanted.anomalyThreshold === undefined ? {} : { anomalyThreshold: wanted.anomalyThreshold }),
+            onEvent: onAnalysisEvent,
+          },
+        }),
     onAck: () => acked++,
     onReject: (r) => {
       rejected++;
@@ -115,12 +171,15 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       const wait = frameGap - (performance.now() - frameStart);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
-    await uploader.close();
+    await uploader.close({ eventsLingerMs: wanted?.lingerMs ?? 0 });
+    await checkpointing;
     return {
       ...progress(),
       simulationId: options.simulationId,
       resumedAfter: durable,
       lastDurableStep: uploader.lastDurableStep,
+      analysisEvents,
+      checkpoints,
     };
   } finally {
     clearInterval(timer);

@@ -101,6 +101,12 @@ async function streamAndShow(): Promise<number> {
         codec: 'none',
         onProgress: (p) => latest.set(s.simulationId, p),
         onEvent: (m) => say(`   ${s.simulationId}: ${m}`),
+        // What the detector finds comes back on the simulation's own stream, printed on arrival.
+        analysisEvents: {
+          kinds: ['anomaly', 'pattern_change'],
+          action: 'log',
+          lingerMs: 2000,
+        },
       }),
     ),
   );

@@ -104,9 +104,21 @@ describe('checkExposure', () => {
       ),
     ).toEqual([
       'set: NetworkPolicy/query admits any source to grpc',
-      "set: NetworkPolicy/query: port grpc admits more than the gateway's pods",
-      "set: NetworkPolicy/quantum: port grpc admits more than the gateway's pods",
+      'set: NetworkPolicy/query: port grpc admits more than the pods of gateway, ingestion',
+      'set: NetworkPolicy/quantum: port grpc admits more than the pods of gateway',
     ]);
+  });
+  it("admits ingestion's pods to query (analysis events) and nowhere else", () => {
+    const fromIngestion = [{ podSelector: { matchLabels: labels('ingestion') } }];
+    expect(
+      checkExposure(
+        [
+          policy('query', [{ ports: [{ port: 'grpc' }], from: [...fromGateway, ...fromIngestion] }]),
+          policy('quantum', [{ ports: [{ port: 'grpc' }], from: [...fromGateway, ...fromIngestion] }]),
+        ],
+        'set',
+      ),
+    ).toEqual(['set: NetworkPolicy/quantum: port grpc admits more than the pods of gateway']);
   });
   it('exposes outside the cluster only the public ports', () => {
     const service = (name: string, svc: string, type: string, ports: string[], pub = false): K8sObject => ({

@@ -14,11 +14,20 @@ import { arrayAt, at, stringAt } from './walk.js';
 export const GRPC_SERVICES: readonly ServiceName[] = ['ingestion', 'query', 'quantum', 'gateway'];
 export const TLS_FILE_VARS = ['GRPC_TLS_CA_FILE', 'GRPC_TLS_CERT_FILE', 'GRPC_TLS_KEY_FILE'] as const;
 
-/** Ports that only the gateway may reach, per service (port names of the chart). */
+/** Ports that only other simstream services may reach, per service (port names of the chart). */
 export const INTERNAL_PORTS: Readonly<Partial<Record<ServiceName, string>>> = {
   ingestion: 'grpc-internal',
   query: 'grpc',
   quantum: 'grpc',
+};
+/**
+ * Who may reach each internal port (pod component labels): the gateway everywhere; ingestion
+ * also reaches query, where streams that opt in to analysis events follow their results.
+ */
+export const INTERNAL_PEERS: Readonly<Partial<Record<ServiceName, readonly string[]>>> = {
+  ingestion: ['gateway'],
+  query: ['gateway', 'ingestion'],
+  quantum: ['gateway'],
 };
 /** Ports open to any source (each request authenticated). */
 export const PUBLIC_PORTS: Readonly<Partial<Record<ServiceName, string>>> = {
@@ -98,15 +107,17 @@ export function checkGrpcTls(objects: readonly K8sObject[], label: string, insec
   return problems;
 }
 
-function isGatewayPeer(peer: unknown): boolean {
+function isPeerOf(peer: unknown, allowed: readonly string[]): boolean {
+  const component = stringAt(peer, 'podSelector', 'matchLabels', COMPONENT);
   return (
     at(peer, 'namespaceSelector') === undefined &&
     at(peer, 'ipBlock') === undefined &&
-    stringAt(peer, 'podSelector', 'matchLabels', COMPONENT) === 'gateway'
+    component !== undefined &&
+    allowed.includes(component)
   );
 }
 
-/** Who may reach which port: internal ports only from the gateway, nothing else public. */
+/** Who may reach which port: internal ports only from their allowed peers, nothing else public. */
 export function checkExposure(objects: readonly K8sObject[], label: string): string[] {
   const problems: string[] = [];
   for (const o of objects) {
@@ -122,8 +133,9 @@ export function checkExposure(objects: readonly K8sObject[], label: string): str
           problems.push(`${where} admits any source to ${ports.join(', ') || 'every port'}`);
         if (internal !== undefined && (ports.length === 0 || ports.includes(internal))) {
           internalRule = true;
-          if (from.length === 0 || !from.every(isGatewayPeer))
-            problems.push(`${where}: port ${internal} admits more than the gateway's pods`);
+          const peers = INTERNAL_PEERS[svc] ?? ['gateway'];
+          if (from.length === 0 || !from.every((peer) => isPeerOf(peer, peers)))
+            problems.push(`${where}: port ${internal} admits more than the pods of ${peers.join(', ')}`);
         }
       }
       if (internal !== undefined && !internalRule)

@@ -160,6 +160,8 @@ export class Stack {
         INTERNAL_GRPC_PORT: String(ingestionInternalPort),
         DATABASE_URL: e.databaseUrl,
         REDIS_URL: e.redisUrl,
+        // Analysis events: ingestion follows results on query with its own certificate.
+        QUERY_ADDRESS: `127.0.0.1:${ports.query}`,
         ...tlsOf('ingestion'),
         INSTANCE_ID: `e2e-ingestion-${run}`,
       },

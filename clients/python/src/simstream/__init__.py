@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simstream._events import AnalysisEvent, EventStats
 from simstream._http import RetryPolicy
 from simstream._live import ResultStream
 from simstream._problem import (
@@ -23,11 +24,13 @@ from simstream.frames import RawField
 from simstream.uploader import Uploader
 
 __all__ = [
+    "AnalysisEvent",
     "ApiConnectionError",
     "ApiError",
     "AuthenticationError",
     "Client",
     "ConflictError",
+    "EventStats",
     "FrameError",
     "FrameRejected",
     "InvalidRequestError",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from simstream import _channel
+from simstream._events import AnalysisEvent, EventInbox, EventStats, event_kinds
 from simstream._options import MiB, ProgressBar, RejectPolicy, make_state
 from simstream._window import Reconnect, ReconnectInfo, UploadStats
 from simstream.errors import FrameError, FrameRejected
@@ -36,8 +37,24 @@ class UploaderBase:
         on_ack: Callable[[Any], None] | None = None,
         on_reconnect: Callable[[ReconnectInfo], None] | None = None,
         progress: bool | int = False,
+        events: bool | str | Iterable[str] | None = None,
+        anomaly_threshold: float | None = None,
+        since_step: int | None = None,
+        on_event: Callable[[AnalysisEvent], None] | None = None,
     ) -> None:
+        self._attributes = dict(attributes or {})
         self._open_payload = open_request(simulation_id, attributes)
+        opted_in = on_event is not None or (events is not None and events is not False)
+        self._inbox = (
+            EventInbox(
+                event_kinds(True if events is None else events),
+                anomaly_threshold,
+                since_step,
+                on_event,
+            )
+            if opted_in
+            else None
+        )
         self._conn = _channel.resolve(target, api_key, ca, insecure)
         self._channel: Any = None
         self._codec: Codec = codec
@@ -55,6 +72,7 @@ class UploaderBase:
             on_reconnect=on_reconnect,
             progress=self._bar.update,
         )
+        self._state.events = self._inbox
         self.simulation_id = simulation_id
         self._call: Any = None
         self._ready_generation = -1
@@ -65,7 +83,23 @@ class UploaderBase:
     def _setup(self) -> None:
         """Creates what the subclass's I/O needs (locks, conditions); called at the end of __init__."""
 
+    def _open(self) -> bytes:
+        """The OpenStream of the next stream: with events, since the last event step seen."""
+        if self._inbox is None:
+            return self._open_payload
+        return open_request(self.simulation_id, self._attributes, self._inbox.subscription())
+
+    def _events_inbox(self) -> EventInbox:
+        if self._inbox is None:
+            raise ValueError("this uploader was made without events= or on_event=: no analysis events")
+        return self._inbox
+
     # --- what callers read -------------------------------------------------------------------
+
+    @property
+    def event_stats(self) -> EventStats | None:
+        """Analysis events received, duplicates, dropped (None without events)."""
+        return None if self._inbox is None else self._inbox.stats
 
     @property
     def stats(self) -> UploadStats:

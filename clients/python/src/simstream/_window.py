@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import grpc
 
+from simstream._events import EventInbox
 from simstream.errors import FrameRejected, StepError, UploadFailed, Violation
 from simstream.frames import PreparedFrame
 
@@ -178,6 +179,7 @@ class UploadState:
         self._on_reject_cb = on_reject_callback
         self._on_reconnect = on_reconnect
         self._progress = progress
+        self.events: EventInbox | None = None  # set when the upload opted in to analysis events
 
     def raise_pending(self) -> None:
         """The failure, else the oldest rejection not raised yet (on_reject='raise')."""
@@ -231,6 +233,8 @@ class UploadState:
     def on_response(self, response: Any) -> Callback | None:
         """An ack or a rejection; raises StreamBroken when it does not answer the oldest frame."""
         kind = response.WhichOneof("kind")
+        if kind == "event":
+            return None if self.events is None else self.events.accept(response.event)
         if kind not in ("ack", "rejected"):
             return None
         result = getattr(response, kind)
@@ -280,6 +284,8 @@ class UploadState:
     def fail(self, failure: UploadFailed) -> None:
         if self.failure is None:
             self.failure = failure
+        if self.events is not None:
+            self.events.closed = True
 
     def reconnecting(self, attempt: int, error: str, delay: float) -> Callback | None:
         if attempt == 0:

@@ -2,7 +2,8 @@
 simstream.Uploader, with `async with` / `await up.send(...)` / `await up.flush()`.
 
 One task reads responses and reopens broken streams; per stream generation, a writer task
-writes window entries (each `write` waits for HTTP/2 flow control).
+writes window entries (each `write` waits for HTTP/2 flow control). Analysis events as in
+simstream.Uploader: ``on_event``, or ``async for event in up.events()``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -19,6 +20,7 @@ import grpc.aio
 
 from simstream import _channel
 from simstream._base import UploaderBase
+from simstream._events import AnalysisEvent
 from simstream._options import run_callback
 from simstream._window import StreamBroken
 from simstream.errors import UploadFailed
@@ -108,14 +110,38 @@ class Uploader(UploaderBase):
             await self._wait(lambda: len(self._state.window) == 0, timeout, "acknowledgements")
             self._state.raise_pending()
 
-    async def close(self, timeout: float | None = None) -> None:
-        """Flushes, then ends the stream; raises what flush would (after closing)."""
+    def events(self, timeout: float | None = None) -> AsyncIterator[AnalysisEvent]:
+        """As simstream.Uploader.events: `async for event in up.events(): ...`."""
+        self._events_inbox().iterating = True  # from now on, not from the first __anext__
+        return self._iterate_events(timeout)
+
+    async def _iterate_events(self, timeout: float | None) -> AsyncIterator[AnalysisEvent]:
+        inbox = self._events_inbox()
+        cond = self._condition()
+        while True:
+            async with cond:
+                ready = lambda: bool(inbox.buffer) or inbox.closed or self._aborted  # noqa: E731
+                try:
+                    await asyncio.wait_for(cond.wait_for(ready), timeout)
+                except asyncio.TimeoutError:
+                    return
+                if not inbox.buffer:
+                    return
+                event = inbox.buffer.popleft()
+            yield event
+
+    async def close(self, timeout: float | None = None, *, events_linger: float = 0.0) -> None:
+        """Flushes, then ends the stream; raises what flush would (after closing).
+        ``events_linger``: as simstream.Uploader.close."""
         if self._closed:
             return
         cond = self._condition()
         try:
             async with cond:
                 await self._wait(lambda: len(self._state.window) == 0, timeout, "acknowledgements")
+            if events_linger > 0:
+                await asyncio.sleep(events_linger)
+            async with cond:
                 self._state.closing = True
                 cond.notify_all()
             if self._task is not None:
@@ -132,6 +158,8 @@ class Uploader(UploaderBase):
     async def _shutdown(self) -> None:
         self._closed = True
         self._aborted = True
+        if self._inbox is not None:
+            self._inbox.closed = True
         if self._call is not None:
             self._call.cancel()
         if self._task is not None and not self._task.done():
@@ -215,7 +243,7 @@ class Uploader(UploaderBase):
             opened = False
             writer: asyncio.Task[None] | None = None
             try:
-                await call.write(self._open_payload)
+                await call.write(self._open())
                 while True:
                     response = await call.read()
                     if response is grpc.aio.EOF:

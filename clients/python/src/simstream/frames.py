@@ -262,8 +262,8 @@ def check_step(step: int) -> int:
     return value
 
 
-def open_request(simulation_id: str, attributes: Mapping[str, str] | None) -> bytes:
-    """The StreamFramesRequest{open} that starts every stream."""
+def open_request(simulation_id: str, attributes: Mapping[str, str] | None, events: Any = None) -> bytes:
+    """The StreamFramesRequest{open} that starts every stream (with an EventSubscription: opted in)."""
     from simstream.v1 import ingestion_pb2
 
     if not SIMULATION_ID.fullmatch(simulation_id):
@@ -275,4 +275,6 @@ def open_request(simulation_id: str, attributes: Mapping[str, str] | None) -> by
     request = ingestion_pb2.StreamFramesRequest(
         open=ingestion_pb2.OpenStream(simulation_id=simulation_id, attributes=dict(attributes or {}))
     )
+    if events is not None:
+        request.open.events.CopyFrom(events)
     return bytes(request.SerializeToString())

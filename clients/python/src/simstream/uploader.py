@@ -4,13 +4,17 @@ The behaviour of libs/client's FrameUploader: frames stay in a window until answ
 blocks while it is full); when the stream breaks, the uploader reopens it with jittered
 exponential backoff, learns the last durable step, drops what is durable and writes the rest
 again in order. A restarted process calls `start()`, which returns the last durable step.
+
+With ``events=`` (or ``on_event=``) the stream opts in to the simulation's analysis events:
+``on_event`` is called once per (kind, step) and ``events()`` iterates them; a reopened stream
+asks for the events since the last event step seen.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -18,6 +22,7 @@ import grpc
 
 from simstream import _channel
 from simstream._base import UploaderBase
+from simstream._events import AnalysisEvent
 from simstream._options import run_callback
 from simstream._window import StreamBroken
 from simstream.errors import UploadFailed
@@ -112,8 +117,35 @@ class Uploader(UploaderBase):
             self._wait(lambda: len(self._state.window) == 0, timeout, "acknowledgements")
             self._state.raise_pending()
 
-    def close(self, timeout: float | None = None) -> None:
-        """Flushes, then ends the stream; raises what flush would (after closing)."""
+    def events(self, timeout: float | None = None) -> Iterator[AnalysisEvent]:
+        """Analysis events as they arrive, once each, until the uploader closes (or `timeout`
+        seconds pass without one). Needs ``events=`` or ``on_event=``; one reader at a time."""
+        inbox = self._events_inbox()
+        with self._cond:
+            inbox.iterating = True  # from now on, not from the first next()
+        return self._iterate_events(timeout)
+
+    def _iterate_events(self, timeout: float | None) -> Iterator[AnalysisEvent]:
+        inbox = self._events_inbox()
+        while True:
+            with self._cond:
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while not inbox.buffer and not inbox.closed and not self._aborted:
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        return
+                    self._cond.wait(remaining)
+                if not inbox.buffer:
+                    return
+                event = inbox.buffer.popleft()
+            yield event
+
+    def close(self, timeout: float | None = None, *, events_linger: float = 0.0) -> None:
+        """Flushes, then ends the stream; raises what flush would (after closing).
+
+        ``events_linger``: seconds to keep the stream open after the last ack, for the analysis
+        events of the last frames (the server sends none after the stream is half-closed).
+        """
         if self._closed:
             return
         try:
@@ -121,6 +153,9 @@ class Uploader(UploaderBase):
                 self._wait(lambda: len(self._state.window) == 0, timeout, "acknowledgements")
                 if self._state.failure is not None:
                     raise self._state.failure
+            if events_linger > 0:
+                time.sleep(events_linger)
+            with self._cond:
                 self._state.closing = True
                 self._cond.notify_all()
             if self._thread is not None:
@@ -147,6 +182,8 @@ class Uploader(UploaderBase):
         self._aborted = True
         self._wake.set()
         with self._cond:
+            if self._inbox is not None:
+                self._inbox.closed = True
             call = self._call
             self._cond.notify_all()
         if call is not None:
@@ -172,7 +209,7 @@ class Uploader(UploaderBase):
 
     def _requests(self, generation: int) -> Any:
         """The request stream of one generation: OpenStream, then window entries once it opened."""
-        yield self._open_payload
+        yield self._open()
         while True:
             with self._cond:
                 while True:

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from simstream.v1 import frame_pb2 as simstream_dot_v1_dot_frame__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1csimstream/v1/ingestion.proto\x12\x0csimstream.v1\x1a\x18simstream/v1/frame.proto\"m\n\x13StreamFramesRequest\x12(\n\x04open\x18\x01 \x01(\x0b\x32\x18.simstream.v1.OpenStreamH\x00\x12$\n\x05\x66rame\x18\x02 \x01(\x0b\x32\x13.simstream.v1.FrameH\x00\x42\x06\n\x04kind\"\x94\x01\n\nOpenStream\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12<\n\nattributes\x18\x02 \x03(\x0b\x32(.simstream.v1.OpenStream.AttributesEntry\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xa4\x01\n\x14StreamFramesResponse\x12,\n\x06opened\x18\x01 \x01(\x0b\x32\x1a.simstream.v1.StreamOpenedH\x00\x12%\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\x16.simstream.v1.FrameAckH\x00\x12/\n\x08rejected\x18\x03 \x01(\x0b\x32\x1b.simstream.v1.FrameRejectedH\x00\x42\x06\n\x04kind\"\x94\x01\n\x0cStreamOpened\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12\x1e\n\x11last_durable_step\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12$\n\x06limits\x18\x03 \x01(\x0b\x32\x14.simstream.v1.Limits\x12\x11\n\tserver_id\x18\x04 \x01(\tB\x14\n\x12_last_durable_step\"Z\n\x06Limits\x12\x17\n\x0fmax_frame_bytes\x18\x01 \x01(\x04\x12\"\n\x1amax_stream_in_flight_bytes\x18\x02 \x01(\x04\x12\x13\n\x0b\x63hunk_bytes\x18\x03 \x01(\x04\"\x98\x01\n\x08\x46rameAck\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x04\x12\x11\n\tpartition\x18\x03 \x01(\x05\x12\x0e\n\x06offset\x18\x04 \x01(\x03\x12\x0e\n\x06\x63hunks\x18\x05 \x01(\r\x12\x1e\n\x11last_durable_step\x18\x06 \x01(\x04H\x00\x88\x01\x01\x42\x14\n\x12_last_durable_step\"\x95\x01\n\rFrameRejected\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x04\x12\x0c\n\x04\x63ode\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\x30\n\nviolations\x18\x06 \x03(\x0b\x32\x1c.simstream.v1.FieldViolation\"D\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"9\n\x12IngestBatchRequest\x12#\n\x06\x66rames\x18\x01 \x03(\x0b\x32\x13.simstream.v1.Frame\"A\n\x13IngestBatchResponse\x12*\n\x07results\x18\x01 \x03(\x0b\x32\x19.simstream.v1.FrameResult\"m\n\x0b\x46rameResult\x12%\n\x03\x61\x63k\x18\x01 \x01(\x0b\x32\x16.simstream.v1.FrameAckH\x00\x12/\n\x08rejected\x18\x02 \x01(\x0b\x32\x1b.simstream.v1.FrameRejectedH\x00\x42\x06\n\x04kind\")\n\x10GetStatusRequest\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\"\xfd\x01\n\x11GetStatusResponse\x12\x11\n\tserver_id\x18\x01 \x01(\t\x12\r\n\x05ready\x18\x02 \x01(\x08\x12\x14\n\x0copen_streams\x18\x03 \x01(\r\x12\x17\n\x0fin_flight_bytes\x18\x04 \x01(\x04\x12\x1b\n\x13max_in_flight_bytes\x18\x05 \x01(\x04\x12\x14\n\x0c\x66rames_acked\x18\x06 \x01(\x04\x12\x17\n\x0f\x66rames_rejected\x18\x07 \x01(\x04\x12\x15\n\rsimulation_id\x18\x08 \x01(\t\x12\x1e\n\x11last_durable_step\x18\t \x01(\x04H\x00\x88\x01\x01\x42\x14\n\x12_last_durable_step2\x8f\x02\n\x10IngestionService\x12Y\n\x0cStreamFrames\x12!.simstream.v1.StreamFramesRequest\x1a\".simstream.v1.StreamFramesResponse(\x01\x30\x01\x12R\n\x0bIngestBatch\x12 .simstream.v1.IngestBatchRequest\x1a!.simstream.v1.IngestBatchResponse\x12L\n\tGetStatus\x12\x1e.simstream.v1.GetStatusRequest\x1a\x1f.simstream.v1.GetStatusResponseBS\n\x0fio.simstream.v1P\x01Z>github.com/simstream/simstream/gen/go/simstream/v1;simstreamv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1csimstream/v1/ingestion.proto\x12\x0csimstream.v1\x1a\x18simstream/v1/frame.proto\"m\n\x13StreamFramesRequest\x12(\n\x04open\x18\x01 \x01(\x0b\x32\x18.simstream.v1.OpenStreamH\x00\x12$\n\x05\x66rame\x18\x02 \x01(\x0b\x32\x13.simstream.v1.FrameH\x00\x42\x06\n\x04kind\"\xc5\x01\n\nOpenStream\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12<\n\nattributes\x18\x02 \x03(\x0b\x32(.simstream.v1.OpenStream.AttributesEntry\x12/\n\x06\x65vents\x18\x03 \x01(\x0b\x32\x1f.simstream.v1.EventSubscription\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xa1\x01\n\x11\x45ventSubscription\x12.\n\x05kinds\x18\x01 \x03(\x0e\x32\x1f.simstream.v1.AnalysisEventKind\x12\x1e\n\x11\x61nomaly_threshold\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x17\n\nsince_step\x18\x03 \x01(\x04H\x01\x88\x01\x01\x42\x14\n\x12_anomaly_thresholdB\r\n\x0b_since_step\"\xd2\x01\n\x14StreamFramesResponse\x12,\n\x06opened\x18\x01 \x01(\x0b\x32\x1a.simstream.v1.StreamOpenedH\x00\x12%\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\x16.simstream.v1.FrameAckH\x00\x12/\n\x08rejected\x18\x03 \x01(\x0b\x32\x1b.simstream.v1.FrameRejectedH\x00\x12,\n\x05\x65vent\x18\x04 \x01(\x0b\x32\x1b.simstream.v1.AnalysisEventH\x00\x42\x06\n\x04kind\"\xb4\x02\n\rAnalysisEvent\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x04\x12-\n\x04kind\x18\x03 \x01(\x0e\x32\x1f.simstream.v1.AnalysisEventKind\x12\r\n\x05score\x18\x04 \x01(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x16\n\x0eproduced_at_ms\x18\x06 \x01(\x03\x12\x16\n\x0e\x64ropped_before\x18\x07 \x01(\x04\x12=\n\x0cneuromorphic\x18\n \x01(\x0b\x32%.simstream.v1.NeuromorphicEventDetailH\x00\x12\x37\n\tpartition\x18\x0b \x01(\x0b\x32\".simstream.v1.PartitionEventDetailH\x00\x42\x08\n\x06\x64\x65tail\"\xb5\x01\n\x17NeuromorphicEventDetail\x12\x15\n\ranomaly_score\x18\x01 \x01(\x01\x12\x11\n\traw_score\x18\x02 \x01(\x01\x12\x12\n\npattern_id\x18\x03 \x01(\x05\x12 \n\x13previous_pattern_id\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x0f\n\x07novelty\x18\x05 \x01(\x01\x12\x11\n\tthreshold\x18\x06 \x01(\x01\x42\x16\n\x14_previous_pattern_id\"\x99\x01\n\x14PartitionEventDetail\x12\x0e\n\x06\x65nergy\x18\x01 \x01(\x01\x12\x10\n\x03\x63ut\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x16\n\timbalance\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x11\n\tvariables\x18\x04 \x01(\r\x12\x0e\n\x06solver\x18\x05 \x01(\t\x12\x0e\n\x06\x63\x61\x63hed\x18\x06 \x01(\x08\x42\x06\n\x04_cutB\x0c\n\n_imbalance\"\x94\x01\n\x0cStreamOpened\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12\x1e\n\x11last_durable_step\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12$\n\x06limits\x18\x03 \x01(\x0b\x32\x14.simstream.v1.Limits\x12\x11\n\tserver_id\x18\x04 \x01(\tB\x14\n\x12_last_durable_step\"Z\n\x06Limits\x12\x17\n\x0fmax_frame_bytes\x18\x01 \x01(\x04\x12\"\n\x1amax_stream_in_flight_bytes\x18\x02 \x01(\x04\x12\x13\n\x0b\x63hunk_bytes\x18\x03 \x01(\x04\"\x98\x01\n\x08\x46rameAck\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x04\x12\x11\n\tpartition\x18\x03 \x01(\x05\x12\x0e\n\x06offset\x18\x04 \x01(\x03\x12\x0e\n\x06\x63hunks\x18\x05 \x01(\r\x12\x1e\n\x11last_durable_step\x18\x06 \x01(\x04H\x00\x88\x01\x01\x42\x14\n\x12_last_durable_step\"\x95\x01\n\rFrameRejected\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\x04\x12\x0c\n\x04\x63ode\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\x30\n\nviolations\x18\x06 \x03(\x0b\x32\x1c.simstream.v1.FieldViolation\"D\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"9\n\x12IngestBatchRequest\x12#\n\x06\x66rames\x18\x01 \x03(\x0b\x32\x13.simstream.v1.Frame\"A\n\x13IngestBatchResponse\x12*\n\x07results\x18\x01 \x03(\x0b\x32\x19.simstream.v1.FrameResult\"m\n\x0b\x46rameResult\x12%\n\x03\x61\x63k\x18\x01 \x01(\x0b\x32\x16.simstream.v1.FrameAckH\x00\x12/\n\x08rejected\x18\x02 \x01(\x0b\x32\x1b.simstream.v1.FrameRejectedH\x00\x42\x06\n\x04kind\")\n\x10GetStatusRequest\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\"\xfd\x01\n\x11GetStatusResponse\x12\x11\n\tserver_id\x18\x01 \x01(\t\x12\r\n\x05ready\x18\x02 \x01(\x08\x12\x14\n\x0copen_streams\x18\x03 \x01(\r\x12\x17\n\x0fin_flight_bytes\x18\x04 \x01(\x04\x12\x1b\n\x13max_in_flight_bytes\x18\x05 \x01(\x04\x12\x14\n\x0c\x66rames_acked\x18\x06 \x01(\x04\x12\x17\n\x0f\x66rames_rejected\x18\x07 \x01(\x04\x12\x15\n\rsimulation_id\x18\x08 \x01(\t\x12\x1e\n\x11last_durable_step\x18\t \x01(\x04H\x00\x88\x01\x01\x42\x14\n\x12_last_durable_step*\xac\x01\n\x11\x41nalysisEventKind\x12#\n\x1f\x41NALYSIS_EVENT_KIND_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x41NALYSIS_EVENT_KIND_ANOMALY\x10\x01\x12&\n\"ANALYSIS_EVENT_KIND_PATTERN_CHANGE\x10\x02\x12)\n%ANALYSIS_EVENT_KIND_QUANTUM_PARTITION\x10\x03\x32\x8f\x02\n\x10IngestionService\x12Y\n\x0cStreamFrames\x12!.simstream.v1.StreamFramesRequest\x1a\".simstream.v1.StreamFramesResponse(\x01\x30\x01\x12R\n\x0bIngestBatch\x12 .simstream.v1.IngestBatchRequest\x1a!.simstream.v1.IngestBatchResponse\x12L\n\tGetStatus\x12\x1e.simstream.v1.GetStatusRequest\x1a\x1f.simstream.v1.GetStatusResponseBS\n\x0fio.simstream.v1P\x01Z>github.com/simstream/simstream/gen/go/simstream/v1;simstreamv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,34 +35,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'\n\017io.simstream.v1P\001Z>github.com/simstream/simstream/gen/go/simstream/v1;simstreamv1'
   _globals['_OPENSTREAM_ATTRIBUTESENTRY']._loaded_options = None
   _globals['_OPENSTREAM_ATTRIBUTESENTRY']._serialized_options = b'8\001'
+  _globals['_ANALYSISEVENTKIND']._serialized_start=2568
+  _globals['_ANALYSISEVENTKIND']._serialized_end=2740
   _globals['_STREAMFRAMESREQUEST']._serialized_start=72
   _globals['_STREAMFRAMESREQUEST']._serialized_end=181
   _globals['_OPENSTREAM']._serialized_start=184
-  _globals['_OPENSTREAM']._serialized_end=332
-  _globals['_OPENSTREAM_ATTRIBUTESENTRY']._serialized_start=283
-  _globals['_OPENSTREAM_ATTRIBUTESENTRY']._serialized_end=332
-  _globals['_STREAMFRAMESRESPONSE']._serialized_start=335
-  _globals['_STREAMFRAMESRESPONSE']._serialized_end=499
-  _globals['_STREAMOPENED']._serialized_start=502
-  _globals['_STREAMOPENED']._serialized_end=650
-  _globals['_LIMITS']._serialized_start=652
-  _globals['_LIMITS']._serialized_end=742
-  _globals['_FRAMEACK']._serialized_start=745
-  _globals['_FRAMEACK']._serialized_end=897
-  _globals['_FRAMEREJECTED']._serialized_start=900
-  _globals['_FRAMEREJECTED']._serialized_end=1049
-  _globals['_FIELDVIOLATION']._serialized_start=1051
-  _globals['_FIELDVIOLATION']._serialized_end=1119
-  _globals['_INGESTBATCHREQUEST']._serialized_start=1121
-  _globals['_INGESTBATCHREQUEST']._serialized_end=1178
-  _globals['_INGESTBATCHRESPONSE']._serialized_start=1180
-  _globals['_INGESTBATCHRESPONSE']._serialized_end=1245
-  _globals['_FRAMERESULT']._serialized_start=1247
-  _globals['_FRAMERESULT']._serialized_end=1356
-  _globals['_GETSTATUSREQUEST']._serialized_start=1358
-  _globals['_GETSTATUSREQUEST']._serialized_end=1399
-  _globals['_GETSTATUSRESPONSE']._serialized_start=1402
-  _globals['_GETSTATUSRESPONSE']._serialized_end=1655
-  _globals['_INGESTIONSERVICE']._serialized_start=1658
-  _globals['_INGESTIONSERVICE']._serialized_end=1929
+  _globals['_OPENSTREAM']._serialized_end=381
+  _globals['_OPENSTREAM_ATTRIBUTESENTRY']._serialized_start=332
+  _globals['_OPENSTREAM_ATTRIBUTESENTRY']._serialized_end=381
+  _globals['_EVENTSUBSCRIPTION']._serialized_start=384
+  _globals['_EVENTSUBSCRIPTION']._serialized_end=545
+  _globals['_STREAMFRAMESRESPONSE']._serialized_start=548
+  _globals['_STREAMFRAMESRESPONSE']._serialized_end=758
+  _globals['_ANALYSISEVENT']._serialized_start=761
+  _globals['_ANALYSISEVENT']._serialized_end=1069
+  _globals['_NEUROMORPHICEVENTDETAIL']._serialized_start=1072
+  _globals['_NEUROMORPHICEVENTDETAIL']._serialized_end=1253
+  _globals['_PARTITIONEVENTDETAIL']._serialized_start=1256
+  _globals['_PARTITIONEVENTDETAIL']._serialized_end=1409
+  _globals['_STREAMOPENED']._serialized_start=1412
+  _globals['_STREAMOPENED']._serialized_end=1560
+  _globals['_LIMITS']._serialized_start=1562
+  _globals['_LIMITS']._serialized_end=1652
+  _globals['_FRAMEACK']._serialized_start=1655
+  _globals['_FRAMEACK']._serialized_end=1807
+  _globals['_FRAMEREJECTED']._serialized_start=1810
+  _globals['_FRAMEREJECTED']._serialized_end=1959
+  _globals['_FIELDVIOLATION']._serialized_start=1961
+  _globals['_FIELDVIOLATION']._serialized_end=2029
+  _globals['_INGESTBATCHREQUEST']._serialized_start=2031
+  _globals['_INGESTBATCHREQUEST']._serialized_end=2088
+  _globals['_INGESTBATCHRESPONSE']._serialized_start=2090
+  _globals['_INGESTBATCHRESPONSE']._serialized_end=2155
+  _globals['_FRAMERESULT']._serialized_start=2157
+  _globals['_FRAMERESULT']._serialized_end=2266
+  _globals['_GETSTATUSREQUEST']._serialized_start=2268
+  _globals['_GETSTATUSREQUEST']._serialized_end=2309
+  _globals['_GETSTATUSRESPONSE']._serialized_start=2312
+  _globals['_GETSTATUSRESPONSE']._serialized_end=2565
+  _globals['_INGESTIONSERVICE']._serialized_start=2743
+  _globals['_INGESTIONSERVICE']._serialized_end=3014
 # @@protoc_insertion_point(module_scope)

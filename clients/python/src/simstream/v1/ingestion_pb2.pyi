@@ -1,11 +1,23 @@
 from simstream.v1 import frame_pb2 as _frame_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class AnalysisEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ANALYSIS_EVENT_KIND_UNSPECIFIED: _ClassVar[AnalysisEventKind]
+    ANALYSIS_EVENT_KIND_ANOMALY: _ClassVar[AnalysisEventKind]
+    ANALYSIS_EVENT_KIND_PATTERN_CHANGE: _ClassVar[AnalysisEventKind]
+    ANALYSIS_EVENT_KIND_QUANTUM_PARTITION: _ClassVar[AnalysisEventKind]
+ANALYSIS_EVENT_KIND_UNSPECIFIED: AnalysisEventKind
+ANALYSIS_EVENT_KIND_ANOMALY: AnalysisEventKind
+ANALYSIS_EVENT_KIND_PATTERN_CHANGE: AnalysisEventKind
+ANALYSIS_EVENT_KIND_QUANTUM_PARTITION: AnalysisEventKind
 
 class StreamFramesRequest(_message.Message):
     __slots__ = ("open", "frame")
@@ -16,7 +28,7 @@ class StreamFramesRequest(_message.Message):
     def __init__(self, open: _Optional[_Union[OpenStream, _Mapping]] = ..., frame: _Optional[_Union[_frame_pb2.Frame, _Mapping]] = ...) -> None: ...
 
 class OpenStream(_message.Message):
-    __slots__ = ("simulation_id", "attributes")
+    __slots__ = ("simulation_id", "attributes", "events")
     class AttributesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -26,19 +38,87 @@ class OpenStream(_message.Message):
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
     simulation_id: str
     attributes: _containers.ScalarMap[str, str]
-    def __init__(self, simulation_id: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    events: EventSubscription
+    def __init__(self, simulation_id: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ..., events: _Optional[_Union[EventSubscription, _Mapping]] = ...) -> None: ...
+
+class EventSubscription(_message.Message):
+    __slots__ = ("kinds", "anomaly_threshold", "since_step")
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    ANOMALY_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    SINCE_STEP_FIELD_NUMBER: _ClassVar[int]
+    kinds: _containers.RepeatedScalarFieldContainer[AnalysisEventKind]
+    anomaly_threshold: float
+    since_step: int
+    def __init__(self, kinds: _Optional[_Iterable[_Union[AnalysisEventKind, str]]] = ..., anomaly_threshold: _Optional[float] = ..., since_step: _Optional[int] = ...) -> None: ...
 
 class StreamFramesResponse(_message.Message):
-    __slots__ = ("opened", "ack", "rejected")
+    __slots__ = ("opened", "ack", "rejected", "event")
     OPENED_FIELD_NUMBER: _ClassVar[int]
     ACK_FIELD_NUMBER: _ClassVar[int]
     REJECTED_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
     opened: StreamOpened
     ack: FrameAck
     rejected: FrameRejected
-    def __init__(self, opened: _Optional[_Union[StreamOpened, _Mapping]] = ..., ack: _Optional[_Union[FrameAck, _Mapping]] = ..., rejected: _Optional[_Union[FrameRejected, _Mapping]] = ...) -> None: ...
+    event: AnalysisEvent
+    def __init__(self, opened: _Optional[_Union[StreamOpened, _Mapping]] = ..., ack: _Optional[_Union[FrameAck, _Mapping]] = ..., rejected: _Optional[_Union[FrameRejected, _Mapping]] = ..., event: _Optional[_Union[AnalysisEvent, _Mapping]] = ...) -> None: ...
+
+class AnalysisEvent(_message.Message):
+    __slots__ = ("simulation_id", "step", "kind", "score", "reason", "produced_at_ms", "dropped_before", "neuromorphic", "partition")
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    PRODUCED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    DROPPED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    NEUROMORPHIC_FIELD_NUMBER: _ClassVar[int]
+    PARTITION_FIELD_NUMBER: _ClassVar[int]
+    simulation_id: str
+    step: int
+    kind: AnalysisEventKind
+    score: float
+    reason: str
+    produced_at_ms: int
+    dropped_before: int
+    neuromorphic: NeuromorphicEventDetail
+    partition: PartitionEventDetail
+    def __init__(self, simulation_id: _Optional[str] = ..., step: _Optional[int] = ..., kind: _Optional[_Union[AnalysisEventKind, str]] = ..., score: _Optional[float] = ..., reason: _Optional[str] = ..., produced_at_ms: _Optional[int] = ..., dropped_before: _Optional[int] = ..., neuromorphic: _Optional[_Union[NeuromorphicEventDetail, _Mapping]] = ..., partition: _Optional[_Union[PartitionEventDetail, _Mapping]] = ...) -> None: ...
+
+class NeuromorphicEventDetail(_message.Message):
+    __slots__ = ("anomaly_score", "raw_score", "pattern_id", "previous_pattern_id", "novelty", "threshold")
+    ANOMALY_SCORE_FIELD_NUMBER: _ClassVar[int]
+    RAW_SCORE_FIELD_NUMBER: _ClassVar[int]
+    PATTERN_ID_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_PATTERN_ID_FIELD_NUMBER: _ClassVar[int]
+    NOVELTY_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    anomaly_score: float
+    raw_score: float
+    pattern_id: int
+    previous_pattern_id: int
+    novelty: float
+    threshold: float
+    def __init__(self, anomaly_score: _Optional[float] = ..., raw_score: _Optional[float] = ..., pattern_id: _Optional[int] = ..., previous_pattern_id: _Optional[int] = ..., novelty: _Optional[float] = ..., threshold: _Optional[float] = ...) -> None: ...
+
+class PartitionEventDetail(_message.Message):
+    __slots__ = ("energy", "cut", "imbalance", "variables", "solver", "cached")
+    ENERGY_FIELD_NUMBER: _ClassVar[int]
+    CUT_FIELD_NUMBER: _ClassVar[int]
+    IMBALANCE_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    SOLVER_FIELD_NUMBER: _ClassVar[int]
+    CACHED_FIELD_NUMBER: _ClassVar[int]
+    energy: float
+    cut: float
+    imbalance: float
+    variables: int
+    solver: str
+    cached: bool
+    def __init__(self, energy: _Optional[float] = ..., cut: _Optional[float] = ..., imbalance: _Optional[float] = ..., variables: _Optional[int] = ..., solver: _Optional[str] = ..., cached: _Optional[bool] = ...) -> None: ...
 
 class StreamOpened(_message.Message):
     __slots__ = ("simulation_id", "last_durable_step", "limits", "server_id")

@@ -60,6 +60,9 @@ class IngestionServiceServicer:
         FrameAck or FrameRejected per frame, in the order the frames were sent. A rejected frame
         does not end the stream. The stream ends with a status only on stream-level failures
         (e.g. UNAVAILABLE when Kafka stays unreachable past the configured outage timeout).
+        A stream whose OpenStream carries `events` also receives AnalysisEvents of its simulation,
+        interleaved with the acks as the analysis services produce them; a stream without it
+        receives exactly what it did before.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
