@@ -104,6 +104,12 @@ export interface DetectorConfig {
   readonly alarmThreshold: number;
   /** Steps after an alarm during which the score stays quiet (0 = off). */
   readonly alarmRefractory: number;
+  /**
+   * A stream's first steps, which score 0 and never alarm (NAB's probationary period): until the
+   * likelihoods have a distribution to compare with (learningPeriod + estimationSamples) the
+   * score means nothing, and the second value of a stream always leaves the range of the first.
+   */
+  readonly probation: number;
   readonly likelihood: LikelihoodConfig;
   /** Per-channel overrides of `likelihood` (e.g. a longer average for the input deviation). */
   readonly channelLikelihood: Readonly<Partial<Record<LikelihoodChannel, Partial<LikelihoodConfig>>>>;
@@ -155,6 +161,7 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   rangeTolerance: 0.05,
   alarmThreshold: 0.45,
   alarmRefractory: 35,
+  probation: 300,
   likelihood: DEFAULT_LIKELIHOOD,
   channelLikelihood: {},
   seed: 1,
@@ -255,6 +262,7 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
   check(v, inRange(c.rangeTolerance, 0, 1e6), 'rangeTolerance', 'must be ≥ 0');
   check(v, inRange(c.alarmThreshold, 0, 1), 'alarmThreshold', 'must be in [0, 1]');
   check(v, isInt(c.alarmRefractory, 0, 1e6), 'alarmRefractory', 'must be an integer in [0, 1000000]');
+  check(v, isInt(c.probation, 0, 1e7), 'probation', 'must be an integer in [0, 10000000]');
   check(v, isInt(c.seed, 0, 2 ** 32 - 1), 'seed', 'must be an integer in [0, 2^32−1]');
   checkLikelihood(v, c.likelihood, 'likelihood');
   const overrides = c.channelLikelihood as Record<string, unknown>;

@@ -39,9 +39,10 @@ describe('score channels', () => {
     const c = resolveConfig({
       featureDim: 1,
       alarmRefractory: 5,
+      probation: 0,
       likelihood: { learningPeriod: 5, estimationSamples: 20, averagingWindow: 1 },
     });
-    const host: Record<string, Float64Array> = { alarm: new Float64Array(1) };
+    const host: Record<string, Float64Array> = { alarm: new Float64Array(2) };
     for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(channelLikelihood(c, ch));
     const calm = { error: 0.1, input: 0.2, novelty: 0.05, range: false };
     let t = 0;
@@ -56,16 +57,25 @@ describe('score channels', () => {
   });
 
   it('alarms at once when a value leaves the range seen so far', () => {
-    const c = resolveConfig({ featureDim: 1, alarmRefractory: 0 });
-    const host: Record<string, Float64Array> = { alarm: new Float64Array(1) };
+    const c = resolveConfig({ featureDim: 1, alarmRefractory: 0, probation: 0 });
+    const host: Record<string, Float64Array> = { alarm: new Float64Array(2) };
     for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(channelLikelihood(c, ch));
     const calm = { error: 0.1, input: 0.2, novelty: 0.05, range: false };
     // Still learning: every likelihood is 0.5, yet the range channel decides.
     expect(scoreStep(c, host, calm).alarm).toBe(false);
     const hit = scoreStep(c, host, { ...calm, range: true });
     expect(hit).toEqual({ score: 1, likelihood: 1, alarm: true });
-    const off = resolveConfig({ featureDim: 1, channels: ['error', 'input', 'novelty'] });
+    const off = resolveConfig({ featureDim: 1, probation: 0, channels: ['error', 'input', 'novelty'] });
     expect(scoreStep(off, host, { ...calm, range: true }).alarm).toBe(false);
+  });
+
+  it('scores 0 and never alarms during the probation period', () => {
+    const c = resolveConfig({ featureDim: 1, alarmRefractory: 0, probation: 3 });
+    const host: Record<string, Float64Array> = { alarm: new Float64Array(2) };
+    for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(channelLikelihood(c, ch));
+    const hit = { error: 0.1, input: 0.2, novelty: 0.05, range: true };
+    for (let t = 0; t < 3; t++) expect(scoreStep(c, host, hit)).toMatchObject({ score: 0, alarm: false });
+    expect(scoreStep(c, host, hit)).toMatchObject({ score: 1, alarm: true });
   });
 });
 

@@ -6,7 +6,9 @@
  * state before?). A fourth, `range`, scores 1 when a value leaves the range seen so far. The
  * score is the largest of the enabled channels' log-scaled likelihoods. After an alarm
  * (score ≥ alarmThreshold) the stream stays quiet for alarmRefractory steps, so one event raises
- * one alarm rather than a burst.
+ * one alarm rather than a burst. The first `probation` steps of a stream score 0 and never alarm
+ * (as NAB leaves a detector its probationary period): a fresh stream has nothing to compare with
+ * yet — its second frame would otherwise leave the "range" of its first.
  */
 import {
   type DetectorConfig,
@@ -72,6 +74,9 @@ export function scoreStep(
     likelihood = 1;
   }
   const alarmState = host['alarm']!;
+  const seen = alarmState[1] ?? 0;
+  alarmState[1] = seen + 1;
+  if (seen < c.probation) return { score: 0, likelihood, alarm: false };
   const quiet = alarmState[0] ?? 0;
   if (quiet > 0) {
     alarmState[0] = quiet - 1;

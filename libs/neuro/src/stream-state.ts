@@ -61,7 +61,8 @@ export function initStreamState(c: DetectorConfig): StreamState {
   }
   const host: Record<string, Float64Array> = {
     normaliser: new Float64Array(normaliserStateSize(c.featureDim)),
-    alarm: new Float64Array(1),
+    // [refractory steps left, steps seen (probation)]
+    alarm: new Float64Array(2),
     range: initRangeState(c.featureDim),
   };
   for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(channelLikelihood(c, ch));
@@ -69,8 +70,8 @@ export function initStreamState(c: DetectorConfig): StreamState {
 }
 
 const MAGIC = 0x53_4e_52_53; // 'SNRS'
-/** 2: per-channel likelihood window sizes and the `range` section. */
-export const STATE_VERSION = 2;
+/** 2: per-channel likelihood window sizes and the `range` section; 3: steps seen (probation) in `alarm`. */
+export const STATE_VERSION = 3;
 
 interface Header {
   readonly streamId: string;
