@@ -72,7 +72,18 @@ type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const between = (random: Random, lo: number, hi: number): number => lo + (hi - lo) * random();
 
-type NamedValues = FieldValues & { readonly name: string };
+export type NamedValues = FieldValues & { readonly name: string };
+
+/** A frame as the stream sends it: the fields (copies), and the simulation's attributes then. */
+export interface StreamFrame {
+  readonly index: number;
+  readonly simTime: number;
+  readonly fields: readonly NamedValues[];
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** Called with every frame of a run, for `--stream` (the bench itself needs the features only). */
+export type FrameSink = (frame: StreamFrame) => void;
 
 /** A simulation's fields as the feature kernel reads them (views: valid until the next advance). */
 function asValues(fields: readonly FieldData[]): NamedValues[] {
@@ -220,7 +231,7 @@ function script(cls: Exclude<RunClass, 'quiet-noise'>, seed: number, random: Ran
 }
 
 /** Two 64×64 fields of i.i.d. standard normal values per frame (Box–Muller on mulberry32). */
-function noiseRun(id: string, seed: number, frames: number): Run {
+function noiseRun(id: string, seed: number, frames: number, sink?: FrameSink): Run {
   const random = mulberry32(seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const features: Float64Array[] = [];
@@ -231,25 +242,27 @@ function noiseRun(id: string, seed: number, frames: number): Run {
       a[i] = normal();
       b[i] = normal();
     }
-    features.push(
-      frameFeatures(
-        [
-          { name: 'a', shape: [64, 64], values: a },
-          { name: 'b', shape: [64, 64], values: b },
-        ],
-        MAX_FIELDS,
-      ).values,
-    );
+    const fields = [
+      { name: 'a', shape: [64, 64], values: a },
+      { name: 'b', shape: [64, 64], values: b },
+    ];
+    features.push(frameFeatures(fields, MAX_FIELDS).values);
+    sink?.({
+      index: t,
+      simTime: t,
+      fields: fields.map((f) => ({ ...f, values: Float32Array.from(f.values) })),
+      attributes: { kind: 'noise', model: 'i.i.d. standard normal values' },
+    });
   }
   return { id, cls: 'quiet-noise', seed, features, onset: undefined, event: '' };
 }
 
 /** One run of `cls` for `seed`; event onsets fall uniformly in the middle fifth to three fifths. */
-export function generateRun(cls: RunClass, seed: number, shape: RunShape): Run {
+export function generateRun(cls: RunClass, seed: number, shape: RunShape, sink?: FrameSink): Run {
   const id = `${cls}#${seed}`;
   const quiet = (QUIET_CLASSES as readonly string[]).includes(cls);
   const frames = quiet ? shape.quietFrames : shape.eventFrames;
-  if (cls === 'quiet-noise') return noiseRun(id, seed, frames);
+  if (cls === 'quiet-noise') return noiseRun(id, seed, frames, sink);
   const random = mulberry32(seed ^ 0x5eed);
   const onset = quiet ? undefined : Math.round(between(random, 0.5, 0.75) * frames);
   const s = script(cls, seed, random);
@@ -274,6 +287,12 @@ export function generateRun(cls: RunClass, seed: number, shape: RunShape): Run {
         for (let x = p.x; x < p.x + p.size; x++) (target.values as Float32Array)[y * nx + x] = Number.NaN;
     }
     features.push(frameFeatures(fields, MAX_FIELDS).values);
+    sink?.({
+      index: t,
+      simTime: sim.time,
+      fields: fields.map((f) => ({ ...f, values: Float32Array.from(f.values) })),
+      attributes: sim.attributes(),
+    });
   }
   return { id, cls, seed, features, onset, event: s.event };
 }

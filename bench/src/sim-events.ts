@@ -9,12 +9,15 @@
  * neurons, all features weighted; `--config` overrides, for experiments), a rolling z-score and
  * an EWMA–CUSUM (sim-events-baselines.ts). Each detector's threshold comes from the same rule on
  * the tuning seeds; the held-out seeds are scored at that threshold (sim-events-score.ts).
+ * `--stream <class> [--seed n]` instead sends one labelled run to a running stack, for the
+ * dashboard (sim-events-stream.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { initCompute, parseBackendChoice } from '@simstream/compute';
 import { type DetectorOptions, createDetector, DEFAULT_CONFIG } from '@simstream/neuro';
 import { ewmaCusum, rollingZScore } from './sim-events-baselines.js';
 import { DEFAULT_SHAPE, type Run, type RunShape, generateRuns } from './sim-events-runs.js';
+import { streamRun } from './sim-events-stream.js';
 import { type Protocol, chooseThreshold, evaluate } from './sim-events-score.js';
 
 const log = (msg: string): void => void process.stderr.write(`[sim-events] ${msg}\n`);
@@ -67,6 +70,9 @@ async function spikingScores(runs: readonly Run[], overrides: Partial<DetectorOp
 }
 
 export default async function simEvents(args: string[]): Promise<unknown> {
+  const stream = flag(args, '--stream');
+  // Run k of seed n in the bench is generateRun(cls, n · 1000 + k): --seed n streams run 0 of seed n.
+  if (stream !== undefined) return streamRun(stream, seedList(args, '--seed', [4])[0]! * 1000, process.env);
   const backend = parseBackendChoice(flag(args, '--backend'), '--backend');
   const info = await initCompute({ backend });
   log(`backend ${info.name} (${info.reason})`);
