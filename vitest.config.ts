@@ -9,7 +9,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'tools/*/src/**/*.test.ts'],
+          include: [
+            'libs/*/src/**/*.test.ts',
+            'services/*/src/**/*.test.ts',
+            'tools/*/src/**/*.test.ts',
+            'bench/src/**/*.test.ts',
+          ],
           pool: 'threads',
           testTimeout: 30_000,
         },

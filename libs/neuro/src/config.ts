@@ -21,9 +21,9 @@ export interface LikelihoodConfig {
 }
 
 /** Score channels: prediction error, input deviation, pattern novelty, and leaving the seen range. */
-export type ScoreChannel = 'error' | 'input' | 'novelty' | 'range';
+export type ScoreChannel = 'error' | 'input' | 'novelty' | 'range' | 'repeat';
 /** The channels whose raw values go through an anomaly likelihood. */
-export type LikelihoodChannel = Exclude<ScoreChannel, 'range'>;
+export type LikelihoodChannel = Exclude<ScoreChannel, 'range' | 'repeat'>;
 
 export interface DetectorConfig {
   /** Length d of every feature vector. */
@@ -89,8 +89,9 @@ export interface DetectorConfig {
    */
   readonly errorWeights: readonly number[];
   /**
-   * Score channels combined by max: prediction error, input deviation, pattern novelty, and
-   * `range` (a weighted feature left the range seen so far by more than `rangeTolerance`).
+   * Score channels combined by max: prediction error, input deviation, pattern novelty,
+   * `range` (a weighted feature left the range seen so far, see rangeTolerance), and `repeat`
+   * (an exact repeat of the previous step in a stream that rarely repeats, see repeat.ts).
    */
   readonly channels: readonly ScoreChannel[];
   /**
@@ -98,12 +99,24 @@ export interface DetectorConfig {
    * one miss, so heavy-tailed series do not inflate the fitted spread (rawScore is reported as is).
    */
   readonly errorClip: number;
-  /** `range` fires when a value leaves [min − tol·(max − min), max + tol·(max − min)] of its history. */
+  /**
+   * `range` fires when a value leaves [min − slack, max + slack] of its history, slack the larger
+   * of rangeTolerance·(max − min) and rangeSigmas·(its running standard deviation).
+   */
   readonly rangeTolerance: number;
+  readonly rangeSigmas: number;
+  /** `repeat` fires on an exact repeat of the weighted features while repeats so far are below this rate. */
+  readonly repeatMaxRate: number;
   /** Score at or above which a step raises an alarm. */
   readonly alarmThreshold: number;
   /** Steps after an alarm during which the score stays quiet (0 = off). */
   readonly alarmRefractory: number;
+  /**
+   * A stream's first steps, which score 0 and never alarm (NAB's probationary period): until the
+   * likelihoods have a distribution to compare with (learningPeriod + estimationSamples) the
+   * score means nothing, and the second value of a stream always leaves the range of the first.
+   */
+  readonly probation: number;
   readonly likelihood: LikelihoodConfig;
   /** Per-channel overrides of `likelihood` (e.g. a longer average for the input deviation). */
   readonly channelLikelihood: Readonly<Partial<Record<LikelihoodChannel, Partial<LikelihoodConfig>>>>;
@@ -150,11 +163,14 @@ export const DEFAULT_CONFIG: Omit<DetectorConfig, 'featureDim'> = {
   normaliserHalfLife: 1e6,
   inputClip: 8,
   errorWeights: [],
-  channels: ['error', 'input', 'novelty', 'range'],
+  channels: ['error', 'input', 'novelty', 'range', 'repeat'],
   errorClip: 1,
   rangeTolerance: 0.05,
+  rangeSigmas: 4,
+  repeatMaxRate: 0.001,
   alarmThreshold: 0.45,
   alarmRefractory: 35,
+  probation: 300,
   likelihood: DEFAULT_LIKELIHOOD,
   channelLikelihood: {},
   seed: 1,
@@ -249,12 +265,15 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
       c.channels.length > 0 &&
       c.channels.every((ch: string) => (SCORE_CHANNELS as readonly string[]).includes(ch)),
     'channels',
-    "must be a non-empty list of 'error', 'input', 'novelty', 'range'",
+    "must be a non-empty list of 'error', 'input', 'novelty', 'range', 'repeat'",
   );
   check(v, inRange(c.errorClip, 1e-6, Number.MAX_VALUE), 'errorClip', 'must be > 0 (Infinity for none)');
   check(v, inRange(c.rangeTolerance, 0, 1e6), 'rangeTolerance', 'must be ≥ 0');
+  check(v, inRange(c.rangeSigmas, 0, 1e6), 'rangeSigmas', 'must be ≥ 0');
+  check(v, inRange(c.repeatMaxRate, 0, 1), 'repeatMaxRate', 'must be in [0, 1]');
   check(v, inRange(c.alarmThreshold, 0, 1), 'alarmThreshold', 'must be in [0, 1]');
   check(v, isInt(c.alarmRefractory, 0, 1e6), 'alarmRefractory', 'must be an integer in [0, 1000000]');
+  check(v, isInt(c.probation, 0, 1e7), 'probation', 'must be an integer in [0, 10000000]');
   check(v, isInt(c.seed, 0, 2 ** 32 - 1), 'seed', 'must be an integer in [0, 2^32−1]');
   checkLikelihood(v, c.likelihood, 'likelihood');
   const overrides = c.channelLikelihood as Record<string, unknown>;
@@ -278,7 +297,7 @@ function checkLikelihood(v: FieldViolation[], l: LikelihoodConfig, at: string): 
   check(v, inRange(l.minStd, 0, 1e6), `${at}.minStd`, 'must be ≥ 0');
 }
 
-export const SCORE_CHANNELS: readonly ScoreChannel[] = ['error', 'input', 'novelty', 'range'];
+export const SCORE_CHANNELS: readonly ScoreChannel[] = ['error', 'input', 'novelty', 'range', 'repeat'];
 export const LIKELIHOOD_CHANNELS: readonly LikelihoodChannel[] = ['error', 'input', 'novelty'];
 
 /** The likelihood settings of one channel: `likelihood` with the channel's overrides. */

@@ -16,6 +16,7 @@ import {
 import { BatchError } from './errors.js';
 import { normalise } from './normaliser.js';
 import { updateRange } from './range.js';
+import { updateRepeat } from './repeat.js';
 import { type Network, type Resident, createNetwork, disposeNetwork, stepBatch } from './reservoir-step.js';
 import { buildReservoir } from './reservoir-weights.js';
 import { scoreStep } from './score-channels.js';
@@ -132,13 +133,24 @@ class SpikingDetector implements Detector {
       }
     }
     const z = new Float32Array(b * d);
+    const outOfRange: number[] = [];
+    const repeated: boolean[] = [];
     const states = batch.map((x, i) => {
       let s = this.host.get(x.streamId);
       if (s === undefined) {
         s = initStreamState(c);
         this.host.set(x.streamId, s);
       }
-      normalise(s.host['normaliser']!, x.features, z, i * d, c.normaliserHalfLife, c.inputClip);
+      // The range check reads the normaliser's spread before this value joins it.
+      const norm = s.host['normaliser']!;
+      // With the normaliser's relative floor, so a feature that sat still moves by more than rounding.
+      const std = (j: number): number =>
+        Math.sqrt(norm[1 + d + j] ?? 0) + 1e-6 * (Math.abs(norm[1 + j] ?? 0) + 1e-6);
+      outOfRange.push(
+        updateRange(s.host['range']!, x.features, this.weights, c.rangeTolerance, c.rangeSigmas, std),
+      );
+      repeated.push(updateRepeat(s.host['repeat']!, x.features, this.weights, c.repeatMaxRate));
+      normalise(norm, x.features, z, i * d, c.normaliserHalfLife, c.inputClip);
       return s;
     });
     this.ensureResident(ids);
@@ -170,8 +182,14 @@ class SpikingDetector implements Detector {
       const rawScore = o[row + d] ?? 0;
       const spikeRate = o[row + d + 1] ?? 0;
       const novelty = o[row + d + 3] ?? 0;
-      const range = updateRange(s.host['range']!, batch[i]!.features, weights, c.rangeTolerance);
-      const scored = scoreStep(c, s.host, { error: rawScore, input: Math.sqrt(deviation), novelty, range });
+      const range = outOfRange[i]!;
+      const scored = scoreStep(c, s.host, {
+        error: rawScore,
+        input: Math.sqrt(deviation),
+        novelty,
+        range,
+        repeat: repeated[i]!,
+      });
       this.counters.spikes += spikeRate * c.neurons * c.substeps * c.ensemble;
       results.push({
         streamId: ids[i]!,

@@ -67,13 +67,22 @@ export function prepareFile(
   windows: readonly (readonly [string, string])[],
 ): PreparedFile {
   const rows = timestamps.length;
-  const probation = probationaryRows(rows);
   const rowWindows: RowWindow[] = [];
   for (const [start, end] of windows) {
     const left = rowOf(timestamps, plainTimestamp(start));
     const right = rowOf(timestamps, plainTimestamp(end));
-    if (left >= probation && right >= left) rowWindows.push({ left, right });
+    rowWindows.push({ left, right });
   }
+  return prepareRows(name, rows, rowWindows);
+}
+
+/**
+ * The same from windows given as rows (e.g. labelled events of a generated run); windows that
+ * start inside the probationary period are dropped, as NAB's rules say.
+ */
+export function prepareRows(name: string, rows: number, windows: readonly RowWindow[]): PreparedFile {
+  const probation = probationaryRows(rows);
+  const rowWindows = windows.filter((w) => w.left >= probation && w.right >= w.left);
   rowWindows.sort((a, b) => a.left - b.left);
 
   const rowWindow = new Int32Array(rows).fill(-1);

@@ -9,6 +9,7 @@ import { StateMismatchError } from './errors.js';
 import { initLikelihoodState } from './likelihood.js';
 import { normaliserStateSize } from './normaliser.js';
 import { initRangeState } from './range.js';
+import { initRepeatState } from './repeat.js';
 import { CHANNELS } from './score-channels.js';
 
 /** A tensor-resident field: its per-stream shape. */
@@ -20,7 +21,7 @@ export interface FieldSpec {
 export interface StreamState {
   /** Tensor-resident fields, flattened, in layout order. */
   readonly tensors: Record<string, Float32Array>;
-  /** Host-side fields: `normaliser`, `alarm`, `range`, and one `likelihood.<channel>` per likelihood channel. */
+  /** Host-side fields: `normaliser`, `alarm`, `range`, `repeat`, and one `likelihood.<channel>` per likelihood channel. */
   readonly host: Record<string, Float64Array>;
 }
 
@@ -61,16 +62,18 @@ export function initStreamState(c: DetectorConfig): StreamState {
   }
   const host: Record<string, Float64Array> = {
     normaliser: new Float64Array(normaliserStateSize(c.featureDim)),
-    alarm: new Float64Array(1),
+    // [refractory steps left, steps seen (probation), score of the last alarm]
+    alarm: new Float64Array(3),
     range: initRangeState(c.featureDim),
+    repeat: initRepeatState(c.featureDim),
   };
   for (const ch of CHANNELS) host[`likelihood.${ch}`] = initLikelihoodState(channelLikelihood(c, ch));
   return { tensors, host };
 }
 
 const MAGIC = 0x53_4e_52_53; // 'SNRS'
-/** 2: per-channel likelihood window sizes and the `range` section. */
-export const STATE_VERSION = 2;
+/** 2: per-channel likelihood window sizes and the `range` section; 3: steps seen (probation) in `alarm`, the `repeat` section. */
+export const STATE_VERSION = 3;
 
 interface Header {
   readonly streamId: string;

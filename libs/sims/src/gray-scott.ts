@@ -3,7 +3,7 @@
  * explicit Euler and the isotropic 9-point Laplacian (dx = 1). Two buffers per species are
  * swapped every step, so a step allocates nothing.
  */
-import { OptionReader } from './option-reader.js';
+import { OptionReader, readUpdate } from './option-reader.js';
 import { mulberry32 } from './prng.js';
 import type { FieldData, Simulation } from './types.js';
 
@@ -45,7 +45,24 @@ export interface GrayScottOptions {
   /** Number of initial square perturbations and their side in cells. Defaults 12 and nx/16. */
   readonly squares?: number;
   readonly squareSize?: number;
+  /**
+   * Refuse a `dt` above the explicit scheme's stability limit. Default true; false lets a run be
+   * pushed past it on purpose (the values then leave [0, 1] and blow up to ±Infinity and NaN),
+   * e.g. to test what watches the run.
+   */
+  readonly stabilityCheck?: boolean;
+  /** A fresh nucleus (u = 1/2, v = 1/4) in a disk of `radius` cells at (x, y): a local perturbation. */
+  readonly perturb?: GrayScottPerturbation;
 }
+
+export interface GrayScottPerturbation {
+  readonly x: number;
+  readonly y: number;
+  readonly radius: number;
+}
+
+/** What `update` may not change: the grid, the initial state and the frame length. */
+const FIXED = ['nx', 'ny', 'seed', 'squares', 'squareSize', 'substeps'] as const;
 
 const MAX_SIDE = 2048;
 const MAX_CELLS = 4 * 1024 * 1024;
@@ -65,6 +82,8 @@ export interface GrayScottConfig {
   readonly seed: number;
   readonly squares: number;
   readonly squareSize: number;
+  readonly stabilityCheck: boolean;
+  readonly perturb: GrayScottPerturbation | undefined;
 }
 
 /** Validates options and fills defaults; throws a ValidationError naming every bad option. */
@@ -83,6 +102,12 @@ export function readGrayScottOptions(options: unknown): GrayScottConfig {
   const squares = r.number('squares', 12, { min: 0, max: 10_000, integer: true });
   const side = Math.max(2, Math.round(Math.min(nx, ny) / 16));
   const squareSize = r.number('squareSize', side, { min: 1, max: MAX_SIDE, integer: true });
+  const stabilityCheck = r.flag('stabilityCheck', true);
+  const perturb = r.nested('perturb', (p) => ({
+    x: p.number('x', nx / 2, { min: 0, max: nx - 1 }),
+    y: p.number('y', ny / 2, { min: 0, max: ny - 1 }),
+    radius: p.number('radius', 3, { min: 0.5, max: Math.max(nx, ny) }),
+  }));
   if (r.ok && nx * ny > MAX_CELLS) r.fail('nx', 'OUT_OF_RANGE', `nx × ny must be at most ${MAX_CELLS} cells`);
   if (r.ok && squareSize > Math.min(nx, ny)) {
     r.fail('squareSize', 'OUT_OF_RANGE', `must not exceed the grid (${Math.min(nx, ny)})`);
@@ -90,17 +115,24 @@ export function readGrayScottOptions(options: unknown): GrayScottConfig {
   // Explicit Euler keeps u, v in [0, 1] when every cell's own weight stays positive:
   // 1 - dt·(20/6·D + v² + F + k) >= 0, with v² <= 1/4 (v stays below 1/2 in this model).
   const maxDt = 1 / (LAPLACIAN_CENTRE * Math.max(Du, Dv) + 0.25 + F + k);
-  if (r.ok && dt > maxDt) {
+  if (r.ok && stabilityCheck && dt > maxDt) {
     r.fail('dt', 'UNSTABLE', `must be <= ${maxDt.toPrecision(3)} for Du=${Du}, Dv=${Dv}, F=${F}, k=${k}`);
   }
   r.finish();
-  return { nx, ny, preset, F, k, Du, Dv, dt, substeps, seed, squares, squareSize };
+  return { nx, ny, preset, F, k, Du, Dv, dt, substeps, seed, squares, squareSize, stabilityCheck, perturb };
 }
 
 export class GrayScott implements Simulation {
   readonly kind = 'gray-scott';
   readonly substeps: number;
-  private readonly config: GrayScottConfig;
+  private config: GrayScottConfig;
+  /** The options the run was built from, with every update laid over them (never `perturb`). */
+  private options: Record<string, unknown>;
+  /** An update not applied yet (at the next advance), its options and its one-off perturbation. */
+  private pending: GrayScottConfig | undefined;
+  private pendingOptions: Record<string, unknown> = {};
+  private pendingPerturb: GrayScottPerturbation | undefined;
+  private elapsed = 0;
   private u: Float32Array;
   private v: Float32Array;
   private uNext: Float32Array;
@@ -109,6 +141,7 @@ export class GrayScott implements Simulation {
 
   constructor(options: GrayScottOptions | Readonly<Record<string, unknown>> = {}) {
     this.config = readGrayScottOptions(options);
+    this.options = withoutPerturb(options);
     this.substeps = this.config.substeps;
     const cells = this.config.nx * this.config.ny;
     this.u = new Float32Array(cells);
@@ -116,6 +149,7 @@ export class GrayScott implements Simulation {
     this.uNext = new Float32Array(cells);
     this.vNext = new Float32Array(cells);
     this.seed();
+    if (this.config.perturb !== undefined) this.nucleate(this.config.perturb);
   }
 
   get step(): number {
@@ -123,10 +157,35 @@ export class GrayScott implements Simulation {
   }
 
   get time(): number {
-    return this.steps * this.config.dt;
+    return this.elapsed;
+  }
+
+  /**
+   * Changes F, k (or `preset`, which then sets both unless they are given too), Du, Dv, dt,
+   * `stabilityCheck`, or applies a one-off `perturb`, from the next `advance` on. Validated like
+   * the constructor's options against the updated whole (a ValidationError names every wrong,
+   * unknown or fixed parameter, and nothing changes).
+   */
+  update(parameters: Readonly<Record<string, unknown>>): void {
+    const base = { ...(this.pending === undefined ? this.options : this.pendingOptions) };
+    if (parameters['preset'] !== undefined) {
+      if (parameters['F'] === undefined) delete base['F'];
+      if (parameters['k'] === undefined) delete base['k'];
+    }
+    const config = readUpdate(base, parameters, FIXED, readGrayScottOptions);
+    this.pendingOptions = withoutPerturb({ ...base, ...parameters });
+    this.pendingPerturb = config.perturb ?? this.pendingPerturb;
+    this.pending = config;
   }
 
   advance(frames = 1): void {
+    if (this.pending !== undefined) {
+      this.config = { ...this.pending, perturb: undefined };
+      this.options = this.pendingOptions;
+      this.pending = undefined;
+      if (this.pendingPerturb !== undefined) this.nucleate(this.pendingPerturb);
+      this.pendingPerturb = undefined;
+    }
     const n = frames * this.substeps;
     for (let s = 0; s < n; s++) this.solverStep();
   }
@@ -140,7 +199,7 @@ export class GrayScott implements Simulation {
   }
 
   attributes(): Record<string, string> {
-    const c = this.config;
+    const c = this.pending ?? this.config;
     return {
       kind: this.kind,
       model: 'gray-scott reaction-diffusion, explicit Euler, isotropic 9-point Laplacian, periodic',
@@ -154,8 +213,24 @@ export class GrayScott implements Simulation {
       ny: String(c.ny),
       substeps: String(c.substeps),
       seed: String(c.seed),
+      stability_check: String(c.stabilityCheck),
       time_unit: 'model time (dx = 1)',
     };
+  }
+
+  /** Sets u = 1/2, v = 1/4 in a disk (periodic), as the initial squares do. */
+  private nucleate(p: GrayScottPerturbation): void {
+    const { nx, ny } = this.config;
+    const r = Math.ceil(p.radius);
+    for (let dy = -r; dy <= r; dy++) {
+      for (let dx = -r; dx <= r; dx++) {
+        if (dx * dx + dy * dy > p.radius * p.radius) continue;
+        const x = (((Math.round(p.x) + dx) % nx) + nx) % nx;
+        const y = (((Math.round(p.y) + dy) % ny) + ny) % ny;
+        this.u[y * nx + x] = 0.5;
+        this.v[y * nx + x] = 0.25;
+      }
+    }
   }
 
   /** u = 1, v = 0 everywhere except random squares at u = 1/2, v = 1/4 with 1% noise. */
@@ -230,5 +305,11 @@ export class GrayScott implements Simulation {
     this.uNext = u;
     this.vNext = v;
     this.steps++;
+    this.elapsed += dt;
   }
+}
+
+function withoutPerturb(options: object): Record<string, unknown> {
+  const { perturb: _perturb, ...rest } = options as Record<string, unknown>;
+  return rest;
 }

@@ -10,9 +10,15 @@
  * built once, so the step allocates nothing and tests nothing per population.
  */
 import { ValidationError } from '@simstream/errors';
-import { type LbmCylinderConfig, type LbmCylinderOptions, readLbmCylinderOptions } from './lbm-options.js';
+import {
+  type LbmCylinderConfig,
+  type LbmCylinderOptions,
+  type LbmPerturbation,
+  readLbmCylinderOptions,
+} from './lbm-options.js';
 import { collide, relaxationRates, setEquilibrium, W0, W1, W2 } from './lbm-collision.js';
 import { buildBoundaryTable, INLET, macroscopicFields } from './lbm-lattice.js';
+import { readUpdate } from './option-reader.js';
 import { mulberry32 } from './prng.js';
 import type { FieldData, Simulation } from './types.js';
 
@@ -22,36 +28,83 @@ export interface ProbeSample {
   readonly uy: number;
 }
 
+/** What `update` may not change: the grid, boundaries, collision model, initial state, frame length. */
+const FIXED = ['nx', 'ny', 'lateral', 'collision', 'substeps', 'seed', 'perturbation'] as const;
+
 export class LbmCylinder implements Simulation {
   readonly kind = 'lbm-cylinder';
   readonly substeps: number;
-  private readonly config: LbmCylinderConfig;
+  private config: LbmCylinderConfig;
+  /** The options the run was built from, with every update laid over them (never `perturb`). */
+  private options: Record<string, unknown>;
+  /** An update not applied yet (at the next advance) and its options. */
+  private pending: { config: LbmCylinderConfig; options: Record<string, unknown> } | undefined;
   private readonly cells: number;
   /** 0 interior fluid, 1 fluid next to a boundary, 2 solid. */
   private readonly cellType: Uint8Array;
-  private readonly boundaryCells: Int32Array;
-  private readonly boundarySources: Int32Array;
-  private readonly omegaPlus: number;
-  private readonly omegaMinus: number;
+  private boundaryCells: Int32Array = new Int32Array(0);
+  private boundarySources: Int32Array = new Int32Array(0);
+  private omegaPlus = 1;
+  private omegaMinus = 1;
   /** ω+ and ω− of each boundary cell (larger τ in the sponge layers). */
-  private readonly boundaryOmegas: Float64Array;
+  private boundaryOmegas = new Float64Array(0);
+  /** Inlet velocity: U, or 0 with the inflow off. */
+  private inletVelocity = 0;
   private f: Float32Array;
   private fNext: Float32Array;
   private readonly out: { ux: Float32Array; uy: Float32Array; rho: Float32Array; vorticity: Float32Array };
   private fieldsStep = -1;
   private steps = 0;
+  private elapsed = 0;
 
   constructor(options: LbmCylinderOptions | Readonly<Record<string, unknown>> = {}) {
     const c = readLbmCylinderOptions(options);
     this.config = c;
+    this.options = withoutPerturb(options);
     this.substeps = c.substeps;
     this.cells = c.nx * c.ny;
     this.cellType = new Uint8Array(this.cells);
+    this.f = new Float32Array(9 * this.cells);
+    this.fNext = new Float32Array(9 * this.cells);
+    this.out = {
+      ux: new Float32Array(this.cells),
+      uy: new Float32Array(this.cells),
+      rho: new Float32Array(this.cells),
+      vorticity: new Float32Array(this.cells),
+    };
+    this.build(c);
+    this.initialise();
+    if (c.perturb !== undefined) this.kick(c.perturb);
+  }
+
+  /**
+   * Changes `reynolds`, `velocity`, `inflow` (false: the inlet at rest, viscosity kept), the
+   * cylinder (`diameter`, `cylinderX`, `cylinderY`), or applies a one-off `perturb`, from the
+   * next `advance` on. Validated like the constructor's options against the updated whole (a
+   * ValidationError names every wrong, unknown or fixed parameter, and nothing changes). Cells
+   * the cylinder leaves start as fluid at rest; cells it covers become solid.
+   */
+  update(parameters: Readonly<Record<string, unknown>>): void {
+    const base = this.pending?.options ?? this.options;
+    const config = readUpdate(base, parameters, FIXED, readLbmCylinderOptions);
+    this.pending = { config, options: withoutPerturb({ ...base, ...parameters }) };
+  }
+
+  /** Geometry, boundary table and relaxation rates of a configuration (at start and after updates). */
+  private build(c: LbmCylinderConfig): void {
     const r2 = (c.diameter / 2) ** 2;
     for (let y = 0; y < c.ny; y++) {
       for (let x = 0; x < c.nx; x++) {
         // Cell centres at integer coordinates; the wall sits half-way between solid and fluid.
-        if ((x - c.cylinderX) ** 2 + (y - c.cylinderY) ** 2 <= r2) this.cellType[y * c.nx + x] = 2;
+        const i = y * c.nx + x;
+        const solid = (x - c.cylinderX) ** 2 + (y - c.cylinderY) ** 2 <= r2;
+        const wasSolid = this.cellType[i] === 2;
+        this.cellType[i] = solid ? 2 : 0;
+        // Cells that change sides start at rest (uncovered fluid) or hold the solid's state.
+        if (solid !== wasSolid) {
+          setEquilibrium(this.f, this.cells, i, 1, 0, 0);
+          setEquilibrium(this.fNext, this.cells, i, 1, 0, 0);
+        }
       }
     }
     const sponge = spongeLayers(c);
@@ -65,15 +118,28 @@ export class LbmCylinder implements Simulation {
       this.boundaryOmegas[2 * b] = wp;
       this.boundaryOmegas[2 * b + 1] = wm;
     });
-    this.f = new Float32Array(9 * this.cells);
-    this.fNext = new Float32Array(9 * this.cells);
-    this.out = {
-      ux: new Float32Array(this.cells),
-      uy: new Float32Array(this.cells),
-      rho: new Float32Array(this.cells),
-      vorticity: new Float32Array(this.cells),
-    };
-    this.initialise();
+    this.inletVelocity = c.inflow ? c.velocity : 0;
+    this.fieldsStep = -1;
+  }
+
+  /** A transverse velocity kick: the cells near (x, y) are reset to equilibrium with uy raised. */
+  private kick(p: LbmPerturbation): void {
+    const { nx, ny, velocity: U } = this.config;
+    const reach = Math.ceil(3 * p.radius);
+    for (let y = Math.max(0, Math.round(p.y) - reach); y <= Math.min(ny - 1, Math.round(p.y) + reach); y++) {
+      for (
+        let x = Math.max(0, Math.round(p.x) - reach);
+        x <= Math.min(nx - 1, Math.round(p.x) + reach);
+        x++
+      ) {
+        const i = y * nx + x;
+        if (this.cellType[i] === 2) continue;
+        const { rho, ux, uy } = this.probe(x, y);
+        const bump = p.amplitude * U * Math.exp(-((x - p.x) ** 2 + (y - p.y) ** 2) / (p.radius * p.radius));
+        setEquilibrium(this.f, this.cells, i, rho, ux, uy + bump);
+      }
+    }
+    this.fieldsStep = -1;
   }
 
   get step(): number {
@@ -82,12 +148,21 @@ export class LbmCylinder implements Simulation {
 
   /** Convective time t·U/D: one unit is the time the flow takes to pass one diameter. */
   get time(): number {
-    return (this.steps * this.config.velocity) / this.config.diameter;
+    return this.elapsed;
   }
 
   advance(frames = 1): void {
+    if (this.pending !== undefined) {
+      const { config, options } = this.pending;
+      this.pending = undefined;
+      this.config = { ...config, perturb: undefined };
+      this.options = options;
+      this.build(config);
+      if (config.perturb !== undefined) this.kick(config.perturb);
+    }
     const n = frames * this.substeps;
     for (let s = 0; s < n; s++) this.solverStep();
+    this.elapsed += (n * this.config.velocity) / this.config.diameter;
   }
 
   fields(): FieldData[] {
@@ -129,7 +204,7 @@ export class LbmCylinder implements Simulation {
   }
 
   attributes(): Record<string, string> {
-    const c = this.config;
+    const c = this.pending?.config ?? this.config;
     return {
       kind: this.kind,
       model:
@@ -138,6 +213,7 @@ export class LbmCylinder implements Simulation {
         `half-way bounce-back cylinder, ${c.lateral} top/bottom`,
       reynolds: String(c.reynolds),
       velocity: String(c.velocity),
+      inflow: String(c.inflow),
       mach: (c.velocity * Math.sqrt(3)).toFixed(4),
       diameter: String(c.diameter),
       cylinder_x: String(c.cylinderX),
@@ -271,7 +347,7 @@ export class LbmCylinder implements Simulation {
     const N = this.cells;
     const f = this.f;
     const src = this.boundarySources;
-    const U = this.config.velocity;
+    const U = this.inletVelocity;
     const cells = this.boundaryCells;
     const omegas = this.boundaryOmegas;
     for (let b = 0; b < cells.length; b++) {
@@ -319,4 +395,9 @@ function spongeLayers(c: LbmCylinderConfig): (x: number) => number {
 
 function pull(f: Float32Array, index: number): number {
   return f[index]!;
+}
+
+function withoutPerturb(options: object): Record<string, unknown> {
+  const { perturb: _perturb, ...rest } = options as Record<string, unknown>;
+  return rest;
 }

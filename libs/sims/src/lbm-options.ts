@@ -34,6 +34,17 @@ export interface LbmCylinderOptions {
   readonly seed?: number;
   /** Transverse kick behind the cylinder at t = 0, as a fraction of U, so shedding starts early. Default 0.3. */
   readonly perturbation?: number;
+  /** Whether the inlet drives the flow at `velocity` (default true); false: the inlet is at rest (ν unchanged). */
+  readonly inflow?: boolean;
+  /** A one-off transverse velocity kick: amplitude × U, Gaussian of `radius` cells at (x, y). */
+  readonly perturb?: LbmPerturbation;
+}
+
+export interface LbmPerturbation {
+  readonly x: number;
+  readonly y: number;
+  readonly radius: number;
+  readonly amplitude: number;
 }
 
 export interface LbmCylinderConfig {
@@ -49,6 +60,8 @@ export interface LbmCylinderConfig {
   readonly substeps: number;
   readonly seed: number;
   readonly perturbation: number;
+  readonly inflow: boolean;
+  readonly perturb: LbmPerturbation | undefined;
   /** Kinematic viscosity ν = U·D/Re and relaxation time τ = 3ν + 1/2. */
   readonly viscosity: number;
   readonly tau: number;
@@ -93,6 +106,13 @@ export function readLbmCylinderOptions(options: unknown): LbmCylinderConfig {
   const substeps = r.number('substeps', 20, { min: 1, max: 100_000, integer: true });
   const seed = r.number('seed', 1, { min: 0, max: 0xffffffff, integer: true });
   const perturbation = r.number('perturbation', 0.3, { min: 0, max: 1 });
+  const inflow = r.flag('inflow', true);
+  const perturb = r.nested('perturb', (p) => ({
+    x: p.number('x', nx / 2, { min: 0, max: nx - 1 }),
+    y: p.number('y', ny / 2, { min: 0, max: ny - 1 }),
+    radius: p.number('radius', 3, { min: 0.5, max: Math.max(nx, ny) }),
+    amplitude: p.number('amplitude', 0.5, { min: -2, max: 2 }),
+  }));
   const viscosity = (velocity * diameter) / reynolds;
   const spongeIn = SPONGE_IN;
   const spongeOut = Math.max(8, Math.round(nx / 16));
@@ -146,6 +166,8 @@ export function readLbmCylinderOptions(options: unknown): LbmCylinderConfig {
     substeps,
     seed,
     perturbation,
+    inflow,
+    perturb,
     viscosity,
     tau,
     spongeIn,

@@ -19,7 +19,11 @@ export class OptionReader {
   private readonly known = new Set<string>();
   private readonly options: Readonly<Record<string, unknown>>;
 
-  constructor(options: unknown) {
+  /** `prefix` names a nested object's fields (`perturb.x`) in the violations. */
+  constructor(
+    options: unknown,
+    private readonly prefix = '',
+  ) {
     if (options === undefined || options === null) {
       this.options = {};
     } else if (typeof options === 'object' && !Array.isArray(options)) {
@@ -58,6 +62,31 @@ export class OptionReader {
     return value;
   }
 
+  /** A boolean; the fallback when absent. */
+  flag(name: string, fallback: boolean): boolean {
+    this.known.add(name);
+    const value = this.options[name];
+    if (value === undefined) return fallback;
+    if (typeof value === 'boolean') return value;
+    this.fail(name, 'NOT_A_BOOLEAN', `must be true or false, got ${describe(value)}`);
+    return fallback;
+  }
+
+  /**
+   * A nested object read by `read` with its own reader (its problems, unknown fields included,
+   * are reported here as `name.field`); undefined when absent.
+   */
+  nested<T>(name: string, read: (r: OptionReader) => T): T | undefined {
+    this.known.add(name);
+    const value = this.options[name];
+    if (value === undefined) return undefined;
+    const inner = new OptionReader(value, `${this.prefix}${name}.`);
+    const result = read(inner);
+    inner.checkUnknown();
+    for (const v of inner.violations) this.violations.push(v);
+    return inner.ok ? result : undefined;
+  }
+
   /** One of the allowed strings; the fallback when absent. */
   choice<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
     this.known.add(name);
@@ -70,7 +99,7 @@ export class OptionReader {
 
   /** Records a problem found by a cross-option check (e.g. a stability limit). */
   fail(field: string, reason: string, description: string): void {
-    this.violations.push({ field, reason, description });
+    this.violations.push({ field: `${this.prefix}${field}`, reason, description });
   }
 
   /** Whether no problem has been recorded so far (cross-checks are pointless after one). */
@@ -80,12 +109,16 @@ export class OptionReader {
 
   /** Throws one ValidationError listing every problem, unknown options included. */
   finish(): void {
+    this.checkUnknown();
+    if (this.violations.length > 0) throw new ValidationError(this.violations);
+  }
+
+  private checkUnknown(): void {
     for (const name of Object.keys(this.options)) {
       if (!this.known.has(name) && this.options[name] !== undefined) {
         this.fail(name, 'UNKNOWN_OPTION', `is not an option; known options: ${[...this.known].join(', ')}`);
       }
     }
-    if (this.violations.length > 0) throw new ValidationError(this.violations);
   }
 }
 
@@ -98,4 +131,42 @@ function rangeText(rule: NumberRule): string {
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : String(value);
+}
+
+/**
+ * The options a running simulation is rebuilt from after `update(parameters)`: the current
+ * options with the parameters laid over them. Parameters in `fixed` (the grid, the seed …) are
+ * refused as NOT_UPDATABLE; `read` (the constructor's validation) checks everything else, so one
+ * ValidationError lists every problem of the update, unknown parameters included.
+ */
+export function readUpdate<T>(
+  current: Readonly<Record<string, unknown>>,
+  parameters: unknown,
+  fixed: readonly string[],
+  read: (merged: Record<string, unknown>) => T,
+): T {
+  if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters)) {
+    throw new ValidationError([
+      { field: 'parameters', reason: 'NOT_AN_OBJECT', description: 'parameters must be an object' },
+    ]);
+  }
+  const violations: FieldViolation[] = [];
+  const merged: Record<string, unknown> = { ...current };
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value === undefined) continue;
+    if (fixed.includes(name)) {
+      violations.push({ field: name, reason: 'NOT_UPDATABLE', description: 'is fixed when the run starts' });
+    } else {
+      merged[name] = value;
+    }
+  }
+  let result: T;
+  try {
+    result = read(merged);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError([...violations, ...error.violations]);
+  }
+  if (violations.length > 0) throw new ValidationError(violations);
+  return result;
 }

@@ -27,6 +27,13 @@ export interface Simulation {
    * valid until the next `advance()`, which overwrites them. Copy them if you keep them longer.
    */
   fields(): FieldData[];
-  /** Static description of the run (parameters, units, geometry), suitable for frame attributes. */
+  /**
+   * Changes parameters of the running simulation (which ones: see each simulation). They take
+   * effect at the next `advance` and show in `attributes()` at once. Validated like the
+   * constructor's options, against the options with the update laid over them: a
+   * ValidationError names every wrong, unknown or not updatable parameter, and nothing changes.
+   */
+  update(parameters: Readonly<Record<string, unknown>>): void;
+  /** Description of the run (parameters, units, geometry), suitable for frame attributes; follows `update`. */
   attributes(): Record<string, string>;
 }

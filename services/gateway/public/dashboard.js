@@ -1,4 +1,5 @@
-// simstream dashboard: lists the caller's simulations and draws live anomaly scores.
+// simstream dashboard: lists the caller's simulations and draws live anomaly scores (with the
+// labelled event of a benchmark run marked).
 // EventSource cannot send an Authorization header, so the event stream is read with fetch()
 // and parsed here; on a dropped stream it reconnects with Last-Event-ID (no gap, no repeat).
 /* global document */
@@ -11,6 +12,8 @@ const $ = (id) => document.getElementById(id);
 let selected = null;
 let streamAbort = null;
 let scores = [];
+// A labelled benchmark run (`bench sim-events --stream`) carries its event in its attributes.
+let label = null;
 
 function apiKey() {
   return sessionStorage.getItem(KEY_ITEM) ?? '';
@@ -69,11 +72,26 @@ async function refreshList() {
   }
 }
 
+function labelOf(attributes) {
+  const a = attributes ?? {};
+  const onset = Number.parseInt(a.event_onset_step ?? '', 10);
+  if (a.benchmark === undefined || !Number.isFinite(onset)) return null;
+  const end = Number.parseInt(a.event_window_end_step ?? '', 10);
+  return {
+    onset,
+    end: Number.isFinite(end) ? end : onset,
+    name: a.event_class || 'event',
+    what: a.event || '',
+  };
+}
+
 function select(simulation) {
   selected = simulation.simulation_id;
   scores = [];
+  label = labelOf(simulation.attributes);
   $('result-rows').replaceChildren();
-  $('detail-title').textContent = `Live anomaly scores · ${selected}`;
+  $('detail-title').textContent =
+    `Live anomaly scores · ${selected}` + (label ? ` · ${label.name} at step ${label.onset}` : '');
   for (const tr of $('simulation-rows').children)
     tr.classList.toggle('selected', tr.firstChild.textContent === selected);
   streamAbort?.abort();
@@ -177,11 +195,25 @@ function draw() {
   if (scores.length < 2) return;
   const first = scores[0].step;
   const span = Math.max(1, scores[scores.length - 1].step - first);
+  const xOf = (step) => ((step - first) / span) * (width - 2) + 1;
+  if (label && label.end >= first && label.onset <= first + span) {
+    // The labelled event: its scoring window shaded, its onset a line.
+    const left = xOf(Math.max(first, label.onset));
+    ctx.fillStyle = 'rgba(242, 184, 181, 0.35)';
+    ctx.fillRect(left, 0, Math.max(2, xOf(Math.min(first + span, label.end)) - left), height);
+    ctx.strokeStyle = '#d1242f';
+    ctx.beginPath();
+    ctx.moveTo(xOf(label.onset), 0);
+    ctx.lineTo(xOf(label.onset), height);
+    ctx.stroke();
+    ctx.fillStyle = '#d1242f';
+    ctx.fillText(`${label.name}${label.what ? `: ${label.what}` : ''}`, left + 4, 12);
+  }
   ctx.strokeStyle = '#1f6feb';
   ctx.lineWidth = 1.5;
   ctx.beginPath();
   scores.forEach((p, i) => {
-    const x = ((p.step - first) / span) * (width - 2) + 1;
+    const x = xOf(p.step);
     const y = height - Math.min(1, Math.max(0, p.score)) * (height - 2) - 1;
     if (i === 0) ctx.moveTo(x, y);
     else ctx.lineTo(x, y);

@@ -7,7 +7,7 @@
 import type { Logger } from '@simstream/observability';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.js';
 import type { StreamDetector } from './detector-bank.js';
-import type { FeatureLayout } from './frame-features.js';
+import type { FeatureLayout } from '@simstream/neuro';
 import type { NeuroMetrics } from './metrics.js';
 import { modelId, type PartitionState, type SimulationTrack } from './partition-state.js';
 

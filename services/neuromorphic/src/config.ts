@@ -13,9 +13,8 @@ import {
   type KafkaConnectionConfig,
   type TopicEnvironment,
 } from '@simstream/kafka';
-import { resolveConfig, type DetectorOptions } from '@simstream/neuro';
+import { featureDimFor, resolveConfig, type DetectorOptions } from '@simstream/neuro';
 import { POSTGRES_ENV, databaseConfig, type DatabaseConfig } from '@simstream/storage';
-import { featureDimFor } from './frame-features.js';
 
 /** Detector options the service sets itself, per feature layout. */
 const PER_LAYOUT_OPTIONS = ['featureDim', 'errorWeights'];

@@ -1,60 +1,19 @@
 /**
- * A frame's feature vector: the first `maxFields` fields in name order (code-point order, so
- * every instance picks the same ones), STATS_PER_FIELD features each, then the fraction of
- * values that were not finite. Fields of every dtype are read: float16 through a lookup table,
- * 64-bit integers as doubles, bool as 0/1.
- *
- * The layout (which fields, hence what each feature means) is part of a simulation's detector
- * state: a simulation whose field set changes starts a new detector state.
+ * A frame's feature vector (the layout and the kernel are @simstream/neuro's, shared with the
+ * sim-events bench): this module reads a frame's fields into arrays the kernel takes. Fields of
+ * every dtype are read: float16 through a lookup table, 64-bit integers as doubles, bool as 0/1.
  */
-import { createHash } from 'node:crypto';
-import {
-  DTYPE_BYTES,
-  fieldBytes,
-  typedView,
-  type DType,
-  type Frame,
-  type FrameField,
-} from '@simstream/contracts';
+import { DTYPE_BYTES, fieldBytes, typedView, type DType, type Frame } from '@simstream/contracts';
 import { messageOf } from '@simstream/errors';
+import {
+  chooseFields,
+  featureValues,
+  layoutOf,
+  type FeatureLayout,
+  type FrameFeatures,
+  type NumericArray,
+} from '@simstream/neuro';
 import { FrameUnusableError } from './errors.js';
-import { FIELD_STATS, STATS_PER_FIELD, fieldFeatures, type NumericArray } from './field-features.js';
-
-export interface FeatureLayout {
-  /** The fields used, in order. */
-  readonly fields: readonly string[];
-  /** `<field>.<stat>` for each field and stat, then `nonfinite`. */
-  readonly names: readonly string[];
-  /** Short digest of the names: identifies the layout in checkpoints. */
-  readonly digest: string;
-}
-
-export interface FrameFeatures {
-  readonly layout: FeatureLayout;
-  readonly values: Float64Array;
-}
-
-export function featureDimFor(fieldCount: number): number {
-  return fieldCount * STATS_PER_FIELD + 1;
-}
-
-/** Layouts by field list; a handful in practice, bounded anyway. */
-const layouts = new Map<string, FeatureLayout>();
-const MAX_CACHED_LAYOUTS = 1024;
-
-export function layoutOf(fields: readonly string[]): FeatureLayout {
-  const key = fields.join('\n');
-  let layout = layouts.get(key);
-  if (layout === undefined) {
-    const names = fields.flatMap((f) => FIELD_STATS.map((s) => `${f}.${s}`));
-    names.push('nonfinite');
-    const digest = createHash('sha256').update(names.join('\n')).digest('hex').slice(0, 16);
-    layout = { fields: [...fields], names, digest };
-    if (layouts.size >= MAX_CACHED_LAYOUTS) layouts.clear();
-    layouts.set(key, layout);
-  }
-  return layout;
-}
 
 let float16Table: Float32Array | undefined;
 
@@ -110,10 +69,6 @@ function numericValues(dtype: DType, bytes: Uint8Array): NumericArray {
   return array;
 }
 
-function byName(a: FrameField, b: FrameField): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
 /** A frame's chosen fields, decompressed (the asynchronous part of feature extraction). */
 export interface FrameData {
   readonly layout: FeatureLayout;
@@ -125,7 +80,7 @@ export interface FrameData {
 }
 
 export async function readFrame(frame: Frame, maxFields: number): Promise<FrameData> {
-  const chosen = [...frame.fields].sort(byName).slice(0, maxFields);
+  const chosen = chooseFields(frame.fields, maxFields);
   if (chosen.length === 0)
     throw new FrameUnusableError(frame.simulationId, frame.step, 'the frame has no fields');
   const fields = [];
@@ -146,15 +101,10 @@ export async function readFrame(frame: Frame, maxFields: number): Promise<FrameD
 
 /** The feature vector of frame data (synchronous, one pass per field). */
 export function computeFeatures(data: FrameData): FrameFeatures {
-  const values = new Float64Array(featureDimFor(data.fields.length));
-  let elements = 0;
-  let nonFinite = 0;
-  for (const [i, field] of data.fields.entries()) {
-    const array = numericValues(field.dtype, field.bytes);
-    nonFinite += fieldFeatures(array, field.shape, values, i * STATS_PER_FIELD);
-    elements += array.length;
-  }
-  values[values.length - 1] = elements > 0 ? nonFinite / elements : 0;
+  const values = featureValues(data.fields.length, (i) => {
+    const field = data.fields[i]!;
+    return { shape: field.shape, values: numericValues(field.dtype, field.bytes) };
+  });
   return { layout: data.layout, values };
 }
 

@@ -6,5 +6,4 @@ export {
   NEUROMORPHIC_ENV as SERVICE_ENV,
   type NeuromorphicConfig,
 } from './config.js';
-export { FIELD_STATS, STATS_PER_FIELD, fieldFeatures } from './field-features.js';
-export { extractFeatures, featureDimFor, type FeatureLayout, type FrameFeatures } from './frame-features.js';
+export { extractFeatures } from './frame-features.js';

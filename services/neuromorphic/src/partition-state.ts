@@ -7,7 +7,7 @@
 import type { OutRecord } from '@simstream/kafka';
 import type { Checkpoint } from './checkpoint-store.js';
 import type { StreamDetector } from './detector-bank.js';
-import type { FeatureLayout } from './frame-features.js';
+import type { FeatureLayout } from '@simstream/neuro';
 
 export interface SimulationTrack {
   readonly simulationId: string;

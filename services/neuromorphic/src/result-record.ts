@@ -6,7 +6,7 @@ import { RecordName, type Frame, type NeuromorphicResult, type SchemaRegistry } 
 import type { OutRecord } from '@simstream/kafka';
 import type { StreamResult } from '@simstream/neuro';
 import type { StreamDetector } from './detector-bank.js';
-import type { FrameFeatures } from './frame-features.js';
+import type { FrameFeatures } from '@simstream/neuro';
 
 export interface ResultInput {
   readonly frame: Frame;
