@@ -11,6 +11,7 @@ import { IngestionClient } from '@simstream/client';
 import { clientOptions, withConnectionOptions, type ConnectionFlags } from './connection.js';
 import { parseEventKinds } from './event-actions.js';
 import { progressView } from './progress.js';
+import { parseChange, parseParameter, type ParameterChange } from './changes.js';
 import { simulate } from './simulate.js';
 import { tail } from './tail.js';
 import { formatReport, validateFile } from './validate.js';
@@ -51,11 +52,15 @@ function grid(value: string): { nx: number; ny: number } {
 }
 
 function keyValue(value: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
-  const at = value.indexOf('=');
-  if (at <= 0) throw new InvalidArgumentError('expected name=value');
-  const raw = value.slice(at + 1);
-  const number = Number(raw);
-  return { ...previous, [value.slice(0, at)]: raw !== '' && Number.isFinite(number) ? number : raw };
+  const kv = parseParameter(value);
+  if (kv === undefined) throw new InvalidArgumentError('expected name=value');
+  return { ...previous, [kv[0]]: kv[1] };
+}
+
+function change(value: string, previous: ParameterChange[] = []): ParameterChange[] {
+  const parsed = parseChange(value);
+  if (parsed === undefined) throw new InvalidArgumentError('expected <frame>:<name=value>[,<name=value>...]');
+  return [...previous, parsed];
 }
 
 const program = new Command()
@@ -85,6 +90,13 @@ withConnectionOptions(
     'simulation parameter (repeatable), e.g. preset=mitosis, reynolds=150',
     keyValue,
     {},
+  )
+  .option('--burn-in <frames>', 'advance this many frames before sending the first', integer, 0)
+  .option(
+    '--change <frame:name=value,...>',
+    'change the running simulation from that frame on (repeatable), e.g. 300:reynolds=150',
+    change,
+    [],
   )
   .addOption(
     new Option('--codec <codec>', 'compress arrays before sending')
@@ -120,6 +132,8 @@ withConnectionOptions(
         substeps?: number;
         seed?: number;
         param: Record<string, unknown>;
+        change: ParameterChange[];
+        burnIn: number;
         codec: string;
         events?: ReturnType<typeof parseEventKinds>;
         anomalyThreshold?: number;
@@ -144,6 +158,8 @@ withConnectionOptions(
           simulationId: o.simId,
           connection: clientOptions(o),
           params,
+          changes: o.change,
+          burnInFrames: o.burnIn,
           ...(frames === undefined ? {} : { frames }),
           ...(o.duration === undefined ? {} : { durationMs: o.duration }),
           fps: o.fps,

@@ -6,6 +6,11 @@
  *
  * With `analysisEvents` the stream opts in to the simulation's analysis events and acts on each
  * as it arrives (event-actions.ts): logs it, or also checkpoints the current fields.
+ *
+ * `changes` alter the running simulation at given frames (`Simulation.update`: a Reynolds number
+ * raised, a regime switched), e.g. to watch what the analysis makes of a known event, and
+ * `burnInFrames` are advanced before the first frame is sent. Both are part of the run's
+ * definition: a resumed run replays them while fast-forwarding.
  */
 import {
   FrameUploader,
@@ -16,6 +21,7 @@ import {
 } from '@simstream/client';
 import type { AnalysisEventOutput, Codec } from '@simstream/contracts';
 import { messageOf } from '@simstream/errors';
+import { ChangeSchedule, describeChange, type ParameterChange } from './changes.js';
 import { formatEvent, writeCheckpoint, type EventAction } from './event-actions.js';
 import { createSimulation, type Simulation } from '@simstream/sims';
 
@@ -36,6 +42,13 @@ export interface SimulateOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: SimulateProgress) => void;
   readonly onEvent?: (message: string) => void;
+  /** Parameter changes at given frames (1 or later), applied in frame order. */
+  readonly changes?: readonly ParameterChange[];
+  /**
+   * Frames advanced before the first one is sent (a developed flow rather than its start-up).
+   * Frames are counted from the simulation's start, burn-in included (as `changes` count them).
+   */
+  readonly burnInFrames?: number;
   /** Opt in to analysis events and act on each. */
   readonly analysisEvents?: {
     readonly kinds: readonly AnalysisEventName[];
@@ -71,6 +84,15 @@ export interface SimulateResult extends SimulateProgress {
 
 export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
   const sim: Simulation = createSimulation(options.kind, options.params);
+  const schedule = new ChangeSchedule(options.changes ?? []);
+  const advance = (log: boolean) => {
+    for (const change of schedule.next()) {
+      sim.update(change.parameters);
+      if (log)
+        options.onEvent?.(`frame ${change.atFrame} (step ${sim.step}): ${describeChange(change.parameters)}`);
+    }
+    sim.advance();
+  };
   const client = new IngestionClient(options.connection);
   const started = performance.now();
   let acked = 0;
@@ -145,11 +167,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   const timer = setInterval(() => options.onProgress?.(progress()), 250);
   try {
     const durable = await uploader.start();
+    for (let i = 0; i < (options.burnInFrames ?? 0); i++) advance(true);
     if (durable !== undefined) {
       options.onEvent?.(
         `simulation ${options.simulationId} has frames up to step ${durable}; fast-forwarding past it`,
       );
-      while (sim.step <= durable) sim.advance();
+      while (sim.step <= durable) advance(false);
     }
     const deadline =
       options.durationMs === undefined ? Number.POSITIVE_INFINITY : started + options.durationMs;
@@ -167,7 +190,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       await uploader.send({ step: sim.step, simTime: sim.time, fields });
       for (const f of fields) bytes += f.data.byteLength;
       sent++;
-      sim.advance();
+      advance(true);
       const wait = frameGap - (performance.now() - frameStart);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }

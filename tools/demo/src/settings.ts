@@ -11,7 +11,7 @@ export interface DemoSettings {
   readonly keep: boolean;
 }
 
-export const DEFAULT_DEMO_DURATION = '20s';
+export const DEFAULT_DEMO_DURATION = '30s';
 const MIN_DURATION_MS = 1000;
 
 export function demoSettings(env: Readonly<Record<string, string | undefined>>): DemoSettings {
