@@ -89,7 +89,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     for (const change of schedule.next()) {
       sim.update(change.parameters);
       if (log)
-        options.onEvent?.(`frame ${change.atFrame} (step ${sim.step}): ${describeChange(change.parameters)}`);
+        options.onEvent?.(
+          `from frame ${change.atFrame} (step ${sim.step + sim.substeps}): ${describeChange(change.parameters)}`,
+        );
     }
     sim.advance();
   };
