@@ -142,7 +142,6 @@ export interface RawReader {
 /** A raw consumer of `topic` (its own group) on the client's consumer transport, running until stopped. */
 export async function rawReader(options: RawReaderOptions): Promise<RawReader> {
   const groupId = `simstream-test-raw-${randomUUID()}`;
-  if (options.from !== undefined) await setGroupOffsets(options.kafka, groupId, options.topic, options.from);
   const records: RawRecord[] = [];
   const state = { records, lastReadAt: Date.now() };
   const consumer = options.kafka.consumer({
@@ -156,7 +155,9 @@ export async function rawReader(options: RawReaderOptions): Promise<RawReader> {
   });
   await consumer.connect();
   try {
-    await consumer.subscribe([options.topic], { fromBeginning: true });
+    // From `from` by seeking once running (positioning the group first takes seconds: a test that
+    // watches for a record written meanwhile would miss its moment).
+    await consumer.subscribe([options.topic], { fromBeginning: options.from === undefined });
     await consumer.run({
       eachBatch: (batch, control) => {
         for (const m of batch.messages) {
@@ -177,6 +178,7 @@ export async function rawReader(options: RawReaderOptions): Promise<RawReader> {
         return Promise.resolve();
       },
     });
+    for (const [partition, offset] of options.from ?? []) consumer.seek(options.topic, partition, offset);
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     throw error;

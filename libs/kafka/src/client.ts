@@ -25,6 +25,7 @@ import { KafkajsAdmin } from './transports/kafkajs-admin.js';
 import { kafkajsClient } from './transports/kafkajs-client.js';
 import { KafkajsConsumer } from './transports/kafkajs-consumer.js';
 import { platformaticTransport } from './transports/platformatic.js';
+import { PlatformaticConsumer } from './transports/platformatic-consumer.js';
 
 export interface KafkaClient {
   readonly config: KafkaConnectionConfig;
@@ -41,12 +42,15 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
   let kafkajs: Kafka | undefined;
   const kafkajsOnce = () => (kafkajs ??= kafkajsClient(config, logger));
   let platformaticProducers: ProducerTransportFactory | undefined;
+  const consumerLogger = logger.child({ component: 'kafka-consumer' });
   return {
     config,
     // Admin calls are start-up and tooling paths; kafkajs serves them on every transport.
     admin: () => new KafkajsAdmin(kafkajsOnce()),
-    consumer: (options, _transport = config.consumerTransport ?? DEFAULT_CONSUMER_TRANSPORT) =>
-      new KafkajsConsumer(kafkajsOnce(), options),
+    consumer: (options, transport = config.consumerTransport ?? DEFAULT_CONSUMER_TRANSPORT) =>
+      transport === 'platformatic'
+        ? new PlatformaticConsumer(config, options, consumerLogger)
+        : new KafkajsConsumer(kafkajsOnce(), options),
     producers: (transport = config.producerTransport ?? DEFAULT_PRODUCER_TRANSPORT) =>
       transport === 'platformatic'
         ? (platformaticProducers ??= platformaticTransport(config))

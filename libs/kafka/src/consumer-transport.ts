@@ -96,7 +96,7 @@ export interface ConsumerTransport {
   run(options: { readonly eachBatch: BatchCallback; readonly concurrency?: number }): Promise<void>;
   /** Commits, for each partition, the offset of the next record to read. */
   commitOffsets(offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<void>;
-  /** The next fetch of this partition starts at `offset`. */
+  /** The next fetch of this partition starts at `offset` (once running; before the group is joined too). */
   seek(topic: string, partition: number, offset: number): void;
   pause(topics: readonly string[]): void;
   resume(topics: readonly string[]): void;
@@ -109,7 +109,7 @@ export interface ConsumerTransport {
 export type ConsumerTransportFactory = (options: ConsumerTransportOptions) => ConsumerTransport;
 
 /** Which client library consumes: KAFKA_CONSUMER_TRANSPORT. */
-export type ConsumerTransportKind = 'kafkajs';
-export const CONSUMER_TRANSPORTS = ['kafkajs'] as const;
+export type ConsumerTransportKind = 'kafkajs' | 'platformatic';
+export const CONSUMER_TRANSPORTS = ['kafkajs', 'platformatic'] as const;
 /** The transport when KAFKA_CONSUMER_TRANSPORT is not set (README: why). */
 export const DEFAULT_CONSUMER_TRANSPORT: ConsumerTransportKind = 'kafkajs';
