@@ -15,8 +15,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const [name, ...args] = process.argv.slice(2);
 
 function available(): string[] {
-  return ['anneal', 'nab', 'ingest', 'e2e', 'export', 'auth', 'uploads', 'python-sdk'].filter((n) =>
-    existsSync(path.join(here, `${n}.js`)),
+  return ['anneal', 'nab', 'ingest', 'consume', 'e2e', 'export', 'auth', 'uploads', 'python-sdk'].filter(
+    (n) => existsSync(path.join(here, `${n}.js`)),
   );
 }
 

@@ -20,8 +20,6 @@ import { readFileSync } from 'node:fs';
 import {
   Consumer,
   FetchIsolationLevels,
-  IS_CONTROL,
-  IS_TRANSACTIONAL,
   ListOffsetTimestamps,
   type ConsumerOptions,
   type GroupAssignment,
@@ -31,25 +29,17 @@ import type { Logger } from '@simstream/observability';
 import type { KafkaConnectionConfig } from '../connection.js';
 import type {
   BatchCallback,
-  ConsumedMessage,
   ConsumerEvents,
   ConsumerTransport,
   ConsumerTransportOptions,
 } from '../consumer-transport.js';
 import { KafkaRequestError } from '../kafka-errors.js';
-import { committedRecords, isAbortMarkerKey } from '../read-committed.js';
 import { fromPlatformatic } from './platformatic.js';
+import { messagesOf, type FetchedPartitionData } from './platformatic-records.js';
 
 type Client = Consumer<Buffer, Buffer, Buffer, Buffer>;
 /** The response of Consumer.fetch (its type is not exported by name). */
 type FetchResponse = Awaited<ReturnType<Client['fetch']>>;
-type Fetched = ConsumedMessage & {
-  readonly big: bigint;
-  readonly producerId: bigint;
-  readonly inTransaction: boolean;
-  readonly control: boolean;
-  readonly abortMarker: boolean;
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const slot = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -120,6 +110,8 @@ export class PlatformaticConsumer implements ConsumerTransport {
     this.client = new Consumer(client);
     this.client.on('consumer:group:join', (payload) => this.onJoin(payload.assignments ?? []));
     this.client.on('consumer:heartbeat:end', () => this.emit('alive'));
+    // A rejoin that failed for good: no more heartbeats, the membership is gone.
+    this.client.on('error', (error: Error) => this.giveUp(fromPlatformaticRequest(error)));
   }
 
   async connect(): Promise<void> {
@@ -239,18 +231,27 @@ export class PlatformaticConsumer implements ConsumerTransport {
         failures = 0;
       } catch (error) {
         if (!this.running) return;
-        failures++;
         // Start over from the committed offsets, as kafkajs does when it restarts a consumer.
         this.positions.clear();
-        const retriable = !(error instanceof KafkaRequestError) || error.retriable;
-        this.emit('crash', error instanceof Error ? error : new Error(messageOf(error)), retriable);
-        if (!retriable && failures > 3) {
-          this.running = false;
+        if (error instanceof KafkaRequestError && !error.retriable) {
+          this.giveUp(error);
           return;
         }
+        failures++;
+        this.logger[failures > 3 ? 'warn' : 'debug'](
+          { err: messageOf(error), groupId: this.options.groupId, failures },
+          'consuming failed; retrying from the committed offsets',
+        );
         await sleep(Math.min(5000, 200 * 2 ** Math.min(failures, 5)));
       }
     }
+  }
+
+  /** This member cannot go on (its client said so): a new one must take over (revive.ts). */
+  private giveUp(error: unknown): void {
+    if (!this.running) return;
+    this.running = false;
+    this.emit('crash', error instanceof Error ? error : new Error(messageOf(error)), false);
   }
 
   /** One fetch from every leader of an unpaused assigned partition; undefined when there is none. */
@@ -365,55 +366,17 @@ export class PlatformaticConsumer implements ConsumerTransport {
   ): Promise<void> {
     const { topic, partition, from, data } = item;
     const key = slot(topic, partition);
-    const records: Fetched[] = [];
-    let end = from; // the next offset once past everything fetched
-    for (const batch of data.records ?? []) {
-      const batchEnd = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
-      if (batchEnd > end) end = batchEnd;
-      const control = (batch.attributes & IS_CONTROL) !== 0;
-      const inTransaction = (batch.attributes & IS_TRANSACTIONAL) !== 0;
-      for (const r of batch.records) {
-        const offset = batch.firstOffset + BigInt(r.offsetDelta);
-        if (offset < from) continue; // a compressed batch starts before the position
-        const headers: Record<string, Buffer | undefined> = {};
-        for (const [name, value] of r.headers)
-          if (name !== null) headers[name.toString()] = value ?? undefined;
-        records.push({
-          offset: Number(offset),
-          big: offset,
-          key: r.key,
-          value: r.value,
-          timestamp: Number(batch.firstTimestamp + r.timestampDelta),
-          headers,
-          producerId: batch.producerId,
-          inTransaction,
-          control,
-          abortMarker: control && isAbortMarkerKey(r.key),
-        });
-      }
-    }
-    const kept = this.options.readUncommitted
-      ? records.filter((r) => !r.control)
-      : committedRecords(
-          records.map((r) => ({ ...r, offset: r.big })),
-          data.abortedTransactions,
-        ).map((r) => ({ ...r, offset: Number(r.offset) }));
+    const { messages, end } = messagesOf(data, from, this.options.readUncommitted ?? false);
     const lastOffset = Number(end) - 1;
     const seekEpoch = this.seekEpochs.get(key) ?? 0;
     const stale = () => generation !== this.generation || (this.seekEpochs.get(key) ?? 0) !== seekEpoch;
-    if (kept.length > 0) {
+    if (messages.length > 0) {
       let resolved: number | undefined;
       await eachBatch(
         {
           topic,
           partition,
-          messages: kept.map(({ offset, key: k, value, timestamp, headers }) => ({
-            offset,
-            key: k,
-            value,
-            timestamp,
-            headers,
-          })),
+          messages,
           lastOffset,
           offsetLag: () => Math.max(0, Number(data.highWatermark) - 1 - lastOffset),
         },
@@ -453,5 +416,5 @@ interface FetchedPartition {
   readonly partition: number;
   /** The position the fetch started at. */
   readonly from: bigint;
-  readonly data: FetchResponse['responses'][number]['partitions'][number];
+  readonly data: FetchedPartitionData;
 }
