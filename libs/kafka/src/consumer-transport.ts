@@ -112,4 +112,4 @@ export type ConsumerTransportFactory = (options: ConsumerTransportOptions) => Co
 export type ConsumerTransportKind = 'kafkajs' | 'platformatic';
 export const CONSUMER_TRANSPORTS = ['kafkajs', 'platformatic'] as const;
 /** The transport when KAFKA_CONSUMER_TRANSPORT is not set (README: why). */
-export const DEFAULT_CONSUMER_TRANSPORT: ConsumerTransportKind = 'kafkajs';
+export const DEFAULT_CONSUMER_TRANSPORT: ConsumerTransportKind = 'platformatic';

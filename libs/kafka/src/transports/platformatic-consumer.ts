@@ -66,6 +66,8 @@ export class PlatformaticConsumer implements ConsumerTransport {
   private topics: readonly string[] = [];
   private fromBeginning = true;
   private running = false;
+  /** The first join succeeded (the client rejoins by itself after that). */
+  private joined = false;
   private loop: Promise<void> | undefined;
   /** Bumped by every group join: batches of an older generation are stale. */
   private generation = 0;
@@ -125,11 +127,13 @@ export class PlatformaticConsumer implements ConsumerTransport {
     this.fromBeginning = options.fromBeginning;
   }
 
-  async run(options: { readonly eachBatch: BatchCallback; readonly concurrency?: number }): Promise<void> {
+  run(options: { readonly eachBatch: BatchCallback; readonly concurrency?: number }): Promise<void> {
     for (const topic of this.topics) this.client.topics.track(topic);
     this.running = true;
-    await mapped(() => this.client.joinGroup({}));
+    // Joins in the loop, as kafkajs joins after run() returns: a coordinator still loading is
+    // waited for there, not failed on.
     this.loop = this.fetchLoop(options.eachBatch, Math.max(1, options.concurrency ?? 1));
+    return Promise.resolve();
   }
 
   commitOffsets(offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<void> {
@@ -219,6 +223,10 @@ export class PlatformaticConsumer implements ConsumerTransport {
     let failures = 0;
     while (this.running) {
       try {
+        if (!this.joined) {
+          await mapped(() => this.client.joinGroup({}));
+          this.joined = true;
+        }
         const generation = this.generation;
         if (!this.client.isActive() || generation === 0) {
           await sleep(50);
