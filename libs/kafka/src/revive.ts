@@ -40,7 +40,7 @@ export class RevivingConsumer {
   private consumer: ConsumerTransport;
   private stopped = false;
   private restarting: Promise<void> | undefined;
-  /** Restarts after a crash kafkajs gave up on, or a stall. */
+  /** Restarts after a crash its client library gave up on, or a stall. */
   restarts = 0;
   private started = false;
   private lastSign = Date.now();

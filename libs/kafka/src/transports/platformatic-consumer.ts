@@ -68,6 +68,10 @@ export class PlatformaticConsumer implements ConsumerTransport {
   private running = false;
   /** The first join succeeded (the client rejoins by itself after that). */
   private joined = false;
+  /** The current assignment was announced (the `assignment` event). */
+  private announced = true;
+  /** The generation of the batches in hand, if any. */
+  private delivering: number | undefined;
   private loop: Promise<void> | undefined;
   /** Bumped by every group join: batches of an older generation are stale. */
   private generation = 0;
@@ -137,6 +141,17 @@ export class PlatformaticConsumer implements ConsumerTransport {
   }
 
   commitOffsets(offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<void> {
+    // A batch of an earlier generation must not commit: what it computed may no longer hold (the
+    // group moved on, the partition may be another member's), and the client would commit it
+    // under the new generation. The batch fails and its partitions restart from their commits.
+    if (this.delivering !== undefined && this.delivering !== this.generation)
+      return Promise.reject(
+        new KafkaRequestError(
+          true,
+          'ILLEGAL_GENERATION',
+          new Error('the consumer group moved on under the batch'),
+        ),
+      );
     return mapped(() =>
       this.client.commit({
         offsets: offsets.map((o) => ({ ...o, offset: BigInt(o.offset), leaderEpoch: -1 })),
@@ -184,10 +199,21 @@ export class PlatformaticConsumer implements ConsumerTransport {
     this.generation++;
     this.assignment = assignments.filter((a) => this.topics.includes(a.topic));
     this.positions.clear();
+    this.announced = false;
+    this.emit('alive');
+  }
+
+  /**
+   * The client rejoins on its own timer, also while a batch is in hand; the assignment event waits
+   * until no batch is (kafkajs only joins between batches): listeners drop per-partition state
+   * on it (RecordConsumer resets chunk reassembly), which a batch still in hand must not see go.
+   */
+  private announce(): void {
+    if (this.announced) return;
+    this.announced = true;
     const assignment: Record<string, number[]> = {};
     for (const a of this.assignment) assignment[a.topic] = [...a.partitions];
     this.emit('assignment', assignment);
-    this.emit('alive');
   }
 
   /** Positions of the assigned partitions: a seek, else the committed offset, else the start or end. */
@@ -232,6 +258,7 @@ export class PlatformaticConsumer implements ConsumerTransport {
           await sleep(50);
           continue;
         }
+        this.announce();
         await this.loadPositions(generation);
         const response = await this.fetchOnce(generation);
         this.emit('alive');
@@ -364,7 +391,12 @@ export class PlatformaticConsumer implements ConsumerTransport {
       for (let item = queue.shift(); item !== undefined && this.running; item = queue.shift())
         await this.deliverPartition(item, generation, eachBatch);
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    this.delivering = generation;
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    } finally {
+      this.delivering = undefined;
+    }
   }
 
   private async deliverPartition(
