@@ -6,7 +6,8 @@
  * marker), chunked frames all-or-nothing, an undecodable record dead-lettered
  * with its reason and committed past only once the dead letter is durable, pause/resume, a
  * retriable handler failure re-read with nothing lost or doubled, a rebalance (a second member
- * joins, then leaves), and a restart resuming from the committed offset. Every test has its own
+ * joins, then leaves), a rebalance while a batch ending inside a chunked frame is in hand (no
+ * frame lost: fails on a transport that lets the join reset reassembly mid-batch), and a restart resuming from the committed offset. Every test has its own
  * topics and groups (the broker is shared).
  */
 import { randomUUID } from 'node:crypto';
@@ -78,18 +79,19 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
     definition('retry', 2),
     definition('rebalance', 4),
     definition('restart', 2),
+    definition('midbatch', 2, { 'max.message.bytes': String(256 * KiB) }),
   ];
   const partitions = new PartitionCounts(kafka);
   const producers: BatchingProducer[] = [];
   const consumers: RecordConsumer[] = [];
-  const producer = (transactionalId?: string) => {
+  const producer = (transactionalId?: string, maxPartitionKiB = 200) => {
     const p = new BatchingProducer({
       transport: kafka.producers(),
       logger,
       partitions,
       name: `consumer_contract_${kind}`,
       // Record batches stay under the frames topic's max.message.bytes.
-      maxPartitionBytes: () => 200 * KiB,
+      maxPartitionBytes: () => maxPartitionKiB * KiB,
       ...(transactionalId === undefined ? {} : { transactionalId }),
     });
     producers.push(p);
@@ -368,6 +370,87 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
     await waitFor('commits at the end of every partition', async () => {
       const at = await committed(group('rebalance'), 'rebalance');
       return end.every((e) => at.find((o) => o.partition === e.partition)?.offset === e.high);
+    });
+    await first.stop();
+  });
+
+  it('keeps chunked frames whole when the group rebalances while a batch is in hand', async () => {
+    // A request (a record batch) per chunk, and fetches that end inside frames.
+    const p = producer(`${topic('midbatch')}-writer`, 70);
+    const frame = (simulationId: string, step: number): Frame => ({
+      frameId: randomUUID(),
+      simulationId,
+      step,
+      simTime: step,
+      fields: [
+        {
+          name: 'u',
+          dtype: 'uint8',
+          shape: [200 * KiB],
+          codec: 'none',
+          data: patternBytes(simulationId, step, 'u', 200 * KiB),
+        },
+      ],
+      attributes: {},
+      ingestedAt: Date.now(),
+      tenant: 'default',
+    });
+    const sims = [`mid-a-${run}`, `mid-b-${run}`, `mid-c-${run}`];
+    const wanted = sims.flatMap((sim) => [1, 2, 3, 4].map((step) => `${sim}/${step}`));
+    for (const step of [1, 2, 3, 4])
+      for (const sim of sims)
+        await p.send(
+          frameRecords(registry, frame(sim, step), {
+            topic: topic('midbatch'),
+            maxRecordBytes: 180 * KiB,
+            chunkBytes: 64 * KiB,
+          }),
+        );
+    const handled = new Set<string>();
+    const record = (rs: ConsumedRecord[]) => {
+      for (const r of rs) {
+        const f = r.value as Frame;
+        const expected = patternBytes(f.simulationId, f.step, 'u', 200 * KiB);
+        if (Buffer.compare(f.fields[0]!.data, expected) === 0) handled.add(`${f.simulationId}/${f.step}`);
+      }
+    };
+    let inHand: () => void = () => undefined;
+    const batchInHand = new Promise<void>((resolve) => (inHand = resolve));
+    const assignments: Assignment[] = [];
+    const first = consumer({
+      groupId: group('midbatch'),
+      topics: [topic('midbatch')],
+      sessionTimeoutMs: 10_000,
+      maxBytesPerPartition: 150 * KiB,
+      onAssignment: (a) => assignments.push(a),
+    });
+    let slow = true;
+    await first.start(async (rs) => {
+      if (slow) {
+        slow = false;
+        inHand();
+        await sleep(8000); // the second member joins meanwhile: the group rebalances under this batch
+      }
+      record(rs);
+    });
+    await batchInHand;
+    const second = consumer({
+      groupId: group('midbatch'),
+      topics: [topic('midbatch')],
+      sessionTimeoutMs: 10_000,
+    });
+    await second.start((rs) => {
+      record(rs);
+      return Promise.resolve();
+    });
+    await waitFor('every frame, whole', () => wanted.every((w) => handled.has(w)), 90_000);
+    expect(assignments.length).toBeGreaterThanOrEqual(2);
+    await second.stop();
+    const end = await ends('midbatch');
+    await waitFor('commits at the end of every partition', async () => {
+      const at = await committed(group('midbatch'), 'midbatch');
+      // Each partition ends with a transaction marker, which a commit may stop before.
+      return end.every((e) => (at.find((o) => o.partition === e.partition)?.offset ?? -1) >= e.high - 1);
     });
     await first.stop();
   });
