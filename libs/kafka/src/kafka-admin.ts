@@ -30,7 +30,10 @@ export interface PartitionOffsets {
   readonly partition: number;
   /** The first offset still held. */
   readonly low: number;
-  /** The offset the next record will get (the high watermark). */
+  /**
+   * The end for read_committed readers: the last stable offset (ListOffsets read_committed), which
+   * stays before an open transaction's first record; the high watermark when none is open.
+   */
   readonly high: number;
 }
 
@@ -53,7 +56,7 @@ export interface KafkaAdmin {
   topicConfigs(
     topics: readonly { readonly name: string; readonly configNames: readonly string[] }[],
   ): Promise<Map<string, Map<string, string>>>;
-  /** Low and high offsets of every partition (read_uncommitted: the high watermark). */
+  /** Low and high offsets of every partition (high: the last stable offset). */
   topicOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** The committed offset of every partition of `topic` for `groupId` (-1: none). */
   groupOffsets(groupId: string, topic: string): Promise<{ partition: number; offset: number }[]>;

@@ -165,9 +165,9 @@ export class CompactedTable<T> {
     if (admin === undefined) return false;
     const deadline = Date.now() + timeoutMs;
     if (!(await this.waitUntilCaughtUp(timeoutMs))) return false;
-    // The high watermark (kafkajs's admin lists offsets read_uncommitted): past every committed
-    // record. Transactions still open then are waited for too (they end within milliseconds,
-    // or at the transaction timeout if their producer died).
+    // The last stable offset (admins list offsets read_committed; the producer contract test
+    // relies on it): past every record committed before it. A transaction committed after one
+    // still open at that point lies beyond it and is not waited for.
     const offsets = await admin.topicOffsets(this.options.topic);
     const partition = partitionForKey(key, offsets.length);
     const stable = Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
