@@ -5,7 +5,6 @@
  * every partition has a leader, and a group's offsets list every partition of the topic (-1 for
  * none committed), not only the committed ones.
  */
-import { readFileSync } from 'node:fs';
 import {
   Admin,
   ConfigResourceTypes,
@@ -22,41 +21,20 @@ import type {
   PartitionOffsets,
   TopicMetadata,
 } from '../kafka-admin.js';
-import { fromPlatformaticRequest } from './platformatic-consumer.js';
+import { connectionOptions, mappedRequest as mapped } from './platformatic-connection.js';
 
-const SASL = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function mapped<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw fromPlatformaticRequest(error);
-  }
-}
 
 export class PlatformaticAdmin implements KafkaAdmin {
   private readonly admin: Admin;
 
   constructor(config: KafkaConnectionConfig) {
     const options: AdminOptions = {
-      clientId: config.clientId,
-      bootstrapBrokers: [...config.brokers],
-      connectTimeout: config.connectionTimeoutMs ?? 3000,
-      requestTimeout: config.requestTimeoutMs ?? 30_000,
-      autocreateTopics: false,
+      ...connectionOptions(config),
       // Few quick retries: callers retry with their own backoff and deadline (retryKafka).
       retries: 3,
       retryDelay: 200,
     };
-    if (config.ssl !== undefined && config.ssl !== false)
-      options.tls = config.ssl.caFile === undefined ? {} : { ca: [readFileSync(config.ssl.caFile, 'utf8')] };
-    if (config.sasl !== undefined)
-      options.sasl = {
-        mechanism: SASL[config.sasl.mechanism],
-        username: config.sasl.username,
-        password: config.sasl.password,
-      };
     this.admin = new Admin(options);
   }
 

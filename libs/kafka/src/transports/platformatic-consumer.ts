@@ -16,7 +16,6 @@
  * the membership, and `heartbeat()` only tells whether the group moved on under the batch.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import {
   Consumer,
   FetchIsolationLevels,
@@ -34,7 +33,11 @@ import type {
   ConsumerTransportOptions,
 } from '../consumer-transport.js';
 import { KafkaRequestError } from '../kafka-errors.js';
-import { fromPlatformatic } from './platformatic.js';
+import {
+  connectionOptions,
+  fromPlatformaticRequest,
+  mappedRequest as mapped,
+} from './platformatic-connection.js';
 import { messagesOf, type FetchedPartitionData } from './platformatic-records.js';
 
 type Client = Consumer<Buffer, Buffer, Buffer, Buffer>;
@@ -43,23 +46,6 @@ type FetchResponse = Awaited<ReturnType<Client['fetch']>>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const slot = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-const SASL = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
-
-/** A @platformatic/kafka error as our KafkaRequestError (retriable when it is transient). */
-export function fromPlatformaticRequest(error: unknown): KafkaRequestError {
-  if (error instanceof KafkaRequestError) return error;
-  const write = fromPlatformatic(error);
-  return new KafkaRequestError(write.kind === 'transient', write.kafkaType, error);
-}
-
-async function mapped<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw fromPlatformaticRequest(error);
-  }
-}
-
 export class PlatformaticConsumer implements ConsumerTransport {
   private readonly client: Client;
   private readonly events = new EventEmitter();
@@ -92,27 +78,15 @@ export class PlatformaticConsumer implements ConsumerTransport {
   ) {
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     const client: ConsumerOptions<Buffer, Buffer, Buffer, Buffer> = {
-      clientId: config.clientId,
-      bootstrapBrokers: [...config.brokers],
-      connectTimeout: config.connectionTimeoutMs ?? 3000,
-      requestTimeout: config.requestTimeoutMs ?? 30_000,
+      ...connectionOptions(config),
       groupId: options.groupId,
       sessionTimeout,
       rebalanceTimeout: Math.max(60_000, sessionTimeout),
       heartbeatInterval: Math.min(options.heartbeatIntervalMs ?? 3000, sessionTimeout),
       autocommit: false,
-      autocreateTopics: false,
       retries: 10,
       retryDelay: (_client, _operation, attempt) => Math.min(2000, 100 * 2 ** attempt),
     };
-    if (config.ssl !== undefined && config.ssl !== false)
-      client.tls = config.ssl.caFile === undefined ? {} : { ca: [readFileSync(config.ssl.caFile, 'utf8')] };
-    if (config.sasl !== undefined)
-      client.sasl = {
-        mechanism: SASL[config.sasl.mechanism],
-        username: config.sasl.username,
-        password: config.sasl.password,
-      };
     this.client = new Consumer(client);
     this.client.on('consumer:group:join', (payload) => this.onJoin(payload.assignments ?? []));
     this.client.on('consumer:heartbeat:end', () => this.emit('alive'));
