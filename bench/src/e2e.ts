@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { FrameUploader, IngestionClient } from '@simstream/client';
 import { endpoints, up } from '@simstream/infra';
-import { createKafka, ensureTopics, topicDefinitions } from '@simstream/kafka';
+import { createKafkaClient, ensureTopics, topicDefinitions } from '@simstream/kafka';
 import { messageOf } from '@simstream/errors';
 import { createLogger } from '@simstream/observability';
 import { createSimulation } from '@simstream/sims';
@@ -91,7 +91,7 @@ export default async function e2eBench(args: string[]): Promise<unknown> {
   await up();
   const e = endpoints();
   const logger = createLogger({ service: 'bench', level: 'error', destination: process.stderr });
-  const kafka = createKafka({ brokers: e.kafkaBrokers, clientId: 'simstream-bench' }, logger);
+  const kafka = createKafkaClient({ brokers: e.kafkaBrokers, clientId: 'simstream-bench' }, logger);
   await ensureTopics(kafka, topicDefinitions(), logger);
   const tenant = `bench-${randomUUID().slice(0, 8)}`;
   log('starting the five services');

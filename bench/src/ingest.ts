@@ -18,10 +18,10 @@ import {
   FRAMES_MAX_MESSAGE_BYTES,
   PRODUCER_TRANSPORTS,
   TopicName,
-  createKafka,
+  createKafkaClient,
   ensureTopics,
   topicDefinitions,
-  type Kafka,
+  type KafkaClient,
 } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { cpuPerMbByStage } from './ingest/cpu-stages.js';
@@ -42,7 +42,7 @@ function arg(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-async function ensureBenchTopic(kafka: Kafka): Promise<void> {
+async function ensureBenchTopic(kafka: KafkaClient): Promise<void> {
   // Like the frames topic, but takes 8 MiB records whole (the baselines do not chunk).
   const frames = topicDefinitions().find((t) => t.name === TopicName.frames)!;
   const logger = createLogger({ service: 'bench', level: 'warn', destination: process.stderr });
@@ -76,7 +76,7 @@ export default async function ingestBench(args: string[]): Promise<unknown> {
 
   await up(['kafka', 'postgres', 'redis']);
   const brokers = endpoints().kafkaBrokers;
-  const kafka = createKafka(
+  const kafka = createKafkaClient(
     { brokers, clientId: 'simstream-bench' },
     createLogger({ service: 'bench', level: 'error', destination: process.stderr }),
   );

@@ -15,9 +15,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const [name, ...args] = process.argv.slice(2);
 
 function available(): string[] {
-  return ['anneal', 'nab', 'sim-events', 'ingest', 'e2e', 'export', 'auth', 'uploads', 'python-sdk'].filter(
-    (n) => existsSync(path.join(here, `${n}.js`)),
-  );
+  return [
+    'anneal',
+    'nab',
+    'sim-events',
+    'ingest',
+    'consume',
+    'e2e',
+    'export',
+    'auth',
+    'uploads',
+    'python-sdk',
+  ].filter((n) => existsSync(path.join(here, `${n}.js`)));
 }
 
 if (name === undefined || !/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(path.join(here, `${name}.js`))) {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseBytes } from '@simstream/config';
 import { endpoints, up } from '@simstream/infra';
-import { createKafka, ensureTopics, topicDefinitions } from '@simstream/kafka';
+import { createKafkaClient, ensureTopics, topicDefinitions } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { REPO_ROOT, sdkPython } from '@simstream/stack';
 import { fullPath, type FullPathTarget } from './ingest/full-path.js';
@@ -87,7 +87,7 @@ export default async function pythonSdkBench(args: string[]): Promise<unknown> {
   const logger = createLogger({ service: 'bench', level: 'warn', destination: process.stderr });
   const brokers = endpoints().kafkaBrokers;
   await ensureTopics(
-    createKafka({ brokers, clientId: 'simstream-bench' }, logger),
+    createKafkaClient({ brokers, clientId: 'simstream-bench' }, logger),
     topicDefinitions(),
     logger,
   );

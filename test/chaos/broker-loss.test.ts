@@ -1,5 +1,5 @@
 /**
- * Losing a broker: Kafka's promise that with replication 3 and min.insync.replicas 2 an acked
+ * Losing a broker: KafkaClient's promise that with replication 3 and min.insync.replicas 2 an acked
  * record survives the loss of its partition leader, shown on the local 3-node KRaft cluster
  * (SIMSTREAM_KAFKA_BROKERS=3, topics from the table with KAFKA_TOPIC_ENVIRONMENT=cluster).
  * Several simulations stream through ingestion; the leader of their partitions (then, in a
@@ -20,7 +20,7 @@ import {
   topicDefinitions,
   topicEnvironment,
   type ConsumedRecord,
-  type Kafka,
+  type KafkaClient,
 } from '@simstream/kafka';
 import { createPool, type Pool } from '@simstream/storage';
 import {
@@ -135,7 +135,7 @@ describe('losing a broker of the 3-node cluster', () => {
   const tenant = `chaos-${run}`;
   const rows: ChaosRow[] = [];
   let infra: Infra;
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let pool: Pool;
 
   beforeAll(() => {
@@ -387,28 +387,26 @@ async function serviceCounters(stack: Stack): Promise<Record<string, number>> {
  * State and members of the analysis services' consumer groups, and how far their committed
  * offsets on the simulations' frames partitions are behind the end: where a stall sits.
  */
-async function groupStates(kafka: Kafka, stack: Stack, ids: readonly string[]): Promise<string[]> {
+async function groupStates(kafka: KafkaClient, stack: Stack, ids: readonly string[]): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const partitions = [...new Set(ids.map((id) => partitionForKey(id, 12)))];
-    const ends = new Map(
-      (await admin.fetchTopicOffsets(TopicName.frames)).map((p) => [p.partition, Number(p.high)]),
-    );
+    const ends = new Map((await admin.topicOffsets(TopicName.frames)).map((p) => [p.partition, p.high]));
     const out: string[] = [];
     for (const [service, variable] of [
       ['neuromorphic', 'NEURO_CONSUMER_GROUP'],
       ['query', 'QUERY_CONSUMER_GROUP'],
     ] as const) {
       const groupId = stack.process(service).env[variable]!;
-      const described = (await admin.describeGroups([groupId])).groups[0];
-      const committed = await admin.fetchOffsets({ groupId, topics: [TopicName.frames] });
+      const described = await admin.describeGroup(groupId);
+      const committed = await admin.groupOffsets(groupId, TopicName.frames);
       const behind = partitions.map((p) => {
-        const at = Number(committed[0]?.partitions.find((x) => x.partition === p)?.offset ?? -1);
+        const at = committed.find((x) => x.partition === p)?.offset ?? -1;
         return `p${p}:${(ends.get(p) ?? 0) - at}`;
       });
       out.push(
-        `${service}: ${described?.state ?? '?'}, ${described?.members.length ?? 0} member(s), committed behind end ${behind.join(' ')}`,
+        `${service}: ${described.state}, ${described.members} member(s), committed behind end ${behind.join(' ')}`,
       );
     }
     return out;

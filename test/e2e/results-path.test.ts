@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '@simstream/cli';
 import { start, stop } from '@simstream/infra';
-import type { Kafka } from '@simstream/kafka';
+import type { KafkaClient } from '@simstream/kafka';
 import { createPool, type Pool } from '@simstream/storage';
 import { endpoints } from '@simstream/infra';
 import { createSimulation } from '@simstream/sims';
@@ -52,7 +52,7 @@ describe('the results path, end to end', () => {
   const tenantB = `e2e-b-${run}`;
   const streamed = `e2e-gray-scott-${run}`;
   const uploaded = `e2e-upload-${run}`;
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let stack: Stack;
   let pool: Pool;
   let keyA = '';

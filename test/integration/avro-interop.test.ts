@@ -12,10 +12,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameUploader } from '@simstream/client';
 import { RecordName, type Frame } from '@simstream/contracts';
-import { TopicName, type Kafka } from '@simstream/kafka';
+import { TopicName, type KafkaClient } from '@simstream/kafka';
 import {
   REPO_ROOT,
   endOffsets,
+  readRawUntil,
   pythonWith,
   startIngestion,
   syntheticFrame,
@@ -27,7 +28,7 @@ import {
 const run = promisify(execFile);
 
 describe('Avro interoperability', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let ingestion: IngestionProcess;
   beforeAll(async () => {
     kafka = testKafka();
@@ -64,28 +65,17 @@ describe('Avro interoperability', () => {
     client.close();
 
     // Raw message values, as any Kafka client reads them.
-    const groupId = `simstream-test-interop-${randomUUID()}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.setOffsets({
-      groupId,
-      topic: TopicName.frames,
-      partitions: [...from].map(([partition, offset]) => ({ partition, offset: String(offset) })),
-    });
-    await admin.disconnect();
-    const values: Buffer[] = [];
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TopicName.frames });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        if (message.key?.toString() === simulationId && message.value !== null) values.push(message.value);
-        return Promise.resolve();
-      },
-    });
-    const deadline = Date.now() + 30_000;
-    while (values.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await consumer.disconnect();
+    const values = (
+      await readRawUntil({
+        kafka,
+        topic: TopicName.frames,
+        from,
+        until: (rs) => rs.filter((r) => r.key === simulationId && r.value !== null).length >= 3,
+        timeoutMs: 30_000,
+      })
+    )
+      .filter((r) => r.key === simulationId && r.value !== null)
+      .map((r) => r.value!);
     expect(values).toHaveLength(3);
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'simstream-interop-'));

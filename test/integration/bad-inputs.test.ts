@@ -15,16 +15,10 @@ import {
   type ProtoFrame,
   type StreamFramesResponseOutput,
 } from '@simstream/contracts';
-import {
-  BatchingProducer,
-  Header,
-  PartitionCounts,
-  TopicName,
-  kafkajsTransport,
-  type Kafka,
-} from '@simstream/kafka';
+import { BatchingProducer, Header, PartitionCounts, TopicName, type KafkaClient } from '@simstream/kafka';
 import {
   endOffsets,
+  readRawUntil,
   quietLogger,
   readUntil,
   startIngestion,
@@ -54,7 +48,7 @@ async function exchange(call: FrameStreamCall, requests: Parameters<FrameStreamC
 }
 
 describe('bad inputs', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let ingestion: IngestionProcess;
   let client: IngestionClient;
 
@@ -193,7 +187,7 @@ describe('bad inputs', () => {
   it('sends undecodable Kafka records to the dead-letter topic with the reason, and goes on', async () => {
     const logger = quietLogger();
     const producer = new BatchingProducer({
-      transport: kafkajsTransport(kafka),
+      transport: kafka.producers('kafkajs'),
       logger,
       partitions: new PartitionCounts(kafka),
       name: 'test_raw',
@@ -223,7 +217,7 @@ describe('bad inputs', () => {
     ]);
 
     const dlqProducer = new BatchingProducer({
-      transport: kafkajsTransport(kafka),
+      transport: kafka.producers('kafkajs'),
       logger,
       partitions: new PartitionCounts(kafka),
       name: 'test_dlq',
@@ -238,36 +232,22 @@ describe('bad inputs', () => {
     });
     expect(records.map((r) => (r.value as Frame).step)).toEqual([1]);
 
-    const admin = kafka.admin();
-    await admin.connect();
-    const groupId = `simstream-test-dlq-${randomUUID()}`;
-    await admin.setOffsets({
-      groupId,
-      topic: TopicName.dlq,
-      partitions: [...dlqFrom].map(([partition, offset]) => ({ partition, offset: String(offset) })),
-    });
-    await admin.disconnect();
-    const dead: { reason: string; error: string; topic: string; offset: string }[] = [];
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TopicName.dlq });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        if (message.key?.toString() === key) {
-          const h = (name: string) => message.headers?.[name]?.toString() ?? '';
-          dead.push({
-            reason: h(Header.dlqReason),
-            error: h(Header.dlqError),
-            topic: h(Header.dlqTopic),
-            offset: h(Header.dlqOffset),
-          });
-        }
-        return Promise.resolve();
-      },
-    });
-    const deadline = Date.now() + 30_000;
-    while (dead.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await consumer.disconnect();
+    const dead = (
+      await readRawUntil({
+        kafka,
+        topic: TopicName.dlq,
+        from: dlqFrom,
+        until: (rs) => rs.filter((r) => r.key === key).length >= 3,
+        timeoutMs: 30_000,
+      })
+    )
+      .filter((r) => r.key === key)
+      .map((r) => ({
+        reason: r.headers[Header.dlqReason] ?? '',
+        error: r.headers[Header.dlqError] ?? '',
+        topic: r.headers[Header.dlqTopic] ?? '',
+        offset: r.headers[Header.dlqOffset] ?? '',
+      }));
     await Promise.all([producer.close(), dlqProducer.close()]);
     expect(dead.map((d) => d.reason)).toEqual([
       'AVRO_BAD_MAGIC',

@@ -10,7 +10,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { schemaRegistry } from '@simstream/contracts';
 import {
   BatchingProducer,
-  kafkajsTransport,
   CompactedTable,
   PartitionCounts,
   ensureTopics,
@@ -38,7 +37,7 @@ const names = definitions.map((d) => d.name);
 afterAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.deleteTopics({ topics: names }).catch(() => undefined);
+  await admin.deleteTopics(names).catch(() => undefined);
   await admin.disconnect();
 });
 
@@ -59,7 +58,7 @@ describe('fresh topics', () => {
         }),
     );
     const producer = new BatchingProducer({
-      transport: kafkajsTransport(kafka),
+      transport: kafka.producers('kafkajs'),
       logger,
       partitions: new PartitionCounts(kafka),
       name: 'test_fresh',

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '@simstream/contracts';
-import { TopicName, type Kafka } from '@simstream/kafka';
+import { TopicName, type KafkaClient } from '@simstream/kafka';
 import {
   REPO_ROOT,
   endOffsets,
@@ -73,7 +73,7 @@ describe('gateway: frame uploads', () => {
   const quantum = new QuantumDouble();
   let ingestion: IngestionProcess;
   let gateway: GatewayProcess;
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let keyA = '';
   let keyB = '';
   let arrowBody: Buffer;

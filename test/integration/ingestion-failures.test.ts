@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FrameUploader, type IngestionClient } from '@simstream/client';
 import type { Frame } from '@simstream/contracts';
 import { start, stop } from '@simstream/infra';
-import { TopicName, type Kafka } from '@simstream/kafka';
+import { TopicName, type KafkaClient } from '@simstream/kafka';
 import {
   deduplicated,
   endOffsets,
@@ -71,7 +71,7 @@ async function until(
 }
 
 async function checkDelivered(
-  kafka: Kafka,
+  kafka: KafkaClient,
   from: Map<number, number>,
   uploads: readonly Upload[],
   frames: number,
@@ -100,7 +100,7 @@ async function checkDelivered(
 }
 
 describe('ingestion under failures', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   beforeAll(() => {
     kafka = testKafka();
   });

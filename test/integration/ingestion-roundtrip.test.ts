@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameUploader } from '@simstream/client';
 import { RecordName, type Frame } from '@simstream/contracts';
-import { TopicName, partitionForKey, type Kafka } from '@simstream/kafka';
+import { TopicName, partitionForKey, type KafkaClient } from '@simstream/kafka';
 import {
   endOffsets,
   patternBytes,
@@ -24,7 +24,7 @@ const FRAMES_PER_STREAM = 1250;
 
 describe('ingestion → Kafka round trip', () => {
   let ingestion: IngestionProcess;
-  let kafka: Kafka;
+  let kafka: KafkaClient;
 
   beforeAll(async () => {
     kafka = testKafka();

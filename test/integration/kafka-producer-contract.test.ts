@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordName, schemaRegistry, type Frame } from '@simstream/contracts';
 import { UnavailableError } from '@simstream/errors';
-import { endpoints, start, stop } from '@simstream/infra';
+import { start, stop } from '@simstream/infra';
 import {
   BatchingProducer,
   Header,
@@ -20,13 +20,12 @@ import {
   ProducerFencedError,
   ensureTopics,
   frameRecords,
-  producerTransport,
   type BatchingProducerOptions,
   type Delivery,
   type OutRecord,
   type TopicDefinition,
 } from '@simstream/kafka';
-import { patternBytes, quietLogger, testKafka } from '../src/index.js';
+import { patternBytes, quietLogger, readRawUntil, testKafka, type RawRecord } from '../src/index.js';
 
 const kafka = testKafka();
 const logger = quietLogger();
@@ -50,49 +49,11 @@ async function readCommitted(
   until: (records: readonly Consumed[]) => boolean,
   settleMs = 1000,
 ): Promise<Consumed[]> {
-  const consumer = kafka.consumer({
-    groupId: `simstream-test-contract-${randomUUID()}`,
-    readUncommitted: false,
-    // Short fetch waits: disconnect waits for the fetch in flight (kafkajs's default is 5 s).
-    maxWaitTimeInMs: 100,
-  });
-  const records: Consumed[] = [];
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {}))
-          if (v !== undefined) headers[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
-        records.push({
-          partition,
-          offset: Number(message.offset),
-          key: message.key?.toString() ?? '',
-          value: message.value ?? Buffer.alloc(0),
-          headers,
-        });
-        if (until(records)) setTimeout(done, settleMs);
-        return Promise.resolve();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      finished,
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`read ${records.length} records of ${topic}; condition not met in 60 s`)),
-          60_000,
-        );
-      }),
-    ]);
-    clearTimeout(timer);
-    return records;
-  } finally {
-    await consumer.disconnect();
-  }
+  const consumed = (records: readonly RawRecord[]): Consumed[] =>
+    records.map((r) => ({ ...r, key: r.key ?? '', value: r.value ?? Buffer.alloc(0) }));
+  return consumed(
+    await readRawUntil({ kafka, topic, until: (records) => until(consumed(records)), settleMs }),
+  );
 }
 
 const ids = (records: readonly Consumed[]) => records.map((r) => r.value.toString());
@@ -115,10 +76,7 @@ describe.each(['kafkajs', 'platformatic'] as const)('producer transport contract
     definition('small', 1, { 'max.message.bytes': String(64 * KiB) }),
     definition('outage', 2),
   ];
-  const transport = producerTransport(
-    { brokers: endpoints().kafkaBrokers, clientId: 'simstream-test', producerTransport: kind },
-    kafka,
-  );
+  const transport = kafka.producers(kind);
   const partitions = new PartitionCounts(kafka);
   const producers: BatchingProducer[] = [];
   const producer = (extra: Partial<BatchingProducerOptions> = {}) => {
@@ -135,7 +93,7 @@ describe.each(['kafkajs', 'platformatic'] as const)('producer transport contract
     await Promise.all(producers.map((p) => p.close().catch(() => undefined)));
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: definitions.map((d) => d.name) }).catch(() => undefined);
+    await admin.deleteTopics(definitions.map((d) => d.name)).catch(() => undefined);
     await admin.disconnect();
   });
 
@@ -381,8 +339,8 @@ async function lastStableOffset(name: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [p0] = await admin.fetchTopicOffsets(name);
-    return Number(p0!.high);
+    const [p0] = await admin.topicOffsets(name);
+    return p0!.high;
   } finally {
     await admin.disconnect();
   }

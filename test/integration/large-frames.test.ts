@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameUploader } from '@simstream/client';
 import { RecordName, createRegistry, type Frame, type FrameChunk } from '@simstream/contracts';
-import { Header, TopicName, type Kafka } from '@simstream/kafka';
+import { Header, TopicName, type KafkaClient } from '@simstream/kafka';
 import {
   endOffsets,
   patternBytes,
+  rawReader,
   readUntil,
   setProduceQuota,
   startIngestion,
@@ -37,51 +38,35 @@ function bigFrame(simulationId: string, step: number, bytes: number) {
 
 /** Chunk records of a partition range, as a raw consumer sees them (committed or not). */
 async function chunksSeen(
-  kafka: Kafka,
+  kafka: KafkaClient,
   from: Map<number, number>,
   simulationId: string,
   readUncommitted: boolean,
   expectAtLeast: number,
 ) {
   const registry = createRegistry();
-  const groupId = `simstream-test-raw-${randomUUID()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.setOffsets({
-    groupId,
+  const chunks: FrameChunk[] = [];
+  const reader = await rawReader({
+    kafka,
     topic: TopicName.frames,
-    partitions: [...from].map(([partition, offset]) => ({ partition, offset: String(offset) })),
-  });
-  await admin.disconnect();
-  const consumer = kafka.consumer({
-    groupId,
+    from,
     readUncommitted,
     maxBytesPerPartition: 16 * MiB,
-    maxWaitTimeInMs: 100,
-  });
-  const chunks: FrameChunk[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic: TopicName.frames });
-  const idleSince = { at: Date.now() };
-  await consumer.run({
-    eachMessage: ({ message }) => {
-      idleSince.at = Date.now();
-      if (message.key?.toString() !== simulationId || message.value === null) return Promise.resolve();
-      if (message.headers?.[Header.record]?.toString() === RecordName.FrameChunk) {
-        chunks.push(registry.decodeAs<FrameChunk>(RecordName.FrameChunk, message.value));
-      }
-      return Promise.resolve();
+    onRecord: (record) => {
+      if (record.key !== simulationId || record.value === null) return;
+      if (record.headers[Header.record] === RecordName.FrameChunk)
+        chunks.push(registry.decodeAs<FrameChunk>(RecordName.FrameChunk, record.value));
     },
   });
   // Read until enough chunks were seen and nothing new came for a while.
-  while (chunks.length < expectAtLeast || Date.now() - idleSince.at < 3000)
+  while (chunks.length < expectAtLeast || Date.now() - reader.lastReadAt < 3000)
     await new Promise((r) => setTimeout(r, 250));
-  await consumer.disconnect();
+  await reader.stop();
   return chunks;
 }
 
 describe('large frames', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let ingestion: IngestionProcess;
 
   beforeAll(async () => {
@@ -146,26 +131,21 @@ describe('large frames', () => {
 
     // Freeze the process (SIGSTOP) as soon as a read_uncommitted consumer sees the frame's first
     // chunk in the log, i.e. in the middle of the frame's transaction; then kill -9 it.
-    const watcher = kafka.consumer({
-      groupId: `simstream-test-watch-${randomUUID()}`,
-      readUncommitted: true,
-      maxBytesPerPartition: 16 * MiB,
-    });
     let seen: () => void = () => undefined;
     const firstChunk = new Promise<void>((resolve) => (seen = resolve));
-    await watcher.connect();
-    await watcher.subscribe({ topic: TopicName.frames });
-    await watcher.run({
-      eachMessage: ({ message }) => {
-        if (message.key?.toString() === simulationId) seen();
-        return Promise.resolve();
+    const watcher = await rawReader({
+      kafka,
+      topic: TopicName.frames,
+      from,
+      readUncommitted: true,
+      maxBytesPerPartition: 16 * MiB,
+      onRecord: (record) => {
+        if (record.key === simulationId) seen();
       },
     });
-    for (const [partition, offset] of from)
-      watcher.seek({ topic: TopicName.frames, partition, offset: String(offset) });
     await firstChunk;
     ingestion.child.kill('SIGSTOP');
-    await watcher.disconnect();
+    await watcher.stop();
     await ingestion.kill9();
 
     // Same instance id: the restarted service fences the dead one and aborts its transaction.

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameUploader, type IngestionClient } from '@simstream/client';
 import type { NeuromorphicResult } from '@simstream/contracts';
 import { endpoints } from '@simstream/infra';
-import { TopicName, type ConsumedRecord, type Kafka } from '@simstream/kafka';
+import { TopicName, type ConsumedRecord, type KafkaClient } from '@simstream/kafka';
 import { createSimulation } from '@simstream/sims';
 import { createPool, type Pool } from '@simstream/storage';
 import {
@@ -47,7 +47,7 @@ describe('neuromorphic service', () => {
   const tenant = `neuro-${run}`;
   const simulations = Array.from({ length: SIMS }, (_, i) => `neuro-${run}-${i}`);
   const schemas = [`neuro_${run}`, `neuro_ref_${run}`];
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let pool: Pool;
   let ingestion: IngestionProcess;
   const services: ServiceProcess[] = [];
@@ -63,11 +63,7 @@ describe('neuromorphic service', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.setOffsets({
-        groupId,
-        topic: TopicName.frames,
-        partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })),
-      });
+      await admin.setGroupOffsets(groupId, TopicName.frames, offsets);
     } finally {
       await admin.disconnect();
     }

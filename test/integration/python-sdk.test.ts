@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TopicName, type Kafka } from '@simstream/kafka';
+import { TopicName, type KafkaClient } from '@simstream/kafka';
 import {
   PYTHON_SDK_DIR,
   Stack,
@@ -58,7 +58,7 @@ const tail = (text: string, lines = 120) => text.split('\n').slice(-lines).join(
 describe('Python SDK against the real stack', () => {
   const tenant = `py-sdk-${randomUUID().slice(0, 8)}`;
   let exe: string;
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let stack: Stack;
   let control: SdkControl;
   let apiKey: string;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameUploader, type IngestionClient, type ClientFrame } from '@simstream/client';
 import { loadQuantumContract, type QuantumResult, type pb } from '@simstream/contracts';
 import { endpoints } from '@simstream/infra';
-import { TopicName, type Kafka } from '@simstream/kafka';
+import { TopicName, type KafkaClient } from '@simstream/kafka';
 import { createPool, type Pool } from '@simstream/storage';
 import {
   endOffsets,
@@ -104,7 +104,7 @@ function bruteForceMaxCut(n: number, i: number[], j: number[], w: number[]): num
 }
 
 describe('quantum service', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let pool: Pool;
   let ingestion: IngestionProcess;
   let quantum: QuantumProcess;

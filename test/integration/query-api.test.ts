@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { FrameUploader } from '@simstream/client';
 import type { pb } from '@simstream/contracts';
-import type { Kafka } from '@simstream/kafka';
+import type { KafkaClient } from '@simstream/kafka';
 import type { Pool } from '@simstream/storage';
 import {
   metricValue,
@@ -50,7 +50,7 @@ describe('query API', () => {
   const group = `simstream-query-test-${id}`;
   const base = Date.now() - 3_600_000;
   const at = (step: number) => base + step * 10;
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let pool: Pool;
   let writer: ResultWriter;
   let ingestion: IngestionProcess;

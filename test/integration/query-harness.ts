@@ -21,7 +21,7 @@ import {
   type pb,
 } from '@simstream/contracts';
 import { endpoints } from '@simstream/infra';
-import { BatchingProducer, PartitionCounts, TopicName, kafkajsTransport, type Kafka } from '@simstream/kafka';
+import { BatchingProducer, PartitionCounts, TopicName, type KafkaClient } from '@simstream/kafka';
 import { InfluxWriter, createPool, type Pool } from '@simstream/storage';
 import {
   REPO_ROOT,
@@ -49,7 +49,7 @@ export interface QueryProcess extends ServiceProcess {
  * Commits the group's offsets at the current end of every materialized topic, in one group
  * join (kafkajs' admin.setOffsets joins once per topic, seconds each).
  */
-export function positionGroupAtEnd(kafka: Kafka, group: string): Promise<void> {
+export function positionGroupAtEnd(kafka: KafkaClient, group: string): Promise<void> {
   return positionStackGroupAtEnd(kafka, group, MATERIALIZED_TOPICS);
 }
 
@@ -162,9 +162,9 @@ export class ResultWriter {
   private readonly producer: BatchingProducer;
   private readonly avro = schemaRegistry();
 
-  constructor(kafka: Kafka) {
+  constructor(kafka: KafkaClient) {
     this.producer = new BatchingProducer({
-      transport: kafkajsTransport(kafka),
+      transport: kafka.producers('kafkajs'),
       logger: quietLogger('results'),
       partitions: new PartitionCounts(kafka),
       name: 'test_results',

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { FrameUploader } from '@simstream/client';
 import type { Frame } from '@simstream/contracts';
-import { TopicName, type Kafka } from '@simstream/kafka';
+import { TopicName, type KafkaClient } from '@simstream/kafka';
 import type { InfluxWriter, Pool } from '@simstream/storage';
 import {
   endOffsets,
@@ -47,7 +47,7 @@ describe('query materializer', () => {
   const tenant = `tenant-${run}`;
   const group = `simstream-query-test-${run}`;
   const base = Date.now() - 3_600_000;
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let pool: Pool;
   let influx: InfluxWriter;
   let writer: ResultWriter;
@@ -77,8 +77,8 @@ describe('query materializer', () => {
         const ends = await endOffsets(kafka, topic);
         await until(
           `group caught up on ${topic}`,
-          async () => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]!.partitions,
-          (parts) => parts.every((p) => Number(p.offset) >= (ends.get(p.partition) ?? 0)),
+          () => admin.groupOffsets(group, topic),
+          (parts) => parts.every((p) => p.offset >= (ends.get(p.partition) ?? 0)),
         );
       }
     } finally {
@@ -243,11 +243,8 @@ describe('query materializer', () => {
       const admin = kafka.admin();
       await admin.connect();
       try {
-        const [offsets] = await admin.fetchOffsets({
-          groupId: group,
-          topics: [TopicName.neuromorphicResults],
-        });
-        return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+        const offsets = await admin.groupOffsets(group, TopicName.neuromorphicResults);
+        return offsets.reduce((sum, p) => sum + Math.max(0, p.offset), 0);
       } finally {
         await admin.disconnect();
       }

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Progress } from '@simstream/contracts';
 import { tls } from '@simstream/infra';
-import { TopicName, type Kafka } from '@simstream/kafka';
+import { TopicName, type KafkaClient } from '@simstream/kafka';
 import {
   apiKeyFor,
   endOffsets,
@@ -79,7 +79,7 @@ function startClient(address: string, simulationId: string, framesAfterResume?: 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('resume after a client crash, reconnecting at once', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let a: IngestionProcess;
   let b: IngestionProcess;
   beforeAll(async () => {
@@ -147,7 +147,7 @@ describe('resume after a client crash, reconnecting at once', () => {
     for (const [s, sim] of sims.entries()) {
       const steps = frames.filter((r) => r.key === sim).map((r) => (r.value as Frame).step);
       duplicates += steps.length - new Set(steps).size;
-      // Exactly once and in order: Kafka's order is 0, 1, 2, ... last.
+      // Exactly once and in order: KafkaClient's order is 0, 1, 2, ... last.
       expect(steps).toEqual(Array.from({ length: last[s]! + 1 }, (_, i) => i));
       const durable = progress.filter((r) => r.key === sim).map((r) => (r.value as Progress).lastDurableStep);
       const backwards = durable.filter((step, i) => i > 0 && step < durable[i - 1]!);

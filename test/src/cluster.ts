@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { kafkaToolCommand } from '@simstream/infra';
-import { partitionForKey, type Kafka } from '@simstream/kafka';
+import { partitionForKey, type KafkaClient } from '@simstream/kafka';
 
 const run = promisify(execFile);
 
@@ -18,29 +18,33 @@ export interface PartitionState {
 }
 
 /** Leader, replicas and in-sync replicas of every partition of `topic`, by partition. */
-export async function partitionStates(kafka: Kafka, topic: string): Promise<PartitionState[]> {
+export async function partitionStates(kafka: KafkaClient, topic: string): Promise<PartitionState[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-    return (meta.topics[0]?.partitions ?? [])
-      .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
-      .sort((a, b) => a.partition - b.partition);
+    const [meta] = await admin.topicMetadata([topic]);
+    return (meta?.partitions ?? []).map((p) => ({
+      partition: p.partition,
+      leader: p.leader,
+      replicas: p.replicas,
+      isr: p.isr,
+    }));
   } finally {
     await admin.disconnect();
   }
 }
 
 /** A topic config value as the brokers report it. */
-export async function topicConfig(kafka: Kafka, topic: string, name: string): Promise<string | undefined> {
+export async function topicConfig(
+  kafka: KafkaClient,
+  topic: string,
+  name: string,
+): Promise<string | undefined> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: 2 /* TOPIC */, name: topic, configNames: [name] }],
-    });
-    return described.resources[0]?.configEntries.find((e) => e.configName === name)?.configValue;
+    const configs = await admin.topicConfigs([{ name: topic, configNames: [name] }]);
+    return configs.get(topic)?.get(name);
   } finally {
     await admin.disconnect();
   }
@@ -64,7 +68,7 @@ export async function activeController(bootstrap: readonly string[]): Promise<nu
 
 /** Waits until every partition of every topic has all its replicas in sync. */
 export async function waitForFullIsr(
-  kafka: Kafka,
+  kafka: KafkaClient,
   topics: readonly string[],
   timeoutMs: number,
 ): Promise<void> {

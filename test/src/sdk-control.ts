@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RecordName, type Frame } from '@simstream/contracts';
-import { TopicName, type Kafka } from '@simstream/kafka';
+import { TopicName, type KafkaClient } from '@simstream/kafka';
 import type { Stack } from '@simstream/stack';
 import { readUntil } from './kafka.js';
 
@@ -28,7 +28,7 @@ interface FramesRequest {
 
 export async function startSdkControl(
   stack: Stack,
-  kafka: Kafka,
+  kafka: KafkaClient,
   from: Map<number, number>,
 ): Promise<SdkControl> {
   // One operation on ingestion at a time: a kill racing a start would leave no process tracked.

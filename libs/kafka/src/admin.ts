@@ -4,9 +4,9 @@
  * once every partition's leader serves it; and partition counts for the producer's partitioner,
  * refreshed periodically.
  */
-import type { Kafka } from 'kafkajs';
 import { UnavailableError, messageOf } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
+import type { KafkaClient } from './client.js';
 import { retryKafka } from './kafka-retry.js';
 import { withAdmin } from './offsets.js';
 import type { TopicDefinition } from './topics.js';
@@ -25,7 +25,7 @@ export interface EnsureTopicsReport {
  * leader not ready) are retried with backoff.
  */
 export async function ensureTopics(
-  kafka: Kafka,
+  kafka: KafkaClient,
   definitions: readonly (TopicDefinition & { replicationFactor: number })[],
   logger: Logger,
 ): Promise<EnsureTopicsReport> {
@@ -36,15 +36,14 @@ export async function ensureTopics(
         const listed = new Set(await admin.listTopics());
         const missing = definitions.filter((d) => !listed.has(d.name) && !created.has(d.name));
         if (missing.length > 0) {
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((d) => ({
-              topic: d.name,
-              numPartitions: d.partitions,
+          await admin.createTopics(
+            missing.map((d) => ({
+              name: d.name,
+              partitions: d.partitions,
               replicationFactor: d.replicationFactor,
-              configEntries: Object.entries(d.config).map(([name, value]) => ({ name, value })),
+              config: d.config,
             })),
-          });
+          );
           for (const d of missing) created.add(d.name);
           logger.info({ topics: missing.map((d) => d.name) }, 'created topics');
         }
@@ -65,30 +64,25 @@ export async function ensureTopics(
 }
 
 function driftOf(
-  kafka: Kafka,
+  kafka: KafkaClient,
   present: readonly TopicDefinition[],
   logger: Logger,
 ): Promise<{ topic: string; difference: string }[]> {
   return retryKafka(
     () =>
       withAdmin(kafka, async (admin) => {
-        const metadata = await admin.fetchTopicMetadata({ topics: present.map((d) => d.name) });
-        const configs = await admin.describeConfigs({
-          includeSynonyms: false,
-          resources: present.map((d) => ({
-            type: 2 /* TOPIC */,
-            name: d.name,
-            configNames: Object.keys(d.config),
-          })),
-        });
+        const metadata = await admin.topicMetadata(present.map((d) => d.name));
+        const configs = await admin.topicConfigs(
+          present.map((d) => ({ name: d.name, configNames: Object.keys(d.config) })),
+        );
         const drift: { topic: string; difference: string }[] = [];
         for (const d of present) {
-          const partitions = metadata.topics.find((t) => t.name === d.name)?.partitions.length ?? 0;
+          const partitions = metadata.find((t) => t.name === d.name)?.partitions.length ?? 0;
           if (partitions !== d.partitions)
             drift.push({ topic: d.name, difference: `partitions ${partitions}, defined ${d.partitions}` });
-          const entries = configs.resources.find((r) => r.resourceName === d.name)?.configEntries ?? [];
+          const entries = configs.get(d.name);
           for (const [name, value] of Object.entries(d.config)) {
-            const actual = entries.find((e) => e.configName === name)?.configValue;
+            const actual = entries?.get(name);
             if (actual !== value)
               drift.push({ topic: d.name, difference: `${name}=${actual}, defined ${value}` });
           }
@@ -104,22 +98,22 @@ function driftOf(
  * answers ListOffsets. The second test matters: after a creation (and with KRaft, after any
  * leadership change) a leader is in the metadata a moment before it serves the partition.
  */
-async function waitUntilServed(kafka: Kafka, topics: readonly string[], logger: Logger): Promise<void> {
+async function waitUntilServed(kafka: KafkaClient, topics: readonly string[], logger: Logger): Promise<void> {
   await retryKafka(
     () =>
       withAdmin(kafka, async (admin) => {
-        const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-        const leaderless = metadata.topics.flatMap((t) =>
+        const metadata = await admin.topicMetadata(topics);
+        const leaderless = metadata.flatMap((t) =>
           t.partitions
-            .filter((p) => p.leader < 0 || p.partitionErrorCode !== 0)
-            .map((p) => `${t.name}/${p.partitionId}`),
+            .filter((p) => p.leader < 0 || p.errorCode !== 0)
+            .map((p) => `${t.name}/${p.partition}`),
         );
         if (leaderless.length > 0)
           throw new UnavailableError(
             'kafka',
             `no leader yet for ${leaderless.length} partitions (${leaderless.slice(0, 3).join(', ')} ...)`,
           );
-        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        for (const topic of topics) await admin.topicOffsets(topic);
       }),
     { what: 'waiting for the leaders of new partitions', logger, retries: 16 },
   );
@@ -131,7 +125,7 @@ export class PartitionCounts {
   private readonly inFlight = new Map<string, Promise<number>>();
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly refreshMs = 60_000,
   ) {}
 
@@ -153,8 +147,8 @@ export class PartitionCounts {
     const admin = this.kafka.admin();
     try {
       await admin.connect();
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      const count = metadata.topics[0]?.partitions.length ?? 0;
+      const metadata = await admin.topicMetadata([topic]);
+      const count = metadata[0]?.partitions.length ?? 0;
       if (count === 0) throw new Error(`topic ${topic} has no partitions`);
       this.counts.set(topic, { count, at: Date.now() });
       return count;

@@ -1,20 +1,19 @@
 /**
- * Connecting to Kafka: configuration (from environment variables, shared by every service)
- * and the kafkajs client with our logger. Only this package imports kafkajs, so that it can be
- * replaced (kafkajs is in maintenance mode upstream).
+ * Connecting to Kafka: configuration from environment variables, shared by every service
+ * (brokers, TLS, SASL, timeouts, and which client library produces and consumes). The clients
+ * themselves are made by createKafkaClient (client.ts).
  */
-import { readFileSync } from 'node:fs';
-// Before kafkajs: see the module's header.
-import './kafkajs-tuning.js';
-import './kafkajs-read-committed.js';
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { env } from '@simstream/config';
-import type { Logger } from '@simstream/observability';
 import {
   DEFAULT_PRODUCER_TRANSPORT,
   PRODUCER_TRANSPORTS,
   type ProducerTransportKind,
 } from './producer-transport.js';
+import {
+  CONSUMER_TRANSPORTS,
+  DEFAULT_CONSUMER_TRANSPORT,
+  type ConsumerTransportKind,
+} from './consumer-transport.js';
 
 /** Environment variables every Kafka-using service reads (see README, Configuration). */
 export const KAFKA_ENV = {
@@ -30,6 +29,8 @@ export const KAFKA_ENV = {
   KAFKA_REQUEST_TIMEOUT: env.duration('30s'),
   /** The client library our producers write with (libs/kafka/README.md). */
   KAFKA_PRODUCER_TRANSPORT: env.oneOf(PRODUCER_TRANSPORTS, DEFAULT_PRODUCER_TRANSPORT),
+  /** The client library our consumers (and compacted tables) read with (libs/kafka/README.md). */
+  KAFKA_CONSUMER_TRANSPORT: env.oneOf(CONSUMER_TRANSPORTS, DEFAULT_CONSUMER_TRANSPORT),
   /** 'local': replication 1 (one broker); 'cluster': replication 3, min.insync.replicas 2. */
   KAFKA_TOPIC_ENVIRONMENT: env.oneOf(['local', 'cluster'] as const, 'local'),
 };
@@ -47,6 +48,8 @@ export interface KafkaConnectionConfig {
   readonly requestTimeoutMs?: number;
   /** The client library producers write with (default DEFAULT_PRODUCER_TRANSPORT). */
   readonly producerTransport?: ProducerTransportKind;
+  /** The client library consumers read with (default DEFAULT_CONSUMER_TRANSPORT). */
+  readonly consumerTransport?: ConsumerTransportKind;
 }
 
 type KafkaEnv = {
@@ -60,6 +63,7 @@ type KafkaEnv = {
   KAFKA_CONNECTION_TIMEOUT: number;
   KAFKA_REQUEST_TIMEOUT: number;
   KAFKA_PRODUCER_TRANSPORT?: ProducerTransportKind;
+  KAFKA_CONSUMER_TRANSPORT?: ConsumerTransportKind;
 };
 
 /** Builds the connection config from validated environment values. */
@@ -85,61 +89,6 @@ export function kafkaConnectionFromEnv(values: KafkaEnv): KafkaConnectionConfig 
     connectionTimeoutMs: values.KAFKA_CONNECTION_TIMEOUT,
     requestTimeoutMs: values.KAFKA_REQUEST_TIMEOUT,
     producerTransport: values.KAFKA_PRODUCER_TRANSPORT ?? DEFAULT_PRODUCER_TRANSPORT,
+    consumerTransport: values.KAFKA_CONSUMER_TRANSPORT ?? DEFAULT_CONSUMER_TRANSPORT,
   };
 }
-
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
-const ROUTINE =
-  /concurrent operation on the same transaction|coordinator is (loading|not available)|not the correct coordinator|no leader for this topic-partition|not the leader for that topic-partition|There is no leader|LEADER_NOT_AVAILABLE|NOT_LEADER/i;
-
-/** kafkajs client whose logs go through our pino logger (as `component: kafkajs`). */
-export function createKafka(config: KafkaConnectionConfig, logger: Logger): Kafka {
-  const child = logger.child({ component: 'kafkajs' });
-  const kafkaConfig: KafkaConfig = {
-    brokers: [...config.brokers],
-    clientId: config.clientId,
-    connectionTimeout: config.connectionTimeoutMs ?? 3000,
-    requestTimeout: config.requestTimeoutMs ?? 30_000,
-    // Reconnect fast after an outage; callers bound the total time with their own deadlines.
-    // The first retry matters most for transactions: a transaction begun right after the previous
-    // commit is often refused with CONCURRENT_TRANSACTIONS while the broker writes the markers,
-    // and waits one retry. Measured (sequential transactions, one writer): mean 19–32 ms with a
-    // 100 ms first retry (p90 101–115 ms), 7–10 ms with 20 ms (p90 22–29 ms), which is what one
-    // stream's throughput is made of. 10 retries keep the total before giving up near 9 s.
-    retry: { initialRetryTime: 20, maxRetryTime: 2000, retries: 10 },
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }) => {
-        // kafkajs repeats a timestamp and its logger name on every line; pino has its own.
-        const {
-          message,
-          timestamp: _t,
-          logger: _l,
-          ...rest
-        } = log as typeof log & { timestamp?: unknown; logger?: unknown };
-        const name = LEVELS[level] ?? 'info';
-        // Errors that kafkajs or our start-up retries (retryKafka) retry (a coordinator busy
-        // finishing the previous transaction, leadership moving, a new partition's leader not
-        // serving yet) are routine, not errors of ours.
-        const error = (rest as { error?: unknown }).error;
-        const routine =
-          name === 'error' && ROUTINE.test(`${message} ${typeof error === 'string' ? error : ''}`);
-        child[routine ? 'debug' : name](rest, message);
-      },
-  };
-  if (config.ssl !== undefined && config.ssl !== false) {
-    kafkaConfig.ssl =
-      config.ssl.caFile === undefined ? true : { ca: [readFileSync(config.ssl.caFile, 'utf8')] };
-  }
-  if (config.sasl !== undefined) kafkaConfig.sasl = config.sasl as SASLOptions;
-  return new Kafka(kafkaConfig);
-}
-
-export type { Kafka };

@@ -9,8 +9,13 @@
  * nothing is buffered meanwhile. A handler that fails non-retriably on a batch is retried record
  * by record, and only the records that still fail go to the dead-letter topic.
  */
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { assertReadCommittedFixed } from './kafkajs-read-committed.js';
+import type { KafkaClient } from './client.js';
+import type {
+  BatchControl,
+  ConsumedMessage,
+  ConsumerBatch,
+  ConsumerTransport,
+} from './consumer-transport.js';
 import { RevivingConsumer } from './revive.js';
 import { AvroDecodeError, RecordName, type FrameChunk, type SchemaRegistry } from '@simstream/contracts';
 import { SimstreamError, isRetriable, messageOf } from '@simstream/errors';
@@ -52,7 +57,7 @@ export interface HandlerContext {
 export type BatchHandler = (records: ConsumedRecord[], context: HandlerContext) => Promise<void>;
 
 export interface RecordConsumerOptions {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly logger: Logger;
   readonly registry: SchemaRegistry;
   readonly groupId: string;
@@ -121,7 +126,6 @@ export class RecordConsumer {
   private pausedByService = false;
 
   constructor(private readonly options: RecordConsumerOptions) {
-    assertReadCommittedFixed();
     this.runner = new RevivingConsumer({
       create: () => this.createConsumer(),
       start: (consumer) => this.run(consumer),
@@ -174,28 +178,23 @@ export class RecordConsumer {
           };
   }
 
-  private createConsumer(): Consumer {
+  private createConsumer(): ConsumerTransport {
     const options = this.options;
     const consumer = options.kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
-      allowAutoTopicCreation: false,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
+      heartbeatIntervalMs: 3000,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 8 * 1024 * 1024,
       maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
-      maxWaitTimeInMs: 250,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 2000 },
+      maxWaitTimeMs: 250,
     });
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      // kafkajs restarts every assigned partition from its committed offset after a rebalance,
-      // and our commits never pass an incomplete frame: start reassembly afresh.
+    consumer.on('assignment', (assignment) => {
+      // Every assigned partition restarts from its committed offset after a rebalance, and our
+      // commits never pass an incomplete frame: start reassembly afresh.
       this.reassembler.reset();
-      options.onAssignment?.(event.payload.memberAssignment);
-      options.logger.info(
-        { assignment: event.payload.memberAssignment, groupId: options.groupId },
-        'consumer group joined',
-      );
+      options.onAssignment?.(assignment);
+      options.logger.info({ assignment, groupId: options.groupId }, 'consumer group joined');
     });
     return consumer;
   }
@@ -211,24 +210,19 @@ export class RecordConsumer {
     this.connected = true;
   }
 
-  private async run(consumer: Consumer): Promise<void> {
+  private async run(consumer: ConsumerTransport): Promise<void> {
     const handler = this.handler;
     if (handler === undefined) throw new Error('RecordConsumer.run before start');
     await retryKafka(
       async () => {
         await consumer.connect();
-        await consumer.subscribe({
-          topics: [...this.options.topics],
-          fromBeginning: this.options.fromBeginning ?? true,
-        });
+        await consumer.subscribe(this.options.topics, { fromBeginning: this.options.fromBeginning ?? true });
       },
       { what: `subscribing to ${this.options.topics.join(', ')}`, logger: this.options.logger },
     );
     await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-      eachBatch: (payload) => this.onBatch(payload, handler),
+      concurrency: this.options.concurrency ?? 1,
+      eachBatch: (batch, control) => this.onBatch(batch, control, handler),
     });
   }
 
@@ -241,16 +235,15 @@ export class RecordConsumer {
 
   pause(): void {
     this.pausedByService = true;
-    this.runner.current.pause(this.options.topics.map((topic) => ({ topic })));
+    this.runner.current.pause(this.options.topics);
   }
 
   resume(): void {
     this.pausedByService = false;
-    this.runner.current.resume(this.options.topics.map((topic) => ({ topic })));
+    this.runner.current.resume(this.options.topics);
   }
 
-  private async onBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
-    const { batch } = payload;
+  private async onBatch(batch: ConsumerBatch, payload: BatchControl, handler: BatchHandler): Promise<void> {
     // A heartbeat fails while the group coordinator moves or the group rebalances (a broker
     // lost): the batch is retried, never taken for a bad record (that sent good records to the
     // dead-letter topic in test:chaos).
@@ -269,7 +262,7 @@ export class RecordConsumer {
       if (record !== undefined) records.push(record);
     }
     this.metrics?.pendingChunkBytes.set(this.reassembler.pendingBytes());
-    this.metrics?.lag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
+    this.metrics?.lag.set({ topic, partition: String(partition) }, batch.offsetLag());
 
     if (records.length > 0) {
       const outcome = await this.handle(records, handler, { topic, partition, heartbeat });
@@ -289,7 +282,7 @@ export class RecordConsumer {
         // frame, with reassembly started afresh, so that every chunk comes again in order.
         const from = this.reassembler.committable(partition, outcome.from);
         this.reassembler.dropPartition(partition);
-        this.runner.current.seek({ topic, partition, offset: String(from) });
+        this.runner.current.seek(topic, partition, from);
         const resume = payload.pause();
         setTimeout(resume, delay).unref();
         return;
@@ -298,9 +291,9 @@ export class RecordConsumer {
     }
     // The fetch position moves past the batch; the committed offset may stay behind it (at the
     // first chunk of an incomplete frame), so that a restart re-reads that frame whole.
-    payload.resolveOffset(batch.lastOffset());
-    await this.commit(topic, partition, Number(batch.lastOffset()) + 1);
-    await payload.heartbeat(); // kafkajs handles its own errors here (a rebalance: rejoin)
+    payload.resolveOffset(batch.lastOffset);
+    await this.commit(topic, partition, batch.lastOffset + 1);
+    await payload.heartbeat(); // the transport handles its own errors here (a rebalance: rejoin)
   }
 
   /** Runs the handler; on a non-retriable failure isolates the bad records one by one. */
@@ -349,12 +342,12 @@ export class RecordConsumer {
   private async decode(
     topic: string,
     partition: number,
-    message: KafkaMessage,
+    message: ConsumedMessage,
   ): Promise<ConsumedRecord | undefined> {
-    const offset = Number(message.offset);
+    const offset = message.offset;
     const key = message.key === null ? null : message.key.toString('utf8');
     const value = message.value;
-    const base = { topic, partition, key, timestamp: Number(message.timestamp) };
+    const base = { topic, partition, key, timestamp: message.timestamp };
     if (value === null) {
       await this.deadLetter(
         topic,
@@ -451,7 +444,7 @@ export class RecordConsumer {
     const offset = Math.min(this.reassembler.committable(partition, next), floor ?? Number.POSITIVE_INFINITY);
     const slot = `${topic}/${partition}`;
     if (this.committed.get(slot) === offset) return;
-    await this.runner.current.commitOffsets([{ topic, partition, offset: String(offset) }]);
+    await this.runner.current.commitOffsets([{ topic, partition, offset }]);
     this.committed.set(slot, offset);
   }
 }

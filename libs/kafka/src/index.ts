@@ -1,8 +1,8 @@
-/** @simstream/kafka: everything Kafka, behind our own small interfaces (kafkajs stays replaceable). */
-export { readCommittedFixed } from './kafkajs-read-committed.js';
-export { crc32c, kafkajsTuning } from './kafkajs-tuning.js';
+/** @simstream/kafka: everything Kafka, behind our own small interfaces (no client library type crosses them). */
 export * from './topics.js';
 export * from './connection.js';
+export * from './client.js';
+export * from './kafka-admin.js';
 export * from './admin.js';
 export * from './partitioner.js';
 export * from './kafka-errors.js';
@@ -10,9 +10,7 @@ export * from './kafka-retry.js';
 export * from './offsets.js';
 export * from './producer.js';
 export * from './producer-transport.js';
-export { kafkajsTransport } from './transports/kafkajs.js';
-export { platformaticTransport } from './transports/platformatic.js';
-export { producerTransport } from './transports/select.js';
+export * from './consumer-transport.js';
 export * from './producer-metrics.js';
 export * from './headers.js';
 export * from './framing.js';

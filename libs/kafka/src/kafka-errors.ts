@@ -42,7 +42,7 @@ export function kafkaErrorType(error: unknown): string | undefined {
   // kafkajs wraps protocol errors (KafkaJSNumberOfRetriesExceeded → cause, aggregate errors).
   while (current !== null && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
-    if (current instanceof KafkaWriteError) return current.kafkaType;
+    if (current instanceof KafkaWriteError || current instanceof KafkaRequestError) return current.kafkaType;
     const { type, name, cause, originalError } = current as {
       type?: unknown;
       name?: unknown;
@@ -122,5 +122,18 @@ export class ProducerFencedError extends SimstreamError {
       `another instance took over transactional id '${transactionalId}'; each instance needs its own (INSTANCE_ID)`,
       { retriable: false, cause },
     );
+  }
+}
+
+/**
+ * A failed admin or consumer call of a client library (transports/*), in our terms: whether
+ * another attempt may succeed (`retriable`, what retryKafka looks at) and Kafka's error type if
+ * the broker gave one. The library's error is the cause.
+ */
+export class KafkaRequestError extends SimstreamError {
+  readonly kafkaType: string | undefined;
+  constructor(retriable: boolean, kafkaType: string | undefined, cause: unknown) {
+    super('KAFKA_REQUEST_FAILED', messageOf(cause), { retriable, cause });
+    this.kafkaType = kafkaType;
   }
 }

@@ -47,7 +47,7 @@ export interface SendOptions {
 }
 
 export interface BatchingProducerOptions {
-  /** The client library that writes (producerTransport(), kafkajsTransport() ...). */
+  /** The client library that writes (KafkaClient.producers()). */
   readonly transport: ProducerTransportFactory;
   readonly logger: Logger;
   readonly partitions: PartitionCounts;

@@ -1,30 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
-import type { Consumer } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@simstream/observability';
+import type { ConsumerTransport } from './consumer-transport.js';
 import { RevivingConsumer } from './revive.js';
 
-const EVENTS = {
-  FETCH_START: 'fetch_start',
-  FETCH: 'fetch',
-  START_BATCH_PROCESS: 'start_batch',
-  END_BATCH_PROCESS: 'end_batch',
-  HEARTBEAT: 'heartbeat',
-  GROUP_JOIN: 'group_join',
-  CRASH: 'crash',
-};
-
-/** Just what RevivingConsumer touches of a kafkajs consumer. */
+/** Just what RevivingConsumer touches of a consumer transport: its events and disconnect. */
 class FakeConsumer extends EventEmitter {
-  readonly events = EVENTS;
   disconnected = false;
   disconnect(): Promise<void> {
     this.disconnected = true;
     return Promise.resolve();
   }
   crash(restart: boolean): void {
-    this.emit(EVENTS.CRASH, { payload: { error: new Error('Failed to find group coordinator'), restart } });
+    this.emit('crash', new Error('Failed to find group coordinator'), restart);
   }
 }
 
@@ -42,7 +31,7 @@ function setup(options: { stallMs?: number; quiet?: () => boolean } = {}) {
     create: () => {
       const c = new FakeConsumer();
       made.push(c);
-      return c as unknown as Consumer;
+      return c as unknown as ConsumerTransport;
     },
     start: (c) => {
       started.push(c as unknown as FakeConsumer);
@@ -59,10 +48,10 @@ describe('RevivingConsumer', () => {
   it('replaces a consumer that kafkajs gave up on, and leaves the ones kafkajs restarts alone', async () => {
     const { runner, made, started } = setup();
     await runner.start();
-    made[0]!.crash(true); // kafkajs restarts it itself
+    made[0]!.crash(true); // the client restarts it itself
     await sleep(300);
     expect(made).toHaveLength(1);
-    made[0]!.crash(false); // kafkajs stops for good
+    made[0]!.crash(false); // the client stops for good
     expect(runner.stalled).toBe(true);
     await sleep(400);
     expect(made).toHaveLength(2);
@@ -81,7 +70,7 @@ describe('RevivingConsumer', () => {
     expect(made).toHaveLength(1); // paused by the service: silence is fine
     quiet = false;
     for (let i = 0; i < 4; i++) {
-      made[0]!.emit(EVENTS.FETCH);
+      made[0]!.emit('alive');
       await sleep(100);
     }
     expect(made).toHaveLength(1); // alive

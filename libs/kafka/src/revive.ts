@@ -1,5 +1,5 @@
 /**
- * A kafkajs consumer that comes back after a crash kafkajs itself gives up on.
+ * A consumer (any ConsumerTransport) that comes back after a crash its client library gives up on.
  *
  * kafkajs restarts a consumer only after retriable errors. Some errors of a broker outage are
  * not (e.g. "Failed to find group coordinator" while the coordinator is down): kafkajs then
@@ -11,18 +11,18 @@
  * A consumer can also stall without a word: after a partition leader was SIGKILLed on a
  * 3-broker cluster (test:chaos), a service's kafkajs consumer stopped fetching, logged nothing,
  * and its group went Empty while the service looked healthy. With `stallMs`, a consumer that
- * shows no sign of life (no fetch, batch or heartbeat event) for that long, while it is not
+ * shows no sign of life (no fetch, batch or heartbeat: the transport's `alive` event) for that long, while it is not
  * meant to be quiet, is replaced the same way; `stalled` says so to readiness meanwhile.
  */
-import type { Consumer } from 'kafkajs';
 import { messageOf } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
+import type { ConsumerTransport } from './consumer-transport.js';
 
 export interface RevivingConsumerOptions {
   /** Makes a new consumer (with its event listeners). */
-  readonly create: () => Consumer;
+  readonly create: () => ConsumerTransport;
   /** Connects, subscribes and runs a consumer. */
-  readonly start: (consumer: Consumer) => Promise<void>;
+  readonly start: (consumer: ConsumerTransport) => Promise<void>;
   readonly logger: Logger;
   /** For logs, e.g. the group id. */
   readonly name: string;
@@ -37,10 +37,10 @@ export interface RevivingConsumerOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RevivingConsumer {
-  private consumer: Consumer;
+  private consumer: ConsumerTransport;
   private stopped = false;
   private restarting: Promise<void> | undefined;
-  /** Restarts after a crash kafkajs gave up on, or a stall. */
+  /** Restarts after a crash its client library gave up on, or a stall. */
   restarts = 0;
   private started = false;
   private lastSign = Date.now();
@@ -61,7 +61,7 @@ export class RevivingConsumer {
   }
 
   /** The consumer in use now (a new one after each revival). */
-  get current(): Consumer {
+  get current(): ConsumerTransport {
     return this.consumer;
   }
 
@@ -78,22 +78,12 @@ export class RevivingConsumer {
     await this.consumer.disconnect();
   }
 
-  private spawn(): Consumer {
+  private spawn(): ConsumerTransport {
     const consumer = this.options.create();
-    const sign = () => {
+    consumer.on('alive', () => {
       if (consumer === this.consumer) this.lastSign = Date.now();
-    };
-    for (const event of [
-      consumer.events.FETCH_START,
-      consumer.events.FETCH,
-      consumer.events.START_BATCH_PROCESS,
-      consumer.events.END_BATCH_PROCESS,
-      consumer.events.HEARTBEAT,
-      consumer.events.GROUP_JOIN,
-    ])
-      consumer.on(event, sign);
-    consumer.on(consumer.events.CRASH, (event) => {
-      const { error, restart } = event.payload;
+    });
+    consumer.on('crash', (error, restart) => {
       this.options.logger.error(
         { err: messageOf(error), restart, consumer: this.options.name },
         'consumer crashed',

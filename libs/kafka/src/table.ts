@@ -8,18 +8,19 @@
  * key's partition and waits until the table has read up to it, so every transaction committed
  * before the call (on any instance) is in the value returned after it.
  */
-import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { SchemaRegistry } from '@simstream/contracts';
 import { messageOf } from '@simstream/errors';
 import type { Logger } from '@simstream/observability';
+import type { KafkaClient } from './client.js';
+import type { ConsumerTransport } from './consumer-transport.js';
+import type { KafkaAdmin } from './kafka-admin.js';
 import { retryKafka } from './kafka-retry.js';
 import { topicOffsets } from './offsets.js';
 import { partitionForKey } from './partitioner.js';
-import { assertReadCommittedFixed } from './kafkajs-read-committed.js';
 import { RevivingConsumer } from './revive.js';
 
 export interface CompactedTableOptions<T> {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly logger: Logger;
   readonly registry: SchemaRegistry;
   readonly topic: string;
@@ -40,10 +41,9 @@ export class CompactedTable<T> {
   private readonly waiters: (() => void)[] = [];
   /** Waits for a partition to be read up to an offset (waitUntilCurrent). */
   private readonly offsetWaiters = new Set<{ partition: number; offset: number; wake: () => void }>();
-  private admin: Admin | undefined;
+  private admin: KafkaAdmin | undefined;
 
   constructor(private readonly options: CompactedTableOptions<T>) {
-    assertReadCommittedFixed();
     this.consumer = new RevivingConsumer({
       create: () => this.createConsumer(),
       start: (consumer) => this.run(consumer),
@@ -53,23 +53,25 @@ export class CompactedTable<T> {
     });
   }
 
-  private createConsumer(): Consumer {
+  private createConsumer(): ConsumerTransport {
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       readUncommitted: false,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 2000 },
+      maxWaitTimeMs: 100,
     });
-    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-      const { partition, lastOffset } = event.payload;
-      const reached = Math.max(this.reached.get(partition) ?? -1, Number(lastOffset));
-      this.reached.set(partition, reached);
-      for (const waiter of this.offsetWaiters)
-        if (waiter.partition === partition && reached >= waiter.offset) waiter.wake();
-      this.checkCaughtUp();
-    });
+    // After every batch, also those with nothing but transaction markers (the last record of a
+    // transactionally written topic is one): they never reach eachBatch.
+    consumer.on('progress', (_topic, partition, lastOffset) => this.reachedOffset(partition, lastOffset));
     return consumer;
+  }
+
+  /** The table has read `partition` up to `lastOffset` (a batch ended there). */
+  private reachedOffset(partition: number, lastOffset: number): void {
+    const reached = Math.max(this.reached.get(partition) ?? -1, lastOffset);
+    this.reached.set(partition, reached);
+    for (const waiter of this.offsetWaiters)
+      if (waiter.partition === partition && reached >= waiter.offset) waiter.wake();
+    this.checkCaughtUp();
   }
 
   get size(): number {
@@ -106,18 +108,17 @@ export class CompactedTable<T> {
   }
 
   /** Reads the whole topic (again, after a revival: values merge, so re-reading is harmless). */
-  private async run(consumer: Consumer): Promise<void> {
+  private async run(consumer: ConsumerTransport): Promise<void> {
     const { logger, topic } = this.options;
     await retryKafka(
       async () => {
         await consumer.connect();
-        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.subscribe([topic], { fromBeginning: true });
       },
       { what: `subscribing to ${topic}`, logger },
     );
     await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
+      eachBatch: (batch, control) => {
         for (const message of batch.messages) {
           const key = message.key?.toString('utf8');
           if (key === undefined) continue;
@@ -137,6 +138,7 @@ export class CompactedTable<T> {
             }
           }
         }
+        control.resolveOffset(batch.lastOffset);
         return Promise.resolve();
       },
     });
@@ -163,10 +165,10 @@ export class CompactedTable<T> {
     if (admin === undefined) return false;
     const deadline = Date.now() + timeoutMs;
     if (!(await this.waitUntilCaughtUp(timeoutMs))) return false;
-    // The high watermark (kafkajs's admin lists offsets read_uncommitted): past every committed
-    // record. Transactions still open then are waited for too (they end within milliseconds,
-    // or at the transaction timeout if their producer died).
-    const offsets = await admin.fetchTopicOffsets(this.options.topic);
+    // The last stable offset (admins list offsets read_committed; the producer contract test
+    // relies on it): past every record committed before it. A transaction committed after one
+    // still open at that point lies beyond it and is not waited for.
+    const offsets = await admin.topicOffsets(this.options.topic);
     const partition = partitionForKey(key, offsets.length);
     const stable = Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
     const target = stable - 1;

@@ -1,5 +1,5 @@
 /**
- * Assembles the ingestion service from its config: Kafka (topics, a transactional writer per simulation,
+ * Assembles the ingestion service from its config: KafkaClient (topics, a transactional writer per simulation,
  * the progress table), the gRPC server, the ops endpoint; and takes it down gracefully.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,9 +10,8 @@ import {
   FRAMES_MAX_MESSAGE_BYTES,
   PartitionCounts,
   TopicName,
-  createKafka,
+  createKafkaClient,
   ensureTopics,
-  producerTransport,
   producerMetrics,
   topicDefinitions,
 } from '@simstream/kafka';
@@ -56,7 +55,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
   const metrics = new IngestMetrics(registry);
   const health = new HealthChecks();
   const avro = schemaRegistry();
-  const kafka = createKafka(config.kafka, logger);
+  const kafka = createKafkaClient(config.kafka, logger);
   if (config.grpc.tls.insecure)
     logger.warn(
       'GRPC_INSECURE=true: gRPC in PLAINTEXT and the internal port trusts any caller; debugging only',
@@ -85,7 +84,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
 
   const partitions = new PartitionCounts(kafka);
   const writers = new KafkaSimulationWriters({
-    transport: producerTransport(config.kafka, kafka),
+    transport: kafka.producers(),
     logger,
     partitions,
     metrics: producerMetrics(registry, 'ingest'),

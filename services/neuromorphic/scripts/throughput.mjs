@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RecordName, schemaRegistry } from '@simstream/contracts';
-import { BatchingProducer, PartitionCounts, TopicName, createKafka } from '@simstream/kafka';
+import { BatchingProducer, PartitionCounts, TopicName, createKafkaClient } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { createSimulation } from '@simstream/sims';
 import { createPool } from '@simstream/storage';
@@ -45,7 +45,7 @@ const tenant = `bench-${run}`;
 const group = `simstream-neuromorphic-bench-${run}`;
 const schema = `neuro_bench_${run}`;
 const logger = createLogger({ service: 'bench', level: 'warn' });
-const kafka = createKafka({ brokers, clientId: 'simstream-bench' }, logger);
+const kafka = createKafkaClient({ brokers, clientId: 'simstream-bench' }, logger);
 const avro = schemaRegistry();
 
 const freePort = () =>
@@ -76,19 +76,13 @@ async function metrics(url) {
 
 const admin = kafka.admin();
 await admin.connect();
-const start = new Map(
-  (await admin.fetchTopicOffsets(TopicName.frames)).map((p) => [p.partition, Number(p.high)]),
-);
-await admin.setOffsets({
-  groupId: group,
-  topic: TopicName.frames,
-  partitions: [...start].map(([partition, offset]) => ({ partition, offset: String(offset) })),
-});
+const start = new Map((await admin.topicOffsets(TopicName.frames)).map((p) => [p.partition, p.high]));
+await admin.setGroupOffsets(group, TopicName.frames, start);
 await admin.disconnect();
 
 // The backlog: SIMS simulations × FRAMES frames, two float32 fields of GRID × GRID each.
 const producer = new BatchingProducer({
-  kafka,
+  transport: kafka.producers(),
   logger,
   partitions: new PartitionCounts(kafka),
   name: 'bench',

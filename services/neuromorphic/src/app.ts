@@ -7,11 +7,10 @@ import { currentBackend, initCompute } from '@simstream/compute';
 import { schemaRegistry } from '@simstream/contracts';
 import {
   BatchingProducer,
-  producerTransport,
   PartitionCounts,
   RecordConsumer,
   TopicName,
-  createKafka,
+  createKafkaClient,
   ensureTopics,
   retryKafka,
   topicDefinitions,
@@ -61,10 +60,10 @@ export async function startNeuromorphicService(config: NeuromorphicConfig): Prom
   );
 
   const pool = servicePool(config.postgres, `simstream-neuromorphic-${config.instanceId}`);
-  const kafka = createKafka(config.kafka, logger);
+  const kafka = createKafkaClient(config.kafka, logger);
   const partitions = new PartitionCounts(kafka);
   const producer = new BatchingProducer({
-    transport: producerTransport(config.kafka, kafka),
+    transport: kafka.producers(),
     logger,
     partitions,
     name: 'neuromorphic_results',

@@ -14,11 +14,10 @@ import {
 import { UnavailableError, messageOf } from '@simstream/errors';
 import {
   BatchingProducer,
-  producerTransport,
   PartitionCounts,
   RecordConsumer,
   TopicName,
-  createKafka,
+  createKafkaClient,
   ensureTopics,
   retryKafka,
   topicDefinitions,
@@ -82,7 +81,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
   const metrics = new QuantumMetrics(registry);
   const health = new HealthChecks();
   const avro = schemaRegistry();
-  const kafka = createKafka(config.kafka, logger);
+  const kafka = createKafkaClient(config.kafka, logger);
   if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
 
   const pool = servicePool(config.database, `simstream-quantum-${config.instanceId}`);
@@ -109,7 +108,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
 
   const partitions = new PartitionCounts(kafka);
   const producer = new BatchingProducer({
-    transport: producerTransport(config.kafka, kafka),
+    transport: kafka.producers(),
     logger,
     partitions,
     name: 'quantum',

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { RecordName, loadQueryContract, schemaRegistry } from '@simstream/contracts';
-import { BatchingProducer, PartitionCounts, TopicName, createKafka } from '@simstream/kafka';
+import { BatchingProducer, PartitionCounts, TopicName, createKafkaClient } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { createPool } from '@simstream/storage';
 
@@ -42,7 +42,10 @@ const env = {
   LOG_LEVEL: 'warn',
 };
 const logger = createLogger({ service: 'bench', level: 'warn' });
-const kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'simstream-bench' }, logger);
+const kafka = createKafkaClient(
+  { brokers: env.KAFKA_BROKERS.split(','), clientId: 'simstream-bench' },
+  logger,
+);
 const pool = createPool({ url: env.DATABASE_URL, max: 2 });
 const run = randomUUID().slice(0, 8);
 const group = `simstream-query-bench-${run}`;
@@ -88,15 +91,15 @@ async function positionAtEnd() {
   await admin.connect();
   const offsets = [];
   for (const topic of topics)
-    for (const p of await admin.fetchTopicOffsets(topic))
+    for (const p of await admin.topicOffsets(topic))
       offsets.push({ topic, partition: p.partition, offset: p.high });
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: group });
   await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: true });
-  const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
-  await consumer.run({ autoCommit: false, eachBatch: async () => {} });
-  consumer.pause(topics.map((topic) => ({ topic })));
+  await consumer.subscribe(topics, { fromBeginning: true });
+  const joined = new Promise((resolve) => consumer.on('assignment', resolve));
+  await consumer.run({ eachBatch: async () => {} });
+  consumer.pause(topics);
   await joined;
   await consumer.commitOffsets(offsets);
   await consumer.disconnect();
@@ -105,7 +108,7 @@ async function positionAtEnd() {
 async function produce() {
   const avro = schemaRegistry();
   const producer = new BatchingProducer({
-    kafka,
+    transport: kafka.producers(),
     logger,
     partitions: new PartitionCounts(kafka),
     name: 'bench',

@@ -7,11 +7,10 @@
 import { loadQueryContract } from '@simstream/contracts';
 import {
   BatchingProducer,
-  producerTransport,
   PartitionCounts,
   RecordConsumer,
   TopicName,
-  createKafka,
+  createKafkaClient,
   ensureTopics,
   retryKafka,
   topicDefinitions,
@@ -138,11 +137,11 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
 
   let consumer: RecordConsumer | undefined;
   if (config.roles.has('materializer')) {
-    const kafka = createKafka(config.kafka, logger);
+    const kafka = createKafkaClient(config.kafka, logger);
     if (config.ensureTopics) await ensureTopics(kafka, topicDefinitions(config.topicEnvironment), logger);
     const partitions = new PartitionCounts(kafka);
     const dlqProducer = new BatchingProducer({
-      transport: producerTransport(config.kafka, kafka),
+      transport: kafka.producers(),
       logger,
       partitions,
       name: 'query_dlq',

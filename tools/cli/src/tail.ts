@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { RecordName, fieldArray, schemaRegistry, type Frame } from '@simstream/contracts';
 import {
   RecordConsumer,
-  createKafka,
+  createKafkaClient,
   setGroupOffsets,
   topicOffsets,
   type ConsumedRecord,
@@ -61,7 +61,7 @@ export async function describeRecord(record: ConsumedRecord): Promise<string> {
 }
 
 export async function tail(options: TailOptions): Promise<number> {
-  const kafka = createKafka({ brokers: options.brokers, clientId: 'simstream-cli' }, options.logger);
+  const kafka = createKafkaClient({ brokers: options.brokers, clientId: 'simstream-cli' }, options.logger);
   const groupId = `simstream-cli-tail-${randomUUID()}`;
   const offsets = await topicOffsets(kafka, options.topic, { logger: options.logger });
   await setGroupOffsets(

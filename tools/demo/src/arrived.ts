@@ -1,7 +1,7 @@
 /** What arrived in Kafka for the demo's simulations, read back with the project's consumer. */
 import { randomUUID } from 'node:crypto';
 import { schemaRegistry, type Frame, fieldArray } from '@simstream/contracts';
-import { RecordConsumer, TopicName, setGroupOffsets, topicOffsets, type Kafka } from '@simstream/kafka';
+import { RecordConsumer, TopicName, setGroupOffsets, topicOffsets, type KafkaClient } from '@simstream/kafka';
 import type { Logger } from '@simstream/observability';
 
 export interface Arrived {
@@ -22,12 +22,12 @@ export interface Arrived {
   >;
 }
 
-export async function endOffsets(kafka: Kafka): Promise<Map<number, number>> {
+export async function endOffsets(kafka: KafkaClient): Promise<Map<number, number>> {
   return new Map((await topicOffsets(kafka, TopicName.frames)).map((p) => [p.partition, p.high]));
 }
 
 export async function readArrived(
-  kafka: Kafka,
+  kafka: KafkaClient,
   logger: Logger,
   from: Map<number, number>,
   expected: Map<string, number>,

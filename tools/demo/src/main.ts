@@ -13,7 +13,7 @@ import { simulate, type SimulateProgress } from '@simstream/cli';
 import { fieldArray } from '@simstream/contracts';
 import { ConfigError, messageOf } from '@simstream/errors';
 import { dataDir, endpoints, up, type ServiceName } from '@simstream/infra';
-import { TopicName, createKafka, ensureTopics, topicDefinitions } from '@simstream/kafka';
+import { TopicName, createKafkaClient, ensureTopics, topicDefinitions } from '@simstream/kafka';
 import { createLogger } from '@simstream/observability';
 import { renderAscii } from '@simstream/sims';
 import { SERVICE_LOG_DIR, Stack } from '@simstream/stack';
@@ -50,7 +50,7 @@ say(
   `   Kafka ${e.kafkaBrokers.join(',')} (KRaft, Apache Kafka jars from Maven Central), Postgres, Redis, InfluxDB on loopback`,
 );
 const logger = createLogger({ service: 'demo', level: 'error', destination: process.stderr });
-const kafka = createKafka({ brokers: e.kafkaBrokers, clientId: 'simstream-demo' }, logger);
+const kafka = createKafkaClient({ brokers: e.kafkaBrokers, clientId: 'simstream-demo' }, logger);
 await ensureTopics(kafka, topicDefinitions(), logger);
 
 say('\n2. The five services');

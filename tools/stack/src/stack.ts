@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { endpoints, tls, type Identity } from '@simstream/infra';
-import { TopicName, topicOffsets, type Kafka } from '@simstream/kafka';
+import { TopicName, topicOffsets, type KafkaClient } from '@simstream/kafka';
 import { portOr } from './ports.js';
 import { startService, type ServiceProcess } from './processes.js';
 
@@ -35,27 +35,27 @@ const DEFAULT_PORTS: Record<ServiceName, { port?: number; ops: number }> = {
 
 /** Commits the end of `topics` for `group` (one group join), so a new group starts there. */
 export async function positionGroupAtEnd(
-  kafka: Kafka,
+  kafka: KafkaClient,
   group: string,
   topics: readonly string[],
 ): Promise<void> {
   const ends = await Promise.all(
     topics.map(async (topic) => ({ topic, offsets: await topicOffsets(kafka, topic) })),
   );
-  // Short fetch waits: disconnect waits for the fetch in flight (kafkajs's default is 5 s).
-  const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+  // Short fetch waits: disconnect waits for the fetch in flight.
+  const consumer = kafka.consumer({ groupId: group, maxWaitTimeMs: 100 });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    await consumer.subscribe(topics, { fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on('assignment', () => resolve()));
     // Nothing is processed or committed by the batches; only the join matters. (No pause: on a
-    // fresh broker the first run() can crash while the coordinator loads, and kafkajs restarts
-    // it; pause() in that window throws "consumer group was not initialized".)
-    await consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
+    // fresh broker the first run() can crash while the coordinator loads, and the client restarts
+    // it; pausing in that window fails.)
+    await consumer.run({ eachBatch: () => Promise.resolve() });
     await withTimeout(joined, 120_000, `consumer group ${group} did not join within 120 s`);
     await consumer.commitOffsets(
       ends.flatMap(({ topic, offsets }) =>
-        offsets.map((p) => ({ topic, partition: p.partition, offset: String(p.high) })),
+        offsets.map((p) => ({ topic, partition: p.partition, offset: p.high })),
       ),
     );
   } finally {
@@ -109,7 +109,7 @@ export class Stack {
     return p;
   }
 
-  static async create(kafka: Kafka, options: StackOptions): Promise<Stack> {
+  static async create(kafka: KafkaClient, options: StackOptions): Promise<Stack> {
     const e = endpoints();
     const run = randomUUID().slice(0, 8);
     const pick = (name: ServiceName) =>

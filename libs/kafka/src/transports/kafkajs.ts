@@ -3,9 +3,6 @@
  * behind ProducerTransport. kafkajs's errors become KafkaWriteError here, classified as before
  * (kafka-errors.ts), so nothing above this module sees a kafkajs type.
  */
-// Before kafkajs: see the module's header.
-import '../kafkajs-tuning.js';
-import '../kafkajs-read-committed.js';
 import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { KafkaWriteError, classifyKafkaError, kafkaErrorType } from '../kafka-errors.js';
 import type {
@@ -17,7 +14,7 @@ import type {
   TransportTransaction,
 } from '../producer-transport.js';
 
-/** The kafkajs transport on a client made by createKafka. */
+/** The kafkajs producer transport on a kafkajs client (client.ts makes it). */
 export function kafkajsTransport(kafka: Kafka): ProducerTransportFactory {
   return (options) => new KafkajsTransport(kafka, options);
 }
