@@ -4,8 +4,8 @@ import { demoSettings, describeDuration } from './settings.js';
 
 describe('demoSettings', () => {
   it('takes DEMO_DURATION in seconds, with or without the unit', () => {
-    expect(demoSettings({}).durationMs).toBe(20_000);
-    expect(demoSettings({ DEMO_DURATION: '' }).durationMs).toBe(20_000);
+    expect(demoSettings({}).durationMs).toBe(30_000);
+    expect(demoSettings({ DEMO_DURATION: '' }).durationMs).toBe(30_000);
     expect(demoSettings({ DEMO_DURATION: '20s' }).durationMs).toBe(20_000);
     expect(demoSettings({ DEMO_DURATION: '20' }).durationMs).toBe(20_000);
     expect(demoSettings({ DEMO_DURATION: '10' }).durationMs).toBe(10_000);
