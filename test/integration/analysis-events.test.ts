@@ -16,7 +16,7 @@ import { simulate } from '@simstream/cli';
 import { FrameUploader, type EventOptions, type IngestionClient } from '@simstream/client';
 import type { AnalysisEventOutput, StreamFramesResponseOutput } from '@simstream/contracts';
 import { endpoints } from '@simstream/infra';
-import type { Kafka } from '@simstream/kafka';
+import type { KafkaClient } from '@simstream/kafka';
 import { createSimulation } from '@simstream/sims';
 import { createPool, type Pool } from '@simstream/storage';
 import { Stack, apiKeyFor, ingestionClientFor, metricValue, testKafka } from '../src/index.js';
@@ -124,7 +124,7 @@ describe('analysis events on StreamFrames, against the real services', () => {
   const run = randomUUID().slice(0, 8);
   const tenantA = `events-a-${run}`;
   const tenantB = `events-b-${run}`;
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let stack: Stack;
   let pool: Pool;
   let clientA: IngestionClient;
