@@ -25,6 +25,7 @@
  */
 import { CancelledError, SimstreamError, UnavailableError, messageOf } from '@simstream/errors';
 import type { Logger, Registry } from '@simstream/observability';
+import { equalJitterBackoffMs } from '@simstream/resilience';
 import { producerMetrics, type ProducerMetrics } from './producer-metrics.js';
 import { recordBytes, type Delivery, type OutRecord } from './produce-plan.js';
 import {
@@ -338,7 +339,7 @@ export class BatchingProducer {
           return;
         }
         this.options.logger.warn(log, 'Kafka write failed; retrying');
-        await sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
+        await sleep(equalJitterBackoffMs(attempt, 100, 2000));
       }
     }
   }

@@ -22,6 +22,21 @@ export function backoffMs(
   return Math.round(random() * Math.min(maxMs, baseMs * 2 ** attempt));
 }
 
+/**
+ * Half of the exponential delay fixed, half random ("equal jitter"): never much sooner than the
+ * schedule, for a retry against a server that is still busy with the previous attempt (e.g. a
+ * Kafka write during an outage), while retries of many writers still spread out.
+ */
+export function equalJitterBackoffMs(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
+  const cap = Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.round(cap / 2 + (random() * cap) / 2);
+}
+
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const retriable = options.isRetriable ?? isRetriable;
   for (let attempt = 0; ; attempt++) {
