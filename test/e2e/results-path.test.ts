@@ -14,20 +14,13 @@ import type { KafkaClient } from '@simstream/kafka';
 import { createPool, type Pool } from '@simstream/storage';
 import { endpoints } from '@simstream/infra';
 import { createSimulation } from '@simstream/sims';
-import { Stack, metricValue, testKafka, type ServiceName, apiKeyFor } from '../src/index.js';
+import { Stack, metricValue, testKafka, type ServiceName, apiKeyFor, waitFor } from '../src/index.js';
 
 const K = 100; // quantum: one result per simulation per 100 steps
 const SUBSTEPS = 20; // steps per frame
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined) =>
+  waitFor(what, probe, timeoutMs, 250);
 
 async function api(stack: Stack, key: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${stack.gatewayUrl}${path}`, {

@@ -19,7 +19,7 @@ import { endpoints } from '@simstream/infra';
 import type { KafkaClient } from '@simstream/kafka';
 import { createSimulation } from '@simstream/sims';
 import { createPool, type Pool } from '@simstream/storage';
-import { Stack, apiKeyFor, ingestionClientFor, metricValue, testKafka } from '../src/index.js';
+import { Stack, apiKeyFor, ingestionClientFor, metricValue, testKafka, waitFor } from '../src/index.js';
 
 const K = 10; // one quantum partition per 10 steps
 const GRID = { nx: 48, ny: 48, substeps: 10, seed: 7 };
@@ -27,19 +27,8 @@ const ANOMALY = 'ANALYSIS_EVENT_KIND_ANOMALY';
 const PATTERN = 'ANALYSIS_EVENT_KIND_PATTERN_CHANGE';
 const QUANTUM = 'ANALYSIS_EVENT_KIND_QUANTUM_PARTITION';
 
-async function until<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined> | T | undefined,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined) =>
+  waitFor(what, probe, timeoutMs, 200);
 
 const keyOf = (e: { kind: string; step: number }) => `${e.kind.slice(20)} ${e.step}`;
 const keys = (events: readonly { kind: string; step: number }[]) => [...new Set(events.map(keyOf))].sort();

@@ -29,7 +29,7 @@ import {
   type RecordConsumerOptions,
   type TopicDefinition,
 } from '@simstream/kafka';
-import { patternBytes, quietLogger, readRawUntil, testKafka } from '../src/index.js';
+import { kafkaFrame, patternBytes, quietLogger, readRawUntil, testKafka } from '../src/index.js';
 
 const logger = quietLogger();
 const run = randomUUID().slice(0, 8);
@@ -190,24 +190,7 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
 
   it('hands out a chunked frame whole or not at all', async () => {
     const p = producer(`${topic('frames')}-writer`);
-    const frame = (step: number): Frame => ({
-      frameId: randomUUID(),
-      simulationId: `consumer-${run}`,
-      step,
-      simTime: step,
-      fields: [
-        {
-          name: 'u',
-          dtype: 'uint8',
-          shape: [300 * KiB],
-          codec: 'none',
-          data: patternBytes('c', step, 'u', 300 * KiB),
-        },
-      ],
-      attributes: {},
-      ingestedAt: Date.now(),
-      tenant: 'default',
-    });
+    const frame = (step: number): Frame => kafkaFrame(`consumer-${run}`, step, 300 * KiB);
     const chunks = (f: Frame) =>
       frameRecords(registry, f, { topic: topic('frames'), maxRecordBytes: 180 * KiB, chunkBytes: 64 * KiB });
     await p.send(chunks(frame(1)));

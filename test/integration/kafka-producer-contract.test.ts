@@ -25,7 +25,7 @@ import {
   type OutRecord,
   type TopicDefinition,
 } from '@simstream/kafka';
-import { patternBytes, quietLogger, readRawUntil, testKafka, type RawRecord } from '../src/index.js';
+import { kafkaFrame, quietLogger, readRawUntil, testKafka, type RawRecord } from '../src/index.js';
 
 const kafka = testKafka();
 const logger = quietLogger();
@@ -226,24 +226,7 @@ describe.each(['kafkajs', 'platformatic'] as const)('producer transport contract
       transactionalId: `simstream.test.contract-${run}-${kind}-frames`,
       maxPartitionBytes: () => 200 * KiB,
     });
-    const frame = (step: number): Frame => ({
-      frameId: randomUUID(),
-      simulationId: `contract-${run}`,
-      step,
-      simTime: step,
-      fields: [
-        {
-          name: 'u',
-          dtype: 'uint8',
-          shape: [600 * KiB],
-          codec: 'none',
-          data: patternBytes('c', step, 'u', 600 * KiB),
-        },
-      ],
-      attributes: {},
-      ingestedAt: Date.now(),
-      tenant: 'default',
-    });
+    const frame = (step: number): Frame => kafkaFrame(`contract-${run}`, step, 600 * KiB);
     const group = (f: Frame): OutRecord[] => [
       ...frameRecords(registry, f, {
         topic: topic('frames'),

@@ -1,5 +1,6 @@
 /** Deterministic synthetic frames: content is a function of (simulation, step), so tests can regenerate and compare. */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Frame } from '@simstream/contracts';
 import type { ClientFrame } from '@simstream/client';
 
 /** `bytes` of deterministic content for (simulation, step, field): xorshift32 seeded by a hash of the three. */
@@ -32,5 +33,21 @@ export function syntheticFrame(
       shape: [elements * 4],
       data: patternBytes(simulationId, step, name, elements * 4),
     })),
+  };
+}
+
+/** A frame record as ingestion writes it to Kafka: one uint8 field `u` of `bytes` pattern bytes. */
+export function kafkaFrame(simulationId: string, step: number, bytes: number): Frame {
+  return {
+    frameId: randomUUID(),
+    simulationId,
+    step,
+    simTime: step,
+    fields: [
+      { name: 'u', dtype: 'uint8', shape: [bytes], codec: 'none', data: patternBytes('c', step, 'u', bytes) },
+    ],
+    attributes: {},
+    ingestedAt: Date.now(),
+    tenant: 'default',
   };
 }

@@ -4,6 +4,7 @@ export * from './kafka.js';
 export * from './frames.js';
 export * from './kafka-tools.js';
 export * from './assertions.js';
+export * from './wait.js';
 export * from './python.js';
 export * from './readme-commands.js';
 export * from './cluster.js';
