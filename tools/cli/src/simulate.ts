@@ -169,7 +169,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   const timer = setInterval(() => options.onProgress?.(progress()), 250);
   try {
     const durable = await uploader.start();
-    for (let i = 0; i < (options.burnInFrames ?? 0); i++) advance(true);
+    for (let i = 0; i < (options.burnInFrames ?? 0); i++) {
+      advance(true);
+      // A burn-in takes seconds: let the stream (and whatever shares the process) breathe.
+      if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
+    }
     if (durable !== undefined) {
       options.onEvent?.(
         `simulation ${options.simulationId} has frames up to step ${durable}; fast-forwarding past it`,
