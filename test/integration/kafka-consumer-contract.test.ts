@@ -427,7 +427,9 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
       return Promise.resolve();
     });
     await waitFor('every frame, whole', () => wanted.every((w) => handled.has(w)), 90_000);
-    expect(assignments.length).toBeGreaterThanOrEqual(2);
+    // The second member can take over and handle everything while the first still sleeps in its
+    // batch; the first hears of the new assignment only once that batch is over.
+    await waitFor('the first member to see the rebalance', () => assignments.length >= 2, 30_000);
     await second.stop();
     const end = await ends('midbatch');
     await waitFor('commits at the end of every partition', async () => {
