@@ -34,7 +34,9 @@ if (name === undefined || !/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(path.jo
   process.exit(2);
 }
 
-const mod = (await import(`./${name}.js`)) as { default: Bench };
+// A bench may name its results file after its mode (e.g. `sim-events --stream` is not a run of
+// the benchmark and must not replace its figures).
+const mod = (await import(`./${name}.js`)) as { default: Bench; resultsName?: (args: string[]) => string };
 const started = new Date();
 let result: unknown;
 try {
@@ -60,5 +62,5 @@ const report = {
 const json = JSON.stringify(report, null, 2);
 const out = path.resolve(here, '..', 'results');
 mkdirSync(out, { recursive: true });
-writeFileSync(path.join(out, `${name}.json`), json + '\n');
+writeFileSync(path.join(out, `${mod.resultsName?.(args) ?? name}.json`), json + '\n');
 process.stdout.write(json + '\n');

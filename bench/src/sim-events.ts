@@ -69,6 +69,11 @@ async function spikingScores(runs: readonly Run[], overrides: Partial<DetectorOp
   return { scores, config, configHash };
 }
 
+/** `--stream` sends a run to a stack: its summary goes to sim-events-stream.json, not over the figures. */
+export function resultsName(args: string[]): string {
+  return flag(args, '--stream') === undefined ? 'sim-events' : 'sim-events-stream';
+}
+
 export default async function simEvents(args: string[]): Promise<unknown> {
   const stream = flag(args, '--stream');
   // Run k of seed n in the bench is generateRun(cls, n · 1000 + k): --seed n streams run 0 of seed n.
