@@ -35,7 +35,7 @@ import { QueryResultTails } from './result-tails.js';
 import { IngestMetrics } from './metrics.js';
 import { mergeProgress, type ProgressStore } from './progress.js';
 import { KafkaSimulationWriters } from './simulation-writers.js';
-import { SessionRegistry } from './stream-session.js';
+import { SessionRegistry } from './session-registry.js';
 
 export interface IngestionService {
   readonly grpcPort: number;

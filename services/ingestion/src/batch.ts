@@ -22,7 +22,7 @@ import type { Ingestor } from './ingestor.js';
 import type { IngestMetrics } from './metrics.js';
 import type { ProgressStore } from './progress.js';
 import type { SimulationWriters } from './simulation-writers.js';
-import type { SessionRegistry, SimulationHolder } from './stream-session.js';
+import type { SessionRegistry, SimulationHolder } from './session-registry.js';
 import { ackMessage, dataBytes, incomingFrame, rejectionMessage } from './frame-input.js';
 
 export interface BatchDeps {

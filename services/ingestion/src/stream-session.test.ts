@@ -18,7 +18,8 @@ import { Ingestor, type FrameSink } from './ingestor.js';
 import { IngestMetrics } from './metrics.js';
 import { MemoryProgressStore } from './progress.js';
 import type { SimulationWriter, SimulationWriters } from './simulation-writers.js';
-import { SessionRegistry, StreamSession, type StreamCall } from './stream-session.js';
+import { SessionRegistry } from './session-registry.js';
+import { StreamSession, type StreamCall } from './stream-session.js';
 import type { EventStreamDeps } from './event-stream.js';
 import type { TailCallbacks, TailRequest } from './result-tails.js';
 

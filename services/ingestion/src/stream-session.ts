@@ -48,6 +48,7 @@ import type { IngestMetrics } from './metrics.js';
 import type { ProgressStore } from './progress.js';
 import type { SimulationWriter, SimulationWriters } from './simulation-writers.js';
 import { ackMessage, dataBytes, incomingFrame, rejectionMessage } from './frame-input.js';
+import type { SessionRegistry, SimulationHolder } from './session-registry.js';
 
 /** The transport side of a stream (grpc-js in the service, a fake in unit tests). */
 export interface StreamCall {
@@ -90,32 +91,6 @@ type Outcome =
   | { kind: 'ack'; ack: FrameAckInfo }
   | { kind: 'rejected'; step: number; error: unknown }
   | { kind: 'failed'; error: unknown };
-
-/** Whoever holds a simulation on this instance: a stream, or an IngestBatch call. */
-export interface SimulationHolder {
-  /** Stops writing; resolves once its writes are settled and its writer is closed. */
-  supersede(): Promise<void>;
-}
-
-/**
- * Open streams, and who holds each simulation on this instance. A new holder supersedes the
- * previous one and waits for it to be torn down; a holder stays registered until then, so a
- * stream whose client vanished still makes the next one wait for its in-flight writes.
- */
-export class SessionRegistry {
-  private readonly holders = new Map<string, SimulationHolder>();
-  readonly all = new Set<StreamSession>();
-
-  async claim(simulationId: string, holder: SimulationHolder): Promise<void> {
-    const previous = this.holders.get(simulationId);
-    this.holders.set(simulationId, holder);
-    if (previous !== undefined && previous !== holder) await previous.supersede();
-  }
-
-  release(simulationId: string, holder: SimulationHolder): void {
-    if (this.holders.get(simulationId) === holder) this.holders.delete(simulationId);
-  }
-}
 
 export class StreamSession implements SimulationHolder {
   readonly id = randomUUID();
