@@ -29,7 +29,7 @@ import {
   type RecordConsumerOptions,
   type TopicDefinition,
 } from '@simstream/kafka';
-import { kafkaFrame, patternBytes, quietLogger, readRawUntil, testKafka } from '../src/index.js';
+import { kafkaFrame, patternBytes, quietLogger, readRawUntil, testKafka, waitFor } from '../src/index.js';
 
 const logger = quietLogger();
 const run = randomUUID().slice(0, 8);
@@ -51,13 +51,9 @@ const progress = (topic: string, key: string, step: number): OutRecord => ({
 });
 const stepOf = (r: ConsumedRecord) => `${r.key}/${(r.value as Progress).lastDurableStep}`;
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
+/** Until `condition` holds (the shared poll, for a yes/no condition). */
+const waitUntil = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000) =>
+  waitFor(what, async () => ((await condition()) ? true : undefined), timeoutMs);
 
 describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract: %s', (kind) => {
   const kafka = testKafka(logger, { consumer: kind, producer: 'platformatic' });
@@ -204,7 +200,7 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
     const got: ConsumedRecord[] = [];
     const c = consumer({ groupId: group('frames'), topics: [topic('frames')] });
     await c.start(collect(got));
-    await waitFor('frame 3', () => got.some((r) => (r.value as Frame).step === 3));
+    await waitUntil('frame 3', () => got.some((r) => (r.value as Frame).step === 3));
     await sleep(1000);
     expect(got.map((r) => [r.name, (r.value as Frame).step])).toEqual([
       [RecordName.Frame, 1],
@@ -245,12 +241,12 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
       dlq: { producer: dlqProducer, topic: topic('dlq') },
     });
     await c.start(collect(got));
-    await waitFor('the dead letter to be sent', () => dlqProducer.sending);
+    await waitUntil('the dead letter to be sent', () => dlqProducer.sending);
     const during = await committed(group('dlq'), 'dlq-in');
     expect(during.every((o) => o.offset <= 1)).toBe(true); // never past the bad record (offset 1)
-    await waitFor('records after the bad one', () => got.length === 2);
+    await waitUntil('records after the bad one', () => got.length === 2);
     expect(got.map(stepOf)).toEqual(['k/1', 'k/3']);
-    await waitFor(
+    await waitUntil(
       'the commit past the batch',
       async () => (await committed(group('dlq'), 'dlq-in'))[0]?.offset === 3,
     );
@@ -273,7 +269,7 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
     const c = consumer({ groupId: group('pause'), topics: [topic('pause')] });
     await c.start(collect(got));
     await p.send([progress(topic('pause'), 'a', 1), progress(topic('pause'), 'b', 1)]);
-    await waitFor('the first records', () => got.length === 2);
+    await waitUntil('the first records', () => got.length === 2);
     c.pause();
     await sleep(500); // a fetch in flight may still be handed out
     const before = got.length;
@@ -281,7 +277,7 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
     await sleep(2500);
     expect(got.length).toBe(before);
     c.resume();
-    await waitFor('the records written while paused', () => got.length === 4);
+    await waitUntil('the records written while paused', () => got.length === 4);
     expect(got.map(stepOf).sort()).toEqual(['a/1', 'a/2', 'b/1', 'b/2']);
     await c.stop();
   });
@@ -306,7 +302,7 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
       handled.push(...records);
       return Promise.resolve();
     });
-    await waitFor('every record', () => handled.length >= sent.length);
+    await waitUntil('every record', () => handled.length >= sent.length);
     await sleep(1000);
     expect(failures).toBe(2);
     expect(handled.map(stepOf).sort()).toEqual(sent.map((_, i) => `s${i % 4}/${i}`).sort());
@@ -334,23 +330,23 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
     const first = member(0);
     await first.start(collect(handled));
     await p.send(batch(1));
-    await waitFor('round 1', () => handled.length >= keys.length);
+    await waitUntil('round 1', () => handled.length >= keys.length);
     const second = member(1);
     await second.start(collect(handled));
-    await waitFor('the second member to get partitions', () =>
+    await waitUntil('the second member to get partitions', () =>
       assignments[1]!.some((a) => (a[topic('rebalance')] ?? []).length > 0),
     );
     await p.send(batch(2));
-    await waitFor('round 2', () => new Set(handled.map(stepOf)).size >= 2 * keys.length);
+    await waitUntil('round 2', () => new Set(handled.map(stepOf)).size >= 2 * keys.length);
     await second.stop();
     await p.send(batch(3));
-    await waitFor('round 3', () => new Set(handled.map(stepOf)).size >= 3 * keys.length);
+    await waitUntil('round 3', () => new Set(handled.map(stepOf)).size >= 3 * keys.length);
     expect(new Set(handled.map(stepOf)).size).toBe(3 * keys.length);
     // The first member was told of every assignment: its first, the split, all partitions again.
     expect(assignments[0]!.length).toBeGreaterThanOrEqual(3);
     expect(assignments[0]!.at(-1)![topic('rebalance')]).toHaveLength(4);
     const end = await ends('rebalance');
-    await waitFor('commits at the end of every partition', async () => {
+    await waitUntil('commits at the end of every partition', async () => {
       const at = await committed(group('rebalance'), 'rebalance');
       return end.every((e) => at.find((o) => o.partition === e.partition)?.offset === e.high);
     });
@@ -426,13 +422,13 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
       record(rs);
       return Promise.resolve();
     });
-    await waitFor('every frame, whole', () => wanted.every((w) => handled.has(w)), 90_000);
+    await waitUntil('every frame, whole', () => wanted.every((w) => handled.has(w)), 90_000);
     // The second member can take over and handle everything while the first still sleeps in its
     // batch; the first hears of the new assignment only once that batch is over.
-    await waitFor('the first member to see the rebalance', () => assignments.length >= 2, 30_000);
+    await waitUntil('the first member to see the rebalance', () => assignments.length >= 2, 30_000);
     await second.stop();
     const end = await ends('midbatch');
-    await waitFor('commits at the end of every partition', async () => {
+    await waitUntil('commits at the end of every partition', async () => {
       const at = await committed(group('midbatch'), 'midbatch');
       // Each partition ends with a transaction marker, which a commit may stop before.
       return end.every((e) => (at.find((o) => o.partition === e.partition)?.offset ?? -1) >= e.high - 1);
@@ -446,13 +442,13 @@ describe.each(['kafkajs', 'platformatic'] as const)('consumer transport contract
     const before: ConsumedRecord[] = [];
     const c1 = consumer({ groupId: group('restart'), topics: [topic('restart')] });
     await c1.start(collect(before));
-    await waitFor('the first half', () => before.length === 10);
+    await waitUntil('the first half', () => before.length === 10);
     await c1.stop();
     await p.send(Array.from({ length: 10 }, (_, i) => progress(topic('restart'), `t${i % 2}`, 10 + i)));
     const after: ConsumedRecord[] = [];
     const c2 = consumer({ groupId: group('restart'), topics: [topic('restart')] });
     await c2.start(collect(after));
-    await waitFor('the second half', () => after.length >= 10);
+    await waitUntil('the second half', () => after.length >= 10);
     await sleep(1000);
     expect(after.map((r) => (r.value as Progress).lastDurableStep).sort((x, y) => x - y)).toEqual(
       Array.from({ length: 10 }, (_, i) => 10 + i),
