@@ -92,10 +92,14 @@ export class DecodePool {
     slot.task = task;
     const { worker } = slot;
     worker.ref(); // a pending decode keeps the process alive (a CLI awaiting it)
+    const startedAt = performance.now();
     const onMessage = (reply: DecodeReply): void => {
       worker.off('error', onError);
       this.settle(slot, worker);
-      if (reply.ok) task.resolve(unpack(reply.packed));
+      // A reply can be read before the deadline's timer fires although it came after it (a
+      // starved event loop polls both at once): the deadline holds either way.
+      if (performance.now() - startedAt > task.deadlineMs) task.reject(decodeTimeout(task.deadlineMs));
+      else if (reply.ok) task.resolve(unpack(reply.packed));
       else
         task.reject(
           new UploadError(reply.status, reply.code, reply.message, { violations: reply.violations }),
@@ -123,13 +127,7 @@ export class DecodePool {
       worker.off('message', onMessage);
       worker.off('error', onError);
       void this.replace(slot, worker);
-      task.reject(
-        new UploadError(
-          422,
-          'UPLOAD_DECODE_TIMEOUT',
-          `decoding the body took longer than ${task.deadlineMs} ms; it was stopped`,
-        ),
-      );
+      task.reject(decodeTimeout(task.deadlineMs));
     }, task.deadlineMs);
     worker.postMessage(task.job, task.transfer);
   }
@@ -159,4 +157,12 @@ export class DecodePool {
     slot.task = undefined;
     await slot.worker.terminate();
   }
+}
+
+function decodeTimeout(deadlineMs: number): UploadError {
+  return new UploadError(
+    422,
+    'UPLOAD_DECODE_TIMEOUT',
+    `decoding the body took longer than ${deadlineMs} ms, the limit for a body of its size`,
+  );
 }
