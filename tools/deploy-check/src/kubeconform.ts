@@ -6,6 +6,8 @@ import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/
 import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
 import { Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
 import { type K8sObject } from './manifests.js';
 import { runProgram } from '@simstream/toolchain';
 import { ensureKubernetesSchemas, ensureStrimziSchemas } from './tools.js';
@@ -27,6 +29,8 @@ const MODELS: Readonly<Record<string, new (data: never) => Validatable>> = {
   'cert-manager.io/v1 Certificate': Certificate,
   'cert-manager.io/v1 Issuer': Issuer,
   'cert-manager.io/v1 ClusterIssuer': ClusterIssuer,
+  'keda.sh/v1alpha1 ScaledObject': ScaledObject,
+  'keda.sh/v1alpha1 TriggerAuthentication': TriggerAuthentication,
 };
 
 const modelOf = (o: K8sObject) => MODELS[`${o.apiVersion} ${o.kind}`];
