@@ -59,19 +59,24 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/* Image of a service: registry/repository/service:tag, with the per-service override and the GPU suffix. */}}
+{{/* Image of a service: registry/repository/service:tag (or @digest), with the per-service override and the GPU suffix. */}}
 {{- define "simstream.image" -}}
 {{- $v := .root.Values -}}
 {{- $s := index $v.services .svc -}}
 {{- $repo := default (printf "%s/%s" $v.image.repository .svc) $s.image.repository -}}
 {{- $tag := default (default .root.Chart.AppVersion $v.image.tag) $s.image.tag -}}
+{{- $digest := $s.image.digest | default "" -}}
 {{- if and (eq .svc "neuromorphic") $s.gpu.enabled -}}
 {{- $tag = printf "%s%s" $tag $s.gpu.tagSuffix -}}
+{{- /* The CUDA image is another image: the CPU image's digest never applies to it. */ -}}
+{{- $digest = $s.gpu.digest | default "" -}}
 {{- end -}}
+{{- /* A digest pins the image: it wins over the tag. */ -}}
+{{- $ref := ternary (printf "%s@%s" $repo $digest) (printf "%s:%s" $repo $tag) (ne $digest "") -}}
 {{- if $v.image.registry -}}
-{{- printf "%s/%s:%s" $v.image.registry $repo $tag -}}
+{{- printf "%s/%s" $v.image.registry $ref -}}
 {{- else -}}
-{{- printf "%s:%s" $repo $tag -}}
+{{- $ref -}}
 {{- end -}}
 {{- end -}}
 
