@@ -10,6 +10,7 @@ import { chartChecks } from './chart-checks.js';
 import { runCheck, type Check } from './check.js';
 import type { ComposeModel } from './compose-model.js';
 import { docChecks } from './doc-checks.js';
+import { helmfileChecks } from './helmfile-checks.js';
 import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
     ...imageChecks(tools.deployLint, root, envs, parseComposeJson),
     ...docChecks(root, envs),
     ...scalingChecks(tools.helm, path.join(root, 'helm', 'simstream'), root),
+    ...helmfileChecks(tools.helm, tools.kubeconform, root),
   ];
   let passed = 0;
   let failed = 0;
