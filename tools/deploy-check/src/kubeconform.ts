@@ -6,6 +6,10 @@ import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/
 import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
 import { Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { BackendTLSPolicy } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/BackendTLSPolicy';
+import { GRPCRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GRPCRoute';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { TLSRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/TLSRoute';
 import { type K8sObject } from './manifests.js';
 import { runProgram } from '@simstream/toolchain';
 import { ensureKubernetesSchemas, ensureStrimziSchemas } from './tools.js';
@@ -27,6 +31,11 @@ const MODELS: Readonly<Record<string, new (data: never) => Validatable>> = {
   'cert-manager.io/v1 Certificate': Certificate,
   'cert-manager.io/v1 Issuer': Issuer,
   'cert-manager.io/v1 ClusterIssuer': ClusterIssuer,
+  // Gateway API v1.5 (standard channel): TLSRoute v1 since 1.5, BackendTLSPolicy v1 since 1.4.
+  'gateway.networking.k8s.io/v1 GRPCRoute': GRPCRoute,
+  'gateway.networking.k8s.io/v1 HTTPRoute': HTTPRoute,
+  'gateway.networking.k8s.io/v1 TLSRoute': TLSRoute,
+  'gateway.networking.k8s.io/v1 BackendTLSPolicy': BackendTLSPolicy,
 };
 
 const modelOf = (o: K8sObject) => MODELS[`${o.apiVersion} ${o.kind}`];

@@ -10,6 +10,7 @@ import { chartChecks } from './chart-checks.js';
 import { runCheck, type Check } from './check.js';
 import type { ComposeModel } from './compose-model.js';
 import { docChecks } from './doc-checks.js';
+import { edgeChecks } from './edge-value-sets.js';
 import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
     ...k8sChecks(tools.kustomize, tools.kubeconform, root),
     ...imageChecks(tools.deployLint, root, envs, parseComposeJson),
     ...docChecks(root, envs),
+    ...edgeChecks(tools.helm, path.join(root, 'helm', 'simstream'), envs),
   ];
   let passed = 0;
   let failed = 0;
