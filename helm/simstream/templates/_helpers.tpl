@@ -80,10 +80,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/* gRPC address of a service for the gateway: <name>:<port> (ingestion: its internal port). */}}
+{{/*
+gRPC target of a service for its in-cluster clients (ingestion: its internal port): dns:/// on the
+headless Service, one address per ready pod, which the clients balance round-robin.
+*/}}
 {{- define "simstream.address" -}}
 {{- $s := index .root.Values.services .svc -}}
-{{- printf "%s:%v" (include "simstream.component" .) (ternary $s.ports.grpcInternal $s.ports.grpc (eq .svc "ingestion")) -}}
+{{- printf "dns:///%s:%v" (include "simstream.headlessName" .) (ternary $s.ports.grpcInternal $s.ports.grpc (eq .svc "ingestion")) -}}
 {{- end -}}
 
 {{/* Services that serve or call gRPC, each with a certificate naming it (CN = the service). */}}
@@ -149,6 +152,18 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- end -}}
 {{- if eq .svc "ingestion" -}}
 {{- $_ := set $data "INTERNAL_GRPC_PORT" (toString $s.ports.grpcInternal) -}}
+{{- end -}}
+{{- /* Connection age of the gRPC servers (balancing): grace covering the longest stream. */ -}}
+{{- if has .svc (list "ingestion" "query" "quantum") -}}
+{{- $conn := $v.grpcConnections -}}
+{{- $lifetime := include "simstream.seconds" $v.services.ingestion.expose.streamLifetime | int64 -}}
+{{- $grace := include "simstream.seconds" $conn.maxAgeGrace | int64 -}}
+{{- $_ := set $data "GRPC_MAX_CONNECTION_AGE" $conn.maxAge -}}
+{{- $_ := set $data "GRPC_MAX_CONNECTION_AGE_GRACE" (printf "%ds" (ternary (max $grace $lifetime) $grace (eq .svc "query"))) -}}
+{{- if eq .svc "ingestion" -}}
+{{- $_ := set $data "INGEST_PUBLIC_MAX_CONNECTION_AGE" $conn.maxAge -}}
+{{- $_ := set $data "INGEST_PUBLIC_MAX_CONNECTION_AGE_GRACE" (printf "%ds" $lifetime) -}}
+{{- end -}}
 {{- end -}}
 {{- if include "simstream.usesGrpc" . -}}
 {{- if $v.tls.insecure -}}

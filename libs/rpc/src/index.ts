@@ -1,4 +1,5 @@
 /** @simstream/rpc: shared gRPC server plumbing. */
+export * from './balancing.js';
 export * from './call-gate.js';
 export * from './errors.js';
 export * from './file-descriptors.js';

@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import { connectionAgeOptions, type ConnectionAge } from './balancing.js';
 import { gateInterceptor, type CallGate } from './call-gate.js';
 import type { ProtoSource } from './file-descriptors.js';
 import { addReflection } from './reflection.js';
@@ -27,6 +28,11 @@ export interface GrpcServerOptions {
    * connection. (`grpc-node.flow_control_window`: see pnpm-workspace.yaml, patchedDependencies.)
    */
   readonly flowControlWindowBytes?: number;
+  /**
+   * Connection age and grace (balancing.ts): aged connections are asked to reconnect so that
+   * clients find new replicas; open calls keep running for the grace.
+   */
+  readonly connectionAge?: ConnectionAge;
 }
 
 export interface GrpcServerHandle {
@@ -45,6 +51,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServerHandle {
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+    ...connectionAgeOptions(options.connectionAge),
     ...(options.flowControlWindowBytes === undefined
       ? {}
       : { 'grpc-node.flow_control_window': options.flowControlWindowBytes }),

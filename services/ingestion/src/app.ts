@@ -170,6 +170,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
       reflect: contract.files,
       healthServices: ['simstream.v1.IngestionService'],
       flowControlWindowBytes: config.http2WindowBytes,
+      connectionAge: internal ? config.grpc.internalConnectionAge : config.grpc.publicConnectionAge,
       credentials: serverCredentials(config.grpc.tls, { requireClientCertificate: internal }),
       gate: internal
         ? internalGate(config.grpc.allowedClients, config.grpc.tls.insecure)

@@ -13,7 +13,15 @@ import {
 import type { FrameLimits } from '@simstream/contracts';
 import { AUTH_ENV, authSettings, type AuthSettings } from '@simstream/auth';
 import { ConfigError } from '@simstream/errors';
-import { GRPC_INTERNAL_ENV, GRPC_TLS_ENV, grpcTls, type GrpcTls } from '@simstream/rpc';
+import {
+  GRPC_CONNECTION_AGE_ENV,
+  GRPC_INTERNAL_ENV,
+  GRPC_TLS_ENV,
+  connectionAge,
+  grpcTls,
+  type ConnectionAge,
+  type GrpcTls,
+} from '@simstream/rpc';
 import { POSTGRES_ENV, REDIS_ENV, databaseConfig, type DatabaseConfig } from '@simstream/storage';
 
 export const INGESTION_ENV = {
@@ -23,6 +31,8 @@ export const INGESTION_ENV = {
   ...AUTH_ENV,
   ...GRPC_TLS_ENV,
   ...GRPC_INTERNAL_ENV,
+  /** The internal port's connections (the gateway's IngestBatch calls, all unary). */
+  ...GRPC_CONNECTION_AGE_ENV,
   /** Stable per instance (pod name): logs, server id in StreamOpened and GetStatus. */
   INSTANCE_ID: env.string(os.hostname()),
   LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
@@ -32,6 +42,13 @@ export const INGESTION_ENV = {
   /** The internal port: mutual TLS; only GRPC_ALLOWED_CLIENTS may call, naming the tenant they act for. */
   INTERNAL_GRPC_PORT: env.port(50054),
   /** Metrics and probes: loopback unless a cluster's probes need the pod address. */
+  /**
+   * The public port's connections carry StreamFrames streams that last as long as a simulation
+   * runs (hours): an aged connection takes no new streams, and its open streams keep running
+   * for the grace, which must outlast the longest stream (else it is cut and the client resumes).
+   */
+  INGEST_PUBLIC_MAX_CONNECTION_AGE: env.duration('5m'),
+  INGEST_PUBLIC_MAX_CONNECTION_AGE_GRACE: env.duration('24h'),
   OPS_HOST: env.string('127.0.0.1'),
   OPS_PORT: env.port(9101),
   INGEST_MAX_FRAME_BYTES: env.bytes('256MiB'),
@@ -89,6 +106,9 @@ export interface IngestionConfig {
     readonly internalPort: number;
     readonly allowedClients: readonly string[];
     readonly tls: GrpcTls;
+    /** Connection age of the public port (long streams) and of the internal port (unary calls). */
+    readonly publicConnectionAge: ConnectionAge;
+    readonly internalConnectionAge: ConnectionAge;
   };
   readonly ops: { readonly host: string; readonly port: number };
   readonly database: DatabaseConfig;
@@ -129,6 +149,11 @@ export function loadIngestionConfig(source: Env = process.env): IngestionConfig 
       internalPort: c.INTERNAL_GRPC_PORT,
       allowedClients: c.GRPC_ALLOWED_CLIENTS,
       tls,
+      publicConnectionAge: {
+        maxAgeMs: c.INGEST_PUBLIC_MAX_CONNECTION_AGE,
+        graceMs: c.INGEST_PUBLIC_MAX_CONNECTION_AGE_GRACE,
+      },
+      internalConnectionAge: connectionAge(c),
     },
     ops: { host: c.OPS_HOST, port: c.OPS_PORT },
     database: databaseConfig(c),

@@ -18,6 +18,7 @@ import { loadQueryContract, type pb } from '@simstream/contracts';
 import { UnavailableError } from '@simstream/errors';
 import type { Logger, Registry } from '@simstream/observability';
 import { Breaker } from '@simstream/resilience';
+import { balancedChannelOptions } from '@simstream/rpc';
 
 export type TailKind = 'RESULT_KIND_NEUROMORPHIC' | 'RESULT_KIND_QUANTUM';
 
@@ -71,6 +72,8 @@ export class QueryResultTails implements ResultTails {
       // A restarted query is found again within about a second (the default grows to 120 s).
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2000,
+      // Round-robin over query's replicas (QUERY_ADDRESS names its headless Service in a cluster).
+      ...balancedChannelOptions(),
     });
     this.breaker = new Breaker(
       'query-tail',

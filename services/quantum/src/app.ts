@@ -216,6 +216,7 @@ export async function startQuantumService(config: QuantumConfig): Promise<Quantu
     maxReceiveMessageBytes: maxRequestBytes(config),
     reflect: contract.files,
     healthServices: ['simstream.v1.QuantumService'],
+    connectionAge: config.connectionAge,
     credentials: serverCredentials(config.grpcTls, { requireClientCertificate: true }),
     gate: identityGate(config.allowedClients, config.grpcTls.insecure, 'quantum'),
   });

@@ -2,7 +2,15 @@
  * The quantum service's configuration: environment variables, validated once at start.
  */
 import { ConfigError } from '@simstream/errors';
-import { GRPC_INTERNAL_ENV, GRPC_TLS_ENV, grpcTls, type GrpcTls } from '@simstream/rpc';
+import {
+  GRPC_CONNECTION_AGE_ENV,
+  GRPC_INTERNAL_ENV,
+  GRPC_TLS_ENV,
+  connectionAge,
+  grpcTls,
+  type ConnectionAge,
+  type GrpcTls,
+} from '@simstream/rpc';
 import os from 'node:os';
 import { env, loadConfig, z, type Env, type EnvVar } from '@simstream/config';
 import {
@@ -24,6 +32,7 @@ function float(options: { min: number; max: number; default: number }): EnvVar<n
 export const QUANTUM_ENV = {
   ...GRPC_TLS_ENV,
   ...GRPC_INTERNAL_ENV,
+  ...GRPC_CONNECTION_AGE_ENV,
   ...KAFKA_ENV,
   ...POSTGRES_ENV,
   ...REDIS_ENV,
@@ -121,6 +130,8 @@ export interface QuantumConfig {
   readonly opsHost: string;
   readonly opsPort: number;
   readonly grpcTls: GrpcTls;
+  /** Connection age and grace of the gRPC server. */
+  readonly connectionAge: ConnectionAge;
   /** Service identities (certificate CN) allowed to call. */
   readonly allowedClients: readonly string[];
   readonly kafka: KafkaConnectionConfig;
@@ -182,6 +193,7 @@ export function loadQuantumConfig(source: Env = process.env): QuantumConfig {
     opsHost: c.OPS_HOST,
     opsPort: c.OPS_PORT,
     grpcTls: tls,
+    connectionAge: connectionAge(c),
     allowedClients: c.GRPC_ALLOWED_CLIENTS,
     kafka: kafkaConnectionFromEnv(c),
     topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),

@@ -189,6 +189,7 @@ export async function startQueryService(config: QueryConfig): Promise<QueryServi
       maxReceiveMessageBytes: 1024 * 1024,
       reflect: contract.files,
       healthServices: ['simstream.v1.QueryService'],
+      connectionAge: config.connectionAge,
       credentials: serverCredentials(config.grpcTls, { requireClientCertificate: true }),
       gate: identityGate(config.allowedClients, config.grpcTls.insecure, 'query'),
     });

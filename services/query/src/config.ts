@@ -2,7 +2,15 @@
  * The query service's configuration: environment variables, validated once at start.
  */
 import { ConfigError } from '@simstream/errors';
-import { GRPC_INTERNAL_ENV, GRPC_TLS_ENV, grpcTls, type GrpcTls } from '@simstream/rpc';
+import {
+  GRPC_CONNECTION_AGE_ENV,
+  GRPC_INTERNAL_ENV,
+  GRPC_TLS_ENV,
+  connectionAge,
+  grpcTls,
+  type ConnectionAge,
+  type GrpcTls,
+} from '@simstream/rpc';
 import os from 'node:os';
 import { env, loadConfig, z, type Env, type EnvVar } from '@simstream/config';
 import {
@@ -34,6 +42,7 @@ function rolesVar(): EnvVar<QueryRole[]> {
 export const QUERY_ENV = {
   ...GRPC_TLS_ENV,
   ...GRPC_INTERNAL_ENV,
+  ...GRPC_CONNECTION_AGE_ENV,
   /**
    * Service identities (certificate CN) allowed to call: the gateway (reads for its clients) and
    * ingestion (the analysis events of streams that opt in follow their results here).
@@ -96,6 +105,8 @@ export interface QueryConfig {
   readonly opsHost: string;
   readonly opsPort: number;
   readonly grpcTls: GrpcTls;
+  /** Connection age and grace of the gRPC server (the grace covers ingestion's event tails). */
+  readonly connectionAge: ConnectionAge;
   /** Service identities (certificate CN) allowed to call. */
   readonly allowedClients: readonly string[];
   readonly kafka: KafkaConnectionConfig;
@@ -139,6 +150,7 @@ export function loadQueryConfig(source: Env = process.env): QueryConfig {
     opsHost: c.OPS_HOST,
     opsPort: c.OPS_PORT,
     grpcTls: tls,
+    connectionAge: connectionAge(c),
     allowedClients: c.GRPC_ALLOWED_CLIENTS,
     kafka: kafkaConnectionFromEnv(c),
     topicEnvironment: topicEnvironment(c.KAFKA_TOPIC_ENVIRONMENT),

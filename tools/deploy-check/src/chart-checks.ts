@@ -43,7 +43,7 @@ async function helm(helmBin: string, args: string[]): Promise<{ code: number; ou
 
 const NAMESPACE = 'simstream';
 
-function templateArgs(chartDir: string, set: ValueSet, extra: string[] = []): string[] {
+export function templateArgs(chartDir: string, set: ValueSet, extra: string[] = []): string[] {
   return [
     'template',
     'simstream',
@@ -185,7 +185,8 @@ export function checkValueSetIntent(set: string, objects: readonly K8sObject[]):
     const gateway = find('Deployment', 'gateway');
     if (
       gateway !== undefined &&
-      containerEnvValues(gateway, objects).get('INGESTION_ADDRESS') !== 'simstream-ingestion:50054'
+      containerEnvValues(gateway, objects).get('INGESTION_ADDRESS') !==
+        'dns:///simstream-ingestion-headless:50054'
     )
       say("the gateway does not call ingestion's internal port");
     for (const o of objects.filter((x) => x.kind === 'ConfigMap' && componentOf(x) !== undefined))

@@ -8,6 +8,10 @@ import { Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
+import { BackendTLSPolicy } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/BackendTLSPolicy';
+import { GRPCRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GRPCRoute';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { TLSRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/TLSRoute';
 import { type K8sObject } from './manifests.js';
 import { runProgram } from '@simstream/toolchain';
 import { ensureKubernetesSchemas, ensureStrimziSchemas } from './tools.js';
@@ -31,6 +35,11 @@ const MODELS: Readonly<Record<string, new (data: never) => Validatable>> = {
   'cert-manager.io/v1 ClusterIssuer': ClusterIssuer,
   'keda.sh/v1alpha1 ScaledObject': ScaledObject,
   'keda.sh/v1alpha1 TriggerAuthentication': TriggerAuthentication,
+  // Gateway API v1.5 (standard channel): TLSRoute v1 since 1.5, BackendTLSPolicy v1 since 1.4.
+  'gateway.networking.k8s.io/v1 GRPCRoute': GRPCRoute,
+  'gateway.networking.k8s.io/v1 HTTPRoute': HTTPRoute,
+  'gateway.networking.k8s.io/v1 TLSRoute': TLSRoute,
+  'gateway.networking.k8s.io/v1 BackendTLSPolicy': BackendTLSPolicy,
 };
 
 const modelOf = (o: K8sObject) => MODELS[`${o.apiVersion} ${o.kind}`];

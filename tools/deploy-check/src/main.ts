@@ -11,6 +11,7 @@ import { runCheck, type Check } from './check.js';
 import type { ComposeModel } from './compose-model.js';
 import { docChecks } from './doc-checks.js';
 import { helmfileChecks } from './helmfile-checks.js';
+import { edgeChecks } from './edge-value-sets.js';
 import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
     ...docChecks(root, envs),
     ...scalingChecks(tools.helm, path.join(root, 'helm', 'simstream'), root),
     ...helmfileChecks(tools.helm, tools.kubeconform, root),
+    ...edgeChecks(tools.helm, path.join(root, 'helm', 'simstream'), envs),
   ];
   let passed = 0;
   let failed = 0;

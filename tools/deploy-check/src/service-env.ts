@@ -125,6 +125,8 @@ export interface ServiceEnvSpec {
   readonly source: 'schema' | 'expected';
   readonly known: ReadonlySet<string>;
   readonly required: ReadonlySet<string>;
+  /** Parsed defaults (sizes in bytes, durations in ms) from the schema; absent for the stand-in list. */
+  readonly defaults?: ReadonlyMap<string, unknown>;
 }
 
 export function serviceExists(service: ServiceName, root: string): boolean {
@@ -152,6 +154,7 @@ export async function loadServiceEnv(service: ServiceName, root: string): Promis
     source: 'schema',
     known: new Set(vars.map((v) => v.name)),
     required: new Set(vars.filter((v) => v.required).map((v) => v.name)),
+    defaults: new Map(vars.map((v) => [v.name, v.default])),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { CancelledError, UnavailableError } from '@simstream/errors';
+import { balancedChannelOptions } from '@simstream/rpc';
 import { downstreamError } from './grpc-errors.js';
 
 export const TENANT_HEADER = 'x-simstream-tenant';
@@ -19,6 +20,8 @@ export function channelOptions(maxMessageBytes = 16 * 1024 * 1024): grpc.Channel
     // A restarted downstream is found again quickly (default backoff grows to 120 s).
     'grpc.initial_reconnect_backoff_ms': 200,
     'grpc.max_reconnect_backoff_ms': 2000,
+    // Round-robin over every replica the address resolves to (a headless Service in a cluster).
+    ...balancedChannelOptions(),
   };
 }
 
