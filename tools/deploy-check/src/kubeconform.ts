@@ -6,6 +6,8 @@ import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/
 import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
 import { Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { type K8sObject } from './manifests.js';
 import { runProgram } from '@simstream/toolchain';
 import { ensureKubernetesSchemas, ensureStrimziSchemas } from './tools.js';
@@ -24,6 +26,8 @@ interface Validatable {
  */
 const MODELS: Readonly<Record<string, new (data: never) => Validatable>> = {
   'monitoring.coreos.com/v1 ServiceMonitor': ServiceMonitor,
+  'monitoring.coreos.com/v1 PodMonitor': PodMonitor,
+  'monitoring.coreos.com/v1 PrometheusRule': PrometheusRule,
   'cert-manager.io/v1 Certificate': Certificate,
   'cert-manager.io/v1 Issuer': Issuer,
   'cert-manager.io/v1 ClusterIssuer': ClusterIssuer,
