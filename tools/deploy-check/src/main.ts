@@ -10,6 +10,7 @@ import { chartChecks } from './chart-checks.js';
 import { runCheck, type Check } from './check.js';
 import type { ComposeModel } from './compose-model.js';
 import { docChecks } from './doc-checks.js';
+import { chartPolicyChecks } from './egress-checks.js';
 import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
     ...chartChecks(tools.helm, tools.kubeconform, path.join(root, 'helm', 'simstream'), envs),
     ...k8sChecks(tools.kustomize, tools.kubeconform, root),
     ...overlayPolicyChecks(tools.kustomize, tools.kubeconform, root),
+    ...chartPolicyChecks(tools.helm, path.join(root, 'helm', 'simstream')),
     ...imageChecks(tools.deployLint, root, envs, parseComposeJson),
     ...docChecks(root, envs),
   ];
