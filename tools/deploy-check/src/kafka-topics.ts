@@ -89,7 +89,10 @@ export function renderTopicEnvironmentPatch(
   }));
   return (
     HEADER(
-      `replication ${environment.replicationFactor}, min.insync.replicas ${environment.minInsyncReplicas}`,
+      `replication ${environment.replicationFactor}, min.insync.replicas ${environment.minInsyncReplicas}` +
+        (environment.maxRetentionBytes === undefined
+          ? ''
+          : `, retention.bytes at most ${environment.maxRetentionBytes}, segment.bytes at most ${environment.maxSegmentBytes ?? '-'}`),
     ) + documents(patches)
   );
 }
