@@ -142,8 +142,9 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- $_ := set $data "KAFKA_SSL_CA_FILE" (printf "/etc/simstream/kafka-ca/%s" $v.kafka.tls.caKey) -}}
 {{- end -}}
 {{- $_ := set $data "KAFKA_SASL_MECHANISM" $v.kafka.sasl.mechanism -}}
-{{- if and (ne $v.kafka.sasl.mechanism "none") $v.kafka.sasl.username (not $v.kafka.sasl.usernameKey) -}}
-{{- $_ := set $data "KAFKA_SASL_USERNAME" $v.kafka.sasl.username -}}
+{{- $user := index $v.kafka.sasl.users .svc -}}
+{{- if and (ne $v.kafka.sasl.mechanism "none") $user.username (not $v.kafka.sasl.usernameKey) -}}
+{{- $_ := set $data "KAFKA_SASL_USERNAME" $user.username -}}
 {{- end -}}
 {{- end -}}
 {{- if $s.ports.grpc -}}
@@ -226,10 +227,12 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
     fieldRef:
       fieldPath: metadata.name
 {{- if and (include "simstream.usesKafka" .) (ne $v.kafka.sasl.mechanism "none") }}
+{{- /* Each service's own Kafka identity (kafka.sasl.users.<service>). */}}
+{{- $user := index $v.kafka.sasl.users .svc }}
 {{- if $v.kafka.sasl.usernameKey }}
-{{ include "simstream.secretEnv" (dict "name" "KAFKA_SASL_USERNAME" "secret" $v.kafka.sasl.existingSecret "key" $v.kafka.sasl.usernameKey) }}
+{{ include "simstream.secretEnv" (dict "name" "KAFKA_SASL_USERNAME" "secret" $user.secret "key" $v.kafka.sasl.usernameKey) }}
 {{- end }}
-{{ include "simstream.secretEnv" (dict "name" "KAFKA_SASL_PASSWORD" "secret" $v.kafka.sasl.existingSecret "key" $v.kafka.sasl.passwordKey) }}
+{{ include "simstream.secretEnv" (dict "name" "KAFKA_SASL_PASSWORD" "secret" $user.secret "key" $v.kafka.sasl.passwordKey) }}
 {{- end }}
 {{- if include "simstream.usesPostgres" . }}
 {{ include "simstream.secretEnv" (dict "name" "DATABASE_URL" "secret" $v.secrets.postgres.name "key" $v.secrets.postgres.urlKey) }}

@@ -11,6 +11,11 @@ export interface TopicDefinition {
   readonly description: string;
   /** Kafka topic configuration (strings, as the broker takes them). */
   readonly config: Readonly<Record<string, string>>;
+  /**
+   * Compacted topics only (retention.bytes does not bound them): the most bytes one partition is
+   * expected to hold, live keys plus dirty segments. Disk sizing (deploy-check) counts it.
+   */
+  readonly compactedBytesPerPartition?: number;
 }
 
 export interface TopicEnvironment {
@@ -18,10 +23,23 @@ export interface TopicEnvironment {
   readonly replicationFactor: number;
   /** min.insync.replicas: 1 locally, 2 in a cluster (with acks=all: one broker may fail). */
   readonly minInsyncReplicas: number;
+  /**
+   * A smaller disk than the cluster's: retention.bytes and segment.bytes of every topic are
+   * capped at these (the k8s dev overlay's one node on a 20 GiB ephemeral volume).
+   */
+  readonly maxRetentionBytes?: number;
+  readonly maxSegmentBytes?: number;
 }
 
 export const LOCAL_TOPIC_ENVIRONMENT: TopicEnvironment = { replicationFactor: 1, minInsyncReplicas: 1 };
 export const CLUSTER_TOPIC_ENVIRONMENT: TopicEnvironment = { replicationFactor: 3, minInsyncReplicas: 2 };
+/** k8s/overlays/dev: one broker, and topics capped to fit its small volume. */
+export const DEV_CLUSTER_TOPIC_ENVIRONMENT: TopicEnvironment = {
+  replicationFactor: 1,
+  minInsyncReplicas: 1,
+  maxRetentionBytes: 128 * 1024 * 1024,
+  maxSegmentBytes: 32 * 1024 * 1024,
+};
 
 /** The environment named by KAFKA_TOPIC_ENVIRONMENT. */
 export function topicEnvironment(name: 'local' | 'cluster'): TopicEnvironment {
@@ -29,6 +47,7 @@ export function topicEnvironment(name: 'local' | 'cluster'): TopicEnvironment {
 }
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 const DAY_MS = 24 * 3600 * 1000;
 
 export const TopicName = {
@@ -55,13 +74,17 @@ const BASE_TOPICS: readonly TopicDefinition[] = [
     description: 'Frames of running simulations (Avro Frame or FrameChunk), keyed by simulation id.',
     config: {
       'cleanup.policy': 'delete',
+      // Whichever comes first: 3 days, or 16 GiB per partition (192 GiB of frames per broker
+      // with 12 partitions, RF 3 over 3 brokers; deploy-check holds the total under 70 % of
+      // the broker volume). At ~1 MB/s sustained the bytes cap is reached in about 2 days.
       'retention.ms': String(3 * DAY_MS),
-      'retention.bytes': String(64 * 1024 * MiB),
+      'retention.bytes': String(16 * GiB),
       // Arrays are compressed end to end by their own codec when worth it; recompressing
       // floats costs CPU for little gain.
       'compression.type': 'producer',
       'max.message.bytes': String(FRAMES_MAX_MESSAGE_BYTES),
-      'segment.bytes': String(512 * MiB),
+      // Deletion frees whole segments, so one segment per partition comes on top of the cap.
+      'segment.bytes': String(256 * MiB),
       'message.timestamp.type': 'CreateTime',
     },
   },
@@ -75,9 +98,12 @@ const BASE_TOPICS: readonly TopicDefinition[] = [
       // Roll often so compaction keeps what a starting instance must read small.
       'segment.ms': String(10 * 60 * 1000),
       'min.cleanable.dirty.ratio': '0.1',
+      'segment.bytes': String(64 * MiB),
       'compression.type': 'producer',
       'max.message.bytes': String(1 * MiB),
     },
+    // One small record per simulation after compaction; the rest is dirty segments.
+    compactedBytesPerPartition: 128 * MiB,
   },
   {
     name: TopicName.neuromorphicResults,
@@ -86,6 +112,8 @@ const BASE_TOPICS: readonly TopicDefinition[] = [
     config: {
       'cleanup.policy': 'delete',
       'retention.ms': String(14 * DAY_MS),
+      'retention.bytes': String(2 * GiB),
+      'segment.bytes': String(128 * MiB),
       'compression.type': 'producer',
       'max.message.bytes': String(1 * MiB),
     },
@@ -97,6 +125,8 @@ const BASE_TOPICS: readonly TopicDefinition[] = [
     config: {
       'cleanup.policy': 'delete',
       'retention.ms': String(14 * DAY_MS),
+      'retention.bytes': String(2 * GiB),
+      'segment.bytes': String(128 * MiB),
       'compression.type': 'producer',
       'max.message.bytes': String(8 * MiB),
     },
@@ -108,6 +138,8 @@ const BASE_TOPICS: readonly TopicDefinition[] = [
     config: {
       'cleanup.policy': 'delete',
       'retention.ms': String(7 * DAY_MS),
+      'retention.bytes': String(1 * GiB),
+      'segment.bytes': String(128 * MiB),
       'compression.type': 'producer',
       'max.message.bytes': String(FRAMES_MAX_MESSAGE_BYTES),
     },
@@ -120,6 +152,8 @@ const BASE_TOPICS: readonly TopicDefinition[] = [
     config: {
       'cleanup.policy': 'delete',
       'retention.ms': String(30 * DAY_MS),
+      'retention.bytes': String(4 * GiB),
+      'segment.bytes': String(128 * MiB),
       'compression.type': 'producer',
       'max.message.bytes': String(FRAMES_MAX_MESSAGE_BYTES),
     },
@@ -132,10 +166,17 @@ export function topicDefinitions(
 ): (TopicDefinition & {
   readonly replicationFactor: number;
 })[] {
+  const capped = (config: Readonly<Record<string, string>>, key: string, max?: number) =>
+    max !== undefined && config[key] !== undefined && Number(config[key]) > max ? { [key]: String(max) } : {};
   return BASE_TOPICS.map((topic) => ({
     ...topic,
     replicationFactor: environment.replicationFactor,
-    config: { ...topic.config, 'min.insync.replicas': String(environment.minInsyncReplicas) },
+    config: {
+      ...topic.config,
+      ...capped(topic.config, 'retention.bytes', environment.maxRetentionBytes),
+      ...capped(topic.config, 'segment.bytes', environment.maxSegmentBytes),
+      'min.insync.replicas': String(environment.minInsyncReplicas),
+    },
   }));
 }
 

@@ -222,7 +222,7 @@ export const WRONG_VALUES: readonly { set: string[]; expect: RegExp }[] = [
   { set: ['--set', 'services.ingestion.replicas=three'], expect: /\/services\/ingestion\/replicas/ },
   { set: ['--set', 'services.gatway.enabled=true'], expect: /gatway/ },
   { set: ['--set', 'kafka.sasl.mechanism=scram-sha-1'], expect: /\/kafka\/sasl\/mechanism/ },
-  { set: ['--set', 'kafka.sasl.mechanism=plain'], expect: /\/kafka\/sasl\/existingSecret/ },
+  { set: ['--set', 'kafka.sasl.users.query.secret='], expect: /\/kafka\/sasl\/users\/query\/secret/ },
   {
     set: ['--set', 'services.query.resources.limits.memory=lots'],
     expect: /\/services\/query\/resources\/limits\/memory/,

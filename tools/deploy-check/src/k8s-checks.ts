@@ -7,7 +7,7 @@
 import path from 'node:path';
 import {
   CLUSTER_TOPIC_ENVIRONMENT,
-  LOCAL_TOPIC_ENVIRONMENT,
+  DEV_CLUSTER_TOPIC_ENVIRONMENT,
   topicDefinitions,
   type TopicEnvironment,
 } from '@simstream/kafka';
@@ -20,7 +20,7 @@ import { runProgram } from '@simstream/toolchain';
 import { arrayAt, at, stringAt } from './walk.js';
 
 export const OVERLAYS: readonly { name: string; environment: TopicEnvironment }[] = [
-  { name: 'dev', environment: LOCAL_TOPIC_ENVIRONMENT },
+  { name: 'dev', environment: DEV_CLUSTER_TOPIC_ENVIRONMENT },
   { name: 'production', environment: CLUSTER_TOPIC_ENVIRONMENT },
 ];
 

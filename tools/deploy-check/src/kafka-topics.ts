@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import {
   CLUSTER_TOPIC_ENVIRONMENT,
-  LOCAL_TOPIC_ENVIRONMENT,
+  DEV_CLUSTER_TOPIC_ENVIRONMENT,
   topicDefinitions,
   type TopicEnvironment,
 } from '@simstream/kafka';
@@ -16,6 +16,9 @@ export const KAFKA_CLUSTER_NAME = 'simstream';
 const HEADER = (what: string) =>
   `# Generated from libs/kafka/src/topics.ts (${what}); do not edit.\n` +
   '# Regenerate: pnpm --filter @simstream/deploy-check gen:topics (a test fails when this file is stale).\n';
+
+/** Compacted topics' size bound (retention.bytes does not apply to them), for disk sizing. */
+export const COMPACTED_BYTES_ANNOTATION = 'simstream.dev/compacted-bytes-per-partition';
 
 /** Kubernetes names cannot hold every Kafka name; spec.topicName keeps the real one. */
 export function topicResourceName(topic: string): string {
@@ -32,7 +35,12 @@ function topicResource(
     metadata: {
       name: topicResourceName(topic.name),
       labels: { 'strimzi.io/cluster': cluster },
-      annotations: { 'simstream.dev/description': topic.description },
+      annotations: {
+        'simstream.dev/description': topic.description,
+        ...(topic.compactedBytesPerPartition === undefined
+          ? {}
+          : { [COMPACTED_BYTES_ANNOTATION]: String(topic.compactedBytesPerPartition) }),
+      },
     },
     spec: {
       topicName: topic.name,
@@ -57,11 +65,12 @@ export function renderClusterTopics(cluster: string = KAFKA_CLUSTER_NAME): strin
 }
 
 /**
- * The dev overlay's patch: a one-broker cluster takes the local environment's replication and
- * min.insync.replicas; everything else stays as in the base.
+ * The dev overlay's patch: a one-broker cluster takes the dev environment's replication,
+ * min.insync.replicas and (small volume) capped retention.bytes and segment.bytes; everything
+ * else stays as in the base.
  */
 export function renderTopicEnvironmentPatch(
-  environment: TopicEnvironment = LOCAL_TOPIC_ENVIRONMENT,
+  environment: TopicEnvironment = DEV_CLUSTER_TOPIC_ENVIRONMENT,
   cluster: string = KAFKA_CLUSTER_NAME,
 ): string {
   const topics = topicDefinitions(environment);
@@ -71,12 +80,19 @@ export function renderTopicEnvironmentPatch(
     metadata: { name: topicResourceName(t.name), labels: { 'strimzi.io/cluster': cluster } },
     spec: {
       replicas: t.replicationFactor,
-      config: { 'min.insync.replicas': t.config['min.insync.replicas'] },
+      config: Object.fromEntries(
+        ['retention.bytes', 'segment.bytes', 'min.insync.replicas']
+          .filter((key) => t.config[key] !== undefined)
+          .map((key) => [key, t.config[key]]),
+      ),
     },
   }));
   return (
     HEADER(
-      `replication ${environment.replicationFactor}, min.insync.replicas ${environment.minInsyncReplicas}`,
+      `replication ${environment.replicationFactor}, min.insync.replicas ${environment.minInsyncReplicas}` +
+        (environment.maxRetentionBytes === undefined
+          ? ''
+          : `, retention.bytes at most ${environment.maxRetentionBytes}, segment.bytes at most ${environment.maxSegmentBytes ?? '-'}`),
     ) + documents(patches)
   );
 }

@@ -12,6 +12,8 @@ import { BackendTLSPolicy } from '@kubernetes-models/gateway-api/gateway.network
 import { GRPCRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GRPCRoute';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { TLSRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/TLSRoute';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { type K8sObject } from './manifests.js';
 import { runProgram } from '@simstream/toolchain';
 import { ensureKubernetesSchemas, ensureStrimziSchemas } from './tools.js';
@@ -30,6 +32,8 @@ interface Validatable {
  */
 const MODELS: Readonly<Record<string, new (data: never) => Validatable>> = {
   'monitoring.coreos.com/v1 ServiceMonitor': ServiceMonitor,
+  'monitoring.coreos.com/v1 PodMonitor': PodMonitor,
+  'monitoring.coreos.com/v1 PrometheusRule': PrometheusRule,
   'cert-manager.io/v1 Certificate': Certificate,
   'cert-manager.io/v1 Issuer': Issuer,
   'cert-manager.io/v1 ClusterIssuer': ClusterIssuer,

@@ -16,6 +16,8 @@ import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
 import { scalingChecks } from './scaling-run.js';
+import { chartPolicyChecks } from './egress-checks.js';
+import { overlayPolicyChecks } from './overlay-policy-checks.js';
 import { loadAllServiceEnvs } from './service-env.js';
 import { ensureTools } from './tools.js';
 
@@ -35,6 +37,8 @@ async function main(): Promise<number> {
   const checks: Check[] = [
     ...chartChecks(tools.helm, tools.kubeconform, path.join(root, 'helm', 'simstream'), envs),
     ...k8sChecks(tools.kustomize, tools.kubeconform, root),
+    ...overlayPolicyChecks(tools.kustomize, tools.kubeconform, root),
+    ...chartPolicyChecks(tools.helm, path.join(root, 'helm', 'simstream')),
     ...imageChecks(tools.deployLint, root, envs, parseComposeJson),
     ...docChecks(root, envs),
     ...scalingChecks(tools.helm, path.join(root, 'helm', 'simstream'), root),
