@@ -1,6 +1,6 @@
 {{/*
 Scaling helpers (KEDA). Kept apart from _helpers.tpl so the Kafka credentials KEDA reads come
-from one place: when the services move to their own KafkaUsers, only simstream.kafkaAuth changes.
+from one place, the same per-service KafkaUser Secret the service's pods sign in with.
 */}}
 
 {{/*
@@ -15,9 +15,10 @@ tls: {{ $k.tls.enabled }}
 caSecret: {{ $k.tls.caSecret | quote }}
 caKey: {{ $k.tls.caKey | quote }}
 sasl: {{ get $sasl $k.sasl.mechanism | quote }}
-secret: {{ $k.sasl.existingSecret | quote }}
+{{- $user := get ($k.sasl.users | default dict) .svc | default dict }}
+secret: {{ get $user "secret" | default "" | quote }}
 usernameKey: {{ $k.sasl.usernameKey | quote }}
-username: {{ $k.sasl.username | quote }}
+username: {{ get $user "username" | default "" | quote }}
 passwordKey: {{ $k.sasl.passwordKey | quote }}
 {{- end -}}
 
