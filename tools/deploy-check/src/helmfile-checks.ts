@@ -43,12 +43,16 @@ export function releasesOf(helmfile: unknown): Release[] {
 
 /** The order the install depends on: each key's release needs the listed ones (by chart). */
 export const REQUIRED_ORDER: Readonly<Record<string, readonly string[]>> = {
+  // Nothing may land in the namespace before its pod security labels do.
+  '../helm/simstream-secrets': ['../k8s/namespace'],
+  'strimzi/strimzi-kafka-operator': ['../k8s/namespace'],
   '../k8s/overlays/production': [
     'strimzi/strimzi-kafka-operator',
     'jetstack/cert-manager',
     '../helm/simstream-secrets',
   ],
   '../helm/simstream': [
+    '../k8s/namespace',
     '../k8s/overlays/production',
     '../helm/simstream-secrets',
     'kedacore/keda',
