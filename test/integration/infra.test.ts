@@ -64,13 +64,14 @@ describe('local infrastructure (shared .data/)', () => {
     );
   });
 
-  it('reports all four running and ready, and each answers its own protocol', async () => {
+  it('reports all five running and ready, and each answers its own protocol', async () => {
     const statuses = await infra.status();
     expect(statuses.map((s) => [s.name, s.state, s.ready])).toEqual([
       ['kafka', 'running', true],
       ['postgres', 'running', true],
       ['redis', 'running', true],
       ['influxdb', 'running', true],
+      ['pgbouncer', 'running', true],
     ]);
     for (const s of statuses) {
       expect(s.pid).toBeGreaterThan(0);
