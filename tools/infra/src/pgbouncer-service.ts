@@ -77,7 +77,9 @@ export class PgbouncerService implements ServiceDriver {
       }),
     );
     // The password PgBouncer checks clients against and logs in to Postgres with.
-    await writeFile(this.authFile, renderPgbouncerUserlist(postgres.user, postgres.password), { mode: 0o600 });
+    await writeFile(this.authFile, renderPgbouncerUserlist(postgres.user, postgres.password), {
+      mode: 0o600,
+    });
     for (const path of [this.dir, this.iniFile, this.authFile]) await this.chownToOwner(path);
     await writeFile(this.logFile, '', { flag: 'a' });
     await this.chownToOwner(this.logFile);
@@ -86,10 +88,7 @@ export class PgbouncerService implements ServiceDriver {
   launchSpec(): Promise<LaunchSpec> {
     const args = [PGBOUNCER, this.iniFile];
     const [command, argv] = this.config.isRoot
-      ? [
-          'setpriv',
-          [`--reuid=${SYSTEM_USER}`, `--regid=${SYSTEM_USER}`, '--init-groups', '--', ...args],
-        ]
+      ? ['setpriv', [`--reuid=${SYSTEM_USER}`, `--regid=${SYSTEM_USER}`, '--init-groups', '--', ...args]]
       : [PGBOUNCER, [this.iniFile]];
     return Promise.resolve({
       command,
