@@ -12,6 +12,7 @@ import type { ComposeModel } from './compose-model.js';
 import { docChecks } from './doc-checks.js';
 import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
+import { poolerChecks } from './pooler-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
 import { loadAllServiceEnvs } from './service-env.js';
 import { ensureTools } from './tools.js';
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
     ...k8sChecks(tools.kustomize, tools.kubeconform, root),
     ...imageChecks(tools.deployLint, root, envs, parseComposeJson),
     ...docChecks(root, envs),
+    ...poolerChecks(tools.helm, tools.kustomize, root),
   ];
   let passed = 0;
   let failed = 0;
