@@ -1,5 +1,5 @@
 /**
- * The local infrastructure for real: brings up Kafka, Postgres, Redis and InfluxDB (as
+ * The local infrastructure for real: brings up Kafka, Postgres, Redis, InfluxDB and PgBouncer (as
  * `pnpm infra up` does), checks each with its own protocol, stops and restarts the broker with
  * its data intact, refuses foreign ports and foreign pids, and checks the Kafka jar cache
  * against a loopback Maven mirror. Leaves the shared services running for the other tests.
@@ -64,13 +64,14 @@ describe('local infrastructure (shared .data/)', () => {
     );
   });
 
-  it('reports all four running and ready, and each answers its own protocol', async () => {
+  it('reports all five running and ready, and each answers its own protocol', async () => {
     const statuses = await infra.status();
     expect(statuses.map((s) => [s.name, s.state, s.ready])).toEqual([
       ['kafka', 'running', true],
       ['postgres', 'running', true],
       ['redis', 'running', true],
       ['influxdb', 'running', true],
+      ['pgbouncer', 'running', true],
     ]);
     for (const s of statuses) {
       expect(s.pid).toBeGreaterThan(0);
@@ -93,6 +94,16 @@ describe('local infrastructure (shared .data/)', () => {
       endpoints.databaseUrl,
     ]);
     expect(stdout.trim()).toBe('simstream|simstream');
+    // Through PgBouncer: the same database, with the statement timeout PgBouncer sets.
+    const pooled = await run('psql', [
+      '-X',
+      '-A',
+      '-t',
+      '-c',
+      "select current_database(), current_setting('statement_timeout')",
+      endpoints.pooledDatabaseUrl,
+    ]);
+    expect(pooled.stdout.trim()).toBe('simstream|30s');
 
     expect(await redisPing(Number(new URL(endpoints.redisUrl).port))).toBe('+PONG');
 
@@ -110,12 +121,7 @@ describe('local infrastructure (shared .data/)', () => {
     const t0 = Date.now();
     const again = await infra.up();
     log(`warm up: ${Date.now() - t0} ms`);
-    expect(again.map((r) => r.action)).toEqual([
-      'already-running',
-      'already-running',
-      'already-running',
-      'already-running',
-    ]);
+    expect(again.map((r) => r.action)).toEqual(before.map(() => 'already-running'));
     expect(again.map((r) => r.pid)).toEqual(before.map((s) => s.pid));
   });
 

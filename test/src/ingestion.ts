@@ -24,7 +24,7 @@ export async function startIngestion(
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: String(grpcPort),
       INTERNAL_GRPC_PORT: String(internalPort),
-      DATABASE_URL: endpoints().databaseUrl,
+      DATABASE_URL: endpoints().pooledDatabaseUrl, // through PgBouncer, as in a cluster
       REDIS_URL: endpoints().redisUrl,
       ...serviceTlsEnv('ingestion'),
       // Every test client comes from 127.0.0.1, like clients behind one NAT: the per-address

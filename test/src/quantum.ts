@@ -19,7 +19,7 @@ export async function startQuantum(
     main: 'services/quantum/dist/main.js',
     env: {
       KAFKA_BROKERS: e.kafkaBrokers.join(','),
-      DATABASE_URL: e.databaseUrl,
+      DATABASE_URL: e.pooledDatabaseUrl, // through PgBouncer, as in a cluster
       REDIS_URL: e.redisUrl,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: String(port),

@@ -183,6 +183,9 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- end -}}
 {{- if include "simstream.usesPostgres" . -}}
 {{- $_ := set $data "DATABASE_MIGRATE" (toString (not $v.migrations.enabled)) -}}
+{{- /* The pool size the budget check counts (_pgbouncer.tpl), and the timeout PgBouncer also sets. */ -}}
+{{- $_ := set $data "DATABASE_POOL_MAX" (toString (index $v.postgres.poolMax .svc)) -}}
+{{- $_ := set $data "DATABASE_STATEMENT_TIMEOUT" $v.postgres.statementTimeout -}}
 {{- end -}}
 {{- $ensureTopics := dict "ingestion" "INGEST_ENSURE_TOPICS" "neuromorphic" "NEURO_ENSURE_TOPICS" "quantum" "QUANTUM_ENSURE_TOPICS" "query" "QUERY_ENSURE_TOPICS" -}}
 {{- if hasKey $ensureTopics .svc -}}
@@ -235,7 +238,7 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{ include "simstream.secretEnv" (dict "name" "KAFKA_SASL_PASSWORD" "secret" $user.secret "key" $v.kafka.sasl.passwordKey) }}
 {{- end }}
 {{- if include "simstream.usesPostgres" . }}
-{{ include "simstream.secretEnv" (dict "name" "DATABASE_URL" "secret" $v.secrets.postgres.name "key" $v.secrets.postgres.urlKey) }}
+{{ include "simstream.secretEnv" (dict "name" "DATABASE_URL" "secret" $v.secrets.postgres.name "key" (ternary $v.secrets.postgres.pooledUrlKey $v.secrets.postgres.urlKey $v.pgbouncer.enabled)) }}
 {{- end }}
 {{- if include "simstream.usesRedis" . }}
 {{ include "simstream.secretEnv" (dict "name" "REDIS_URL" "secret" $v.secrets.redis.name "key" $v.secrets.redis.urlKey) }}

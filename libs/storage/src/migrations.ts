@@ -1,7 +1,8 @@
 /**
  * Numbered SQL migrations (migrations/NNN_name.sql), applied in order, each in its own
- * transaction, under an advisory lock so that several instances starting at once apply them
- * exactly once. An applied migration whose file changed is an error, never silently re-run.
+ * transaction holding a transaction-scoped advisory lock, so that several instances starting at
+ * once apply them exactly once, directly or through a transaction-mode pooler. An applied
+ * migration whose file changed is an error, never silently re-run.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -39,10 +40,25 @@ export async function migrate(
   logger?: Logger,
   migrations: Migration[] = loadMigrations(),
 ): Promise<number[]> {
-  const client = await pool.connect();
   const applied: number[] = [];
+  // One transaction per migration, each taking the lock for its own duration only: a session
+  // lock (pg_advisory_lock) would be taken and released on whichever server connection a
+  // transaction-mode pooler (PgBouncer) hands out, and could stay held forever on another.
+  for (;;) {
+    const next = await applyNext(pool, migrations);
+    if (next === undefined) return applied;
+    applied.push(next.version);
+    logger?.info({ version: next.version, name: next.name }, 'migration applied');
+  }
+}
+
+/** Applies the first pending migration under the lock; undefined when none is pending. */
+async function applyNext(pool: Pool, migrations: readonly Migration[]): Promise<Migration | undefined> {
+  const client = await pool.connect();
+  let pending: Migration | undefined;
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Map(
@@ -54,38 +70,41 @@ export async function migrate(
     );
     for (const m of migrations) {
       const checksum = done.get(m.version);
-      if (checksum !== undefined) {
-        if (checksum !== m.checksum) {
-          throw new SimstreamError(
-            'MIGRATION_CHANGED',
-            `migration ${m.version}_${m.name} was applied with different contents; add a new migration instead of editing it`,
-          );
-        }
-        continue;
+      if (checksum === undefined) {
+        pending = m;
+        break;
       }
-      await client.query('BEGIN');
-      try {
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-          m.version,
-          m.name,
-          m.checksum,
-        ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+      if (checksum !== m.checksum) {
         throw new SimstreamError(
-          'MIGRATION_FAILED',
-          `migration ${m.version}_${m.name} failed: ${String(error)}`,
-          { cause: error },
+          'MIGRATION_CHANGED',
+          `migration ${m.version}_${m.name} was applied with different contents; add a new migration instead of editing it`,
         );
       }
-      applied.push(m.version);
-      logger?.info({ version: m.version, name: m.name }, 'migration applied');
     }
-    return applied;
+    if (pending === undefined) {
+      await client.query('COMMIT');
+      return undefined;
+    }
+    try {
+      await client.query(pending.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+        pending.version,
+        pending.name,
+        pending.checksum,
+      ]);
+      await client.query('COMMIT');
+    } catch (error) {
+      throw new SimstreamError(
+        'MIGRATION_FAILED',
+        `migration ${pending.version}_${pending.name} failed: ${String(error)}`,
+        { cause: error },
+      );
+    }
+    return pending;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
     client.release();
   }
 }

@@ -7,3 +7,5 @@ export {
   type NeuromorphicConfig,
 } from './config.js';
 export { extractFeatures } from './frame-features.js';
+// The checkpoint store, for the pooler test (test/integration/pooler.test.ts).
+export { PostgresCheckpointStore } from './checkpoint-store.js';

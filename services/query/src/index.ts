@@ -7,3 +7,7 @@ export {
   type QueryConfig,
   type QueryRole,
 } from './config.js';
+// The materializer's Postgres write, for the pooler test (test/integration/pooler.test.ts).
+export { planBatch } from './materializer/batch-plan.js';
+export { writePlan } from './materializer/pg-writer.js';
+export type { FrameRow, ResultRow } from './materializer/rows.js';

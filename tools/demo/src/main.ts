@@ -38,7 +38,7 @@ const { durationMs } = settings;
 say('simstream demo\n');
 say('1. Local infrastructure (no containers)');
 await up(['kafka']);
-for (const service of ['postgres', 'redis', 'influxdb'] as ServiceName[]) {
+for (const service of ['postgres', 'pgbouncer', 'redis', 'influxdb'] as ServiceName[]) {
   await up([service]).catch((error: unknown) => {
     say(`   ${service} could not start: ${messageOf(error).split('\n')[0]}`);
     say('   (the results path needs it; install it as the message says, then run the demo again)');
@@ -47,7 +47,7 @@ for (const service of ['postgres', 'redis', 'influxdb'] as ServiceName[]) {
 }
 const e = endpoints();
 say(
-  `   Kafka ${e.kafkaBrokers.join(',')} (KRaft, Apache Kafka jars from Maven Central), Postgres, Redis, InfluxDB on loopback`,
+  `   Kafka ${e.kafkaBrokers.join(',')} (KRaft, Apache Kafka jars from Maven Central), Postgres behind PgBouncer, Redis, InfluxDB on loopback`,
 );
 const logger = createLogger({ service: 'demo', level: 'error', destination: process.stderr });
 const kafka = createKafkaClient({ brokers: e.kafkaBrokers, clientId: 'simstream-demo' }, logger);

@@ -14,6 +14,7 @@ import { helmfileChecks } from './helmfile-checks.js';
 import { edgeChecks } from './edge-value-sets.js';
 import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
+import { poolerChecks } from './pooler-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
 import { scalingChecks } from './scaling-run.js';
 import { chartPolicyChecks } from './egress-checks.js';
@@ -44,6 +45,7 @@ async function main(): Promise<number> {
     ...scalingChecks(tools.helm, path.join(root, 'helm', 'simstream'), root),
     ...helmfileChecks(tools.helm, tools.kubeconform, root),
     ...edgeChecks(tools.helm, path.join(root, 'helm', 'simstream'), envs),
+    ...poolerChecks(tools.helm, tools.kustomize, root),
   ];
   let passed = 0;
   let failed = 0;

@@ -127,6 +127,7 @@ describe('endpoints', () => {
     expect(endpoints).toEqual({
       kafkaBrokers: ['127.0.0.1:9092'],
       databaseUrl: 'postgres://simstream:simstream@127.0.0.1:5432/simstream',
+      pooledDatabaseUrl: 'postgres://simstream:simstream@127.0.0.1:6432/simstream',
       redisUrl: 'redis://127.0.0.1:6379',
       influxUrl: 'http://127.0.0.1:8086',
       influxDatabase: 'simstream',
@@ -146,7 +147,7 @@ describe('endpoints', () => {
 
 describe('parseServiceNames', () => {
   it('means all services when empty, keeps canonical order, refuses unknown names', () => {
-    expect(parseServiceNames([])).toEqual(['kafka', 'postgres', 'redis', 'influxdb']);
+    expect(parseServiceNames([])).toEqual(['kafka', 'postgres', 'redis', 'influxdb', 'pgbouncer']);
     expect(parseServiceNames(['redis', 'kafka'])).toEqual(['kafka', 'redis']);
     expect(() => parseServiceNames(['kafka', 'mysql'])).toThrow(/unknown service "mysql"/);
   });

@@ -6,7 +6,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '@simstream/errors';
 
-export const SERVICE_NAMES = ['kafka', 'postgres', 'redis', 'influxdb'] as const;
+export const SERVICE_NAMES = ['kafka', 'postgres', 'redis', 'influxdb', 'pgbouncer'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Nodes of the local Kafka cluster (SIMSTREAM_KAFKA_BROKERS=3): a controller quorum of three. */
@@ -61,6 +61,13 @@ export interface InfraConfig {
     readonly database: string;
   };
   readonly redis: { readonly port: number };
+  /** PgBouncer in transaction mode in front of Postgres (the cluster's pooler, locally). */
+  readonly pgbouncer: {
+    readonly port: number;
+    /** Server connections it opens to Postgres at most (default_pool_size, max_db_connections). */
+    readonly poolSize: number;
+    readonly maxClientConn: number;
+  };
   readonly influxdb: { readonly port: number; readonly rpcPort: number; readonly database: string };
   /** Whether this process runs as root (Postgres then runs as the `postgres` system user). */
   readonly isRoot: boolean;
@@ -158,6 +165,9 @@ export function loadInfraConfig(env: Env, defaults: ConfigDefaults): InfraConfig
       database: 'simstream',
     },
     redis: { port: port('SIMSTREAM_REDIS_PORT', 6379) },
+    // 40 of the local Postgres's 100 connections; the rest stay for direct users (migrations,
+    // tests, psql) and for stacks that run beside this one on the same server.
+    pgbouncer: { port: port('SIMSTREAM_PGBOUNCER_PORT', 6432), poolSize: 40, maxClientConn: 1000 },
     influxdb: {
       port: port('SIMSTREAM_INFLUX_PORT', 8086),
       rpcPort: port('SIMSTREAM_INFLUX_RPC_PORT', 8088),
@@ -172,6 +182,7 @@ export function loadInfraConfig(env: Env, defaults: ConfigDefaults): InfraConfig
     ['SIMSTREAM_KAFKA_CONTROLLER_PORT', config.kafka.controllerPort],
     ['SIMSTREAM_POSTGRES_PORT', config.postgres.port],
     ['SIMSTREAM_REDIS_PORT', config.redis.port],
+    ['SIMSTREAM_PGBOUNCER_PORT', config.pgbouncer.port],
     ['SIMSTREAM_INFLUX_PORT', config.influxdb.port],
     ['SIMSTREAM_INFLUX_RPC_PORT', config.influxdb.rpcPort],
     // The cluster's ports matter only when it is the Kafka asked for (both may run side by side).
@@ -229,7 +240,10 @@ export function parseServiceNames(names: readonly string[]): UnitName[] {
 
 export interface Endpoints {
   readonly kafkaBrokers: string[];
+  /** Postgres itself: migrations, and tests that need session state. */
   readonly databaseUrl: string;
+  /** The same database through PgBouncer in transaction mode, as the services reach it in a cluster. */
+  readonly pooledDatabaseUrl: string;
   readonly redisUrl: string;
   readonly influxUrl: string;
   readonly influxDatabase: string;
@@ -244,6 +258,7 @@ export function endpointsOf(config: InfraConfig): Endpoints {
         ? [`${host}:${config.kafka.port}`]
         : config.kafkaCluster.nodes.map((n) => `${host}:${n.port}`),
     databaseUrl: `postgres://${pg.user}:${pg.password}@${host}:${pg.port}/${pg.database}`,
+    pooledDatabaseUrl: `postgres://${pg.user}:${pg.password}@${host}:${config.pgbouncer.port}/${pg.database}`,
     redisUrl: `redis://${host}:${config.redis.port}`,
     influxUrl: `http://${host}:${config.influxdb.port}`,
     influxDatabase: config.influxdb.database,

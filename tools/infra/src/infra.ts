@@ -17,6 +17,7 @@ import { InfluxdbService } from './influxdb-service.js';
 import { clusterKafkaNodes, singleKafkaNode } from './kafka-nodes.js';
 import { KafkaService } from './kafka-service.js';
 import { describeListener, isPortOpen } from './ports.js';
+import { PgbouncerService } from './pgbouncer-service.js';
 import { PostgresService } from './postgres-service.js';
 import {
   checkOwnership,
@@ -59,6 +60,7 @@ export class Infra {
       new PostgresService(config, log),
       new RedisService(config, log),
       new InfluxdbService(config, log),
+      new PgbouncerService(config, log),
     ];
     this.drivers = new Map(drivers.map((d) => [d.name, d]));
   }

@@ -143,6 +143,8 @@ export class Stack {
       ]),
     ]);
     const common = { KAFKA_BROKERS: e.kafkaBrokers.join(','), LOG_LEVEL: 'info' };
+    // Postgres through PgBouncer in transaction mode, as in a cluster (migrations at start too:
+    // they lock per transaction, so they are safe behind it).
     // Every service speaks TLS with its own certificate (infra up made them): the tested path.
     const files = tls();
     const tlsOf = (identity: Identity) => ({
@@ -158,7 +160,7 @@ export class Stack {
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(ports.ingestion),
         INTERNAL_GRPC_PORT: String(ingestionInternalPort),
-        DATABASE_URL: e.databaseUrl,
+        DATABASE_URL: e.pooledDatabaseUrl,
         REDIS_URL: e.redisUrl,
         // Analysis events: ingestion follows results on query with its own certificate.
         QUERY_ADDRESS: `127.0.0.1:${ports.query}`,
@@ -167,14 +169,14 @@ export class Stack {
       },
       neuromorphic: {
         ...common,
-        DATABASE_URL: e.databaseUrl,
+        DATABASE_URL: e.pooledDatabaseUrl,
         NEURO_CONSUMER_GROUP: groups.neuromorphic,
         NEURO_TENANTS: tenants,
         INSTANCE_ID: `e2e-neuro-${run}`,
       },
       quantum: {
         ...common,
-        DATABASE_URL: e.databaseUrl,
+        DATABASE_URL: e.pooledDatabaseUrl,
         REDIS_URL: e.redisUrl,
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(ports.quantum),
@@ -187,7 +189,7 @@ export class Stack {
       },
       query: {
         ...common,
-        DATABASE_URL: e.databaseUrl,
+        DATABASE_URL: e.pooledDatabaseUrl,
         REDIS_URL: e.redisUrl,
         INFLUX_URL: e.influxUrl,
         INFLUX_DATABASE: e.influxDatabase,
@@ -201,7 +203,7 @@ export class Stack {
         LOG_LEVEL: 'info',
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(ports.gateway),
-        DATABASE_URL: e.databaseUrl,
+        DATABASE_URL: e.pooledDatabaseUrl,
         REDIS_URL: e.redisUrl,
         QUERY_ADDRESS: `127.0.0.1:${ports.query}`,
         INGESTION_ADDRESS: `127.0.0.1:${ingestionInternalPort}`,
