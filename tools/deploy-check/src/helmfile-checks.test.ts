@@ -69,7 +69,12 @@ describe('deploy/helmfile.yaml', () => {
 describe('generated Secrets', () => {
   const values = {
     secrets: {
-      postgres: { name: 'simstream-postgres', urlKey: 'database-url' },
+      postgres: {
+        name: 'simstream-postgres',
+        urlKey: 'database-url',
+        pooledUrlKey: 'database-pooled-url',
+        pgbouncerUserlistKey: 'pgbouncer-userlist',
+      },
       redis: { name: 'simstream-redis', urlKey: 'redis-url' },
       influxdb: { name: 'simstream-influxdb', tokenKey: 'token' },
       auth: { name: 'simstream-auth', env: { JWT_SECRET: 'jwt-secret' } },
@@ -83,12 +88,13 @@ describe('generated Secrets', () => {
   });
   it('refuses a missing key, a missing Secret and one deleted on uninstall', () => {
     const objects = [
-      secret('simstream-postgres', ['password']),
+      secret('simstream-postgres', ['password', 'database-pooled-url']),
       secret('simstream-redis', ['password', 'redis-url'], false),
       secret('simstream-influxdb', ['admin-password', 'token']),
     ];
     expect(checkGeneratedSecrets(objects, values)).toEqual([
       'Secret simstream-postgres lacks database-url',
+      'Secret simstream-postgres lacks pgbouncer-userlist',
       'no Secret simstream-auth',
       'Secret/simstream-redis is not kept on uninstall (helm.sh/resource-policy: keep)',
     ]);

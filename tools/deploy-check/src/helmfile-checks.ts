@@ -144,6 +144,14 @@ export function checkGeneratedSecrets(objects: readonly K8sObject[], chartValues
     ],
     [stringAt(chartValues, 'secrets', 'postgres', 'name') ?? '', 'password'], // k8s/base/postgres
     [
+      stringAt(chartValues, 'secrets', 'postgres', 'name') ?? '',
+      stringAt(chartValues, 'secrets', 'postgres', 'pooledUrlKey') ?? '',
+    ],
+    [
+      stringAt(chartValues, 'secrets', 'postgres', 'name') ?? '',
+      stringAt(chartValues, 'secrets', 'postgres', 'pgbouncerUserlistKey') ?? '',
+    ],
+    [
       stringAt(chartValues, 'secrets', 'redis', 'name') ?? '',
       stringAt(chartValues, 'secrets', 'redis', 'urlKey') ?? '',
     ],
