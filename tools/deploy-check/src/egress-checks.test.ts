@@ -103,3 +103,55 @@ describe('checkKafkaCredentials', () => {
     ]);
   });
 });
+
+describe('checkEgress, Postgres through PgBouncer', () => {
+  const withDb = (w: K8sObject): K8sObject => {
+    const c = (w.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec
+      .containers[0]!;
+    c.env.push({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'pg', key: 'pooled' } } });
+    return w;
+  };
+  const pooled = (): K8sObject[] => [
+    withDb(workload('query', { grpc: 50052 })),
+    workload('pgbouncer', { postgres: 6432 }),
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'simstream-pgbouncer' },
+      data: { 'pgbouncer.ini': '[databases]\nsimstream = host=pg port=5432 dbname=simstream\n' },
+    },
+    policy('deny', release, []),
+    policy('query-egress', labels('query'), [dns, toPods('pgbouncer', 6432)]),
+    policy('pgbouncer-egress', labels('pgbouncer'), [
+      dns,
+      {
+        to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgres' } } }],
+        ports: [{ port: 5432 }],
+      },
+    ]),
+  ];
+
+  it('accepts services that reach PgBouncer and PgBouncer that reaches Postgres', () => {
+    expect(checkEgress(pooled(), 'p')).toEqual([]);
+  });
+
+  it('refuses a service that goes around the pooler and a pooler cut off from Postgres', () => {
+    const objects = pooled().map((o) =>
+      o.metadata.name === 'query-egress'
+        ? policy('query-egress', labels('query'), [
+            dns,
+            {
+              to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgres' } } }],
+              ports: [{ port: 5432 }],
+            },
+          ])
+        : o.metadata.name === 'pgbouncer-egress'
+          ? policy('pgbouncer-egress', labels('pgbouncer'), [dns])
+          : o,
+    );
+    expect(checkEgress(objects, 'p')).toEqual([
+      'p: Deployment/simstream-query calls pgbouncer on port 6432, which its egress policies do not admit',
+      'p: Deployment/simstream-pgbouncer pools connections to Postgres on port 5432, which its egress policies do not admit',
+    ]);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Least privilege of the rendered chart, for every value set: each pod (Deployments and the
  * migration Job) is selected by egress NetworkPolicies that admit only named peers on named
- * ports, a default deny covers the release, the gRPC callers reach their peers; and every
+ * ports, a default deny covers the release, the gRPC callers reach their peers, the services
+ * reach PgBouncer and PgBouncer reaches Postgres (a pooler cut off passes every schema); and every
  * Kafka-using workload signs in with credentials of its own (a shared Secret would give each
  * service the ACLs of all). Mistakes here pass every schema and still work in a cluster.
  */
@@ -77,7 +78,7 @@ export function checkEgress(objects: readonly K8sObject[], label: string): strin
     if (!mine.some((p) => arrayAt(p, 'spec', 'egress').length === 0))
       problems.push(`${label}: ${describeObject(w)} pods have no default-deny egress policy`);
     const component = labels['app.kubernetes.io/component'] ?? '';
-    for (const [callee, portName] of GRPC_CALLS[component] ?? []) {
+    for (const [callee, portName] of callsOf(objects, w, component)) {
       const port = containerPort(objects, callee, portName);
       if (port === undefined) continue; // callee disabled
       const calleeLabels = podLabels(workloadOf(objects, callee)!);
@@ -100,8 +101,49 @@ export function checkEgress(objects: readonly K8sObject[], label: string): strin
           `${label}: ${describeObject(w)} calls ${callee} on port ${port}, which its egress policies do not admit`,
         );
     }
+    if (component === 'pgbouncer') {
+      // Its target, Postgres, is outside the release: its port must be admitted at least.
+      const target = poolerTargetPort(objects);
+      if (
+        target !== undefined &&
+        !mine.some((p) =>
+          arrayAt(p, 'spec', 'egress').some((rule) =>
+            arrayAt(rule, 'ports').some((rp) => Number(stringAt(rp, 'port')) === target),
+          ),
+        )
+      )
+        problems.push(
+          `${label}: ${describeObject(w)} pools connections to Postgres on port ${target}, which its egress policies do not admit`,
+        );
+    }
   }
   return problems;
+}
+
+/** What a workload calls in the release: its gRPC peers, and PgBouncer when it uses Postgres. */
+function callsOf(
+  objects: readonly K8sObject[],
+  w: K8sObject,
+  component: string,
+): (readonly [string, string])[] {
+  const calls = [...(GRPC_CALLS[component] ?? [])];
+  const usesPostgres = arrayAt(podSpecOf(w) ?? {}, 'containers').some((c) =>
+    arrayAt(c, 'env').some((e) => stringAt(e, 'name') === 'DATABASE_URL'),
+  );
+  // The migration Job goes to Postgres directly; every other user goes through the pooler.
+  if (usesPostgres && component !== 'migrate' && workloadOf(objects, 'pgbouncer') !== undefined)
+    calls.push(['pgbouncer', 'postgres']);
+  return calls;
+}
+
+/** The Postgres port PgBouncer connects to (its ConfigMap's [databases] entry). */
+function poolerTargetPort(objects: readonly K8sObject[]): number | undefined {
+  for (const o of objects) {
+    const ini = o.kind === 'ConfigMap' ? stringAt(o, 'data', 'pgbouncer.ini') : undefined;
+    const port = ini === undefined ? undefined : /\bport=(\d+)/.exec(ini)?.[1];
+    if (port !== undefined) return Number(port);
+  }
+  return undefined;
 }
 
 /** The Secret a container's variable comes from (undefined: not from a Secret). */
