@@ -17,6 +17,8 @@ export interface BrokerMetadata {
 }
 
 const METADATA_API_KEY = 3;
+// Kafka 4 removed old request versions (KIP-896), but not Metadata's: 4.2.0 still serves v0-13
+// (MetadataRequest.json in kafka-clients 4.2.0), so v1's simple non-flexible layout stays valid.
 const METADATA_VERSION = 1;
 
 /** A size-prefixed Metadata v1 request for all topics. */

@@ -12,10 +12,11 @@ import { ensurePackage, fileExists } from './debian-packages.js';
 import { ensureArtifacts } from './kafka-artifacts.js';
 import {
   kafkaJvmArgs,
+  log4j2Property,
   newClusterId,
-  renderLog4jProperties,
+  renderLog4j2Config,
   renderServerProperties,
-  renderToolsLog4jProperties,
+  renderToolsLog4j2Config,
 } from './kafka-config.js';
 import type { KafkaNodeSpec } from './kafka-nodes.js';
 import { fetchMetadata } from './kafka-protocol.js';
@@ -50,7 +51,7 @@ export class KafkaService implements ServiceDriver {
     this.dir = node.dir;
     this.logFile = join(this.dir, 'logs', 'server.log');
     this.propsFile = join(this.dir, 'server.properties');
-    this.log4jFile = join(this.dir, 'log4j.properties');
+    this.log4jFile = join(this.dir, 'log4j2.xml');
     this.log4jDir = join(this.dir, 'logs');
     this.kraftDir = join(this.dir, 'kraft');
   }
@@ -98,8 +99,8 @@ export class KafkaService implements ServiceDriver {
     heapOpts: readonly string[] = ['-Xmx512m'],
   ): Promise<{ command: string; args: string[] }> {
     await this.ensureInstalled();
-    const log4j = join(await this.libDir(), '..', 'tools-log4j.properties');
-    const text = renderToolsLog4jProperties();
+    const log4j = join(await this.libDir(), '..', 'tools-log4j2.xml');
+    const text = renderToolsLog4j2Config();
     // Several benchmark processes may ask at once: rewrite only when different, via rename.
     if ((await readFile(log4j, 'utf8').catch(() => '')) !== text) {
       await writeFile(`${log4j}.${process.pid}`, text);
@@ -107,14 +108,7 @@ export class KafkaService implements ServiceDriver {
     }
     return {
       command: this.config.java,
-      args: [
-        ...heapOpts,
-        `-Dlog4j.configuration=file:${log4j}`,
-        '-cp',
-        await this.classpath(),
-        mainClass,
-        ...args,
-      ],
+      args: [...heapOpts, log4j2Property(log4j), '-cp', await this.classpath(), mainClass, ...args],
     };
   }
 
@@ -134,7 +128,7 @@ export class KafkaService implements ServiceDriver {
         minInsyncReplicas: this.node.minInsyncReplicas,
       }),
     );
-    await writeFile(this.log4jFile, renderLog4jProperties(this.log4jDir));
+    await writeFile(this.log4jFile, renderLog4j2Config(this.log4jDir));
     if (await fileExists(join(this.kraftDir, 'meta.properties'))) return;
 
     const clusterId = await this.clusterId();
@@ -143,7 +137,7 @@ export class KafkaService implements ServiceDriver {
       this.config.java,
       [
         '-Xmx256m',
-        `-Dlog4j.configuration=file:${this.log4jFile}`,
+        log4j2Property(this.log4jFile),
         `-Dkafka.logs.dir=${this.log4jDir}`,
         '-cp',
         await this.classpath(),
