@@ -12,6 +12,7 @@ import type { ComposeModel } from './compose-model.js';
 import { docChecks } from './doc-checks.js';
 import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
+import { kafkaVersionChecks } from './kafka-version-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
 import { loadAllServiceEnvs } from './service-env.js';
 import { ensureTools } from './tools.js';
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
   const checks: Check[] = [
     ...chartChecks(tools.helm, tools.kubeconform, path.join(root, 'helm', 'simstream'), envs),
     ...k8sChecks(tools.kustomize, tools.kubeconform, root),
+    ...kafkaVersionChecks(tools.kustomize, root),
     ...imageChecks(tools.deployLint, root, envs, parseComposeJson),
     ...docChecks(root, envs),
   ];
