@@ -2,7 +2,8 @@
  * Apache Kafka in KRaft combined mode (each node is broker and controller), run with `java -cp`
  * from the locked release jars: the single local broker, or one node of the local cluster.
  * Storage is formatted on first start with a cluster id kept in the data dir (shared by the
- * nodes of a cluster); readiness is a Metadata answer from this node that lists this node.
+ * nodes of a cluster); readiness is a Metadata answer from this node that lists this node, and
+ * the probe's detail names the finalized transaction and metadata versions.
  */
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import {
   renderToolsLog4j2Config,
 } from './kafka-config.js';
 import type { KafkaNodeSpec } from './kafka-nodes.js';
+import { describeFeatures, fetchFinalizedFeatures } from './kafka-features.js';
 import { fetchMetadata } from './kafka-protocol.js';
 import { parseLockList, type LockList } from './lock-list.js';
 import { KAFKA_LOCK_FILE } from './paths.js';
@@ -195,7 +197,12 @@ export class KafkaService implements ServiceDriver {
     try {
       const meta = await fetchMetadata(this.config.host, this.node.port, timeoutMs);
       const self = meta.brokers.find((b) => b.nodeId === this.node.nodeId);
-      const detail = `metadata: ${meta.brokers.length} broker(s), controller ${meta.controllerId}, ${meta.topics.length} topic(s)`;
+      // What the cluster runs, beyond the jars: readiness does not depend on it.
+      const features = await fetchFinalizedFeatures(this.config.host, this.node.port, timeoutMs).then(
+        (f) => `; ${describeFeatures(f)}`,
+        () => '',
+      );
+      const detail = `metadata: ${meta.brokers.length} broker(s), controller ${meta.controllerId}, ${meta.topics.length} topic(s)${features}`;
       return { serverUp: true, ready: self !== undefined, detail, version };
     } catch (error) {
       return {
