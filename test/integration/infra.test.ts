@@ -78,7 +78,9 @@ describe('local infrastructure (shared .data/)', () => {
       expect(s.version).not.toBeNull();
       expect(s.rssKiB).toBeGreaterThan(0);
     }
-    expect(statuses[0]!.version).toMatch(/^3\.9\.\d+$/);
+    expect(statuses[0]!.version).toMatch(/^4\.2\.\d+$/);
+    // Beyond the jars: what the broker finalized (transactions v2 on a store 4.2 formatted).
+    expect(statuses[0]!.detail).toMatch(/transaction\.version \d, metadata\.version level \d+/);
 
     const endpoints = infra.endpoints();
     const [host, port] = endpoints.kafkaBrokers[0]!.split(':');
@@ -283,10 +285,10 @@ describe('Kafka jar cache against a loopback Maven mirror', () => {
     expect(jars).toBeGreaterThan(50);
     expect(
       requested.some((p) =>
-        /^org\/apache\/kafka\/kafka_2\.13\/3\.9\.\d+\/kafka_2\.13-3\.9\.\d+\.jar$/.test(p),
+        /^org\/apache\/kafka\/kafka_2\.13\/4\.2\.\d+\/kafka_2\.13-4\.2\.\d+\.jar$/.test(p),
       ),
     ).toBe(true);
-    expect(requested.some((p) => /^org\/apache\/kafka\/kafka-tools\/3\.9\.\d+\//.test(p))).toBe(true);
+    expect(requested.some((p) => /^org\/apache\/kafka\/kafka-tools\/4\.2\.\d+\//.test(p))).toBe(true);
     await infra.kafkaToolCommand('org.apache.kafka.tools.ProducerPerformance', []);
     expect(requested.length).toBe(jars);
   });

@@ -38,7 +38,8 @@ export async function javaProducerPerformance(
         String(recordSize),
         '--throughput',
         '-1',
-        '--producer-props',
+        // Kafka 4.2 deprecates --producer-props for --command-property (KIP-1147).
+        '--command-property',
         ...props,
       ],
       ['-Xmx1g'],

@@ -15,6 +15,7 @@ import { edgeChecks } from './edge-value-sets.js';
 import { imageChecks } from './image-checks.js';
 import { k8sChecks } from './k8s-checks.js';
 import { poolerChecks } from './pooler-checks.js';
+import { kafkaVersionChecks } from './kafka-version-checks.js';
 import { repoRoot, SERVICES } from './repo.js';
 import { scalingChecks } from './scaling-run.js';
 import { chartPolicyChecks } from './egress-checks.js';
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
     ...k8sChecks(tools.kustomize, tools.kubeconform, root),
     ...overlayPolicyChecks(tools.kustomize, tools.kubeconform, root),
     ...chartPolicyChecks(tools.helm, path.join(root, 'helm', 'simstream')),
+    ...kafkaVersionChecks(tools.kustomize, root),
     ...imageChecks(tools.deployLint, root, envs, parseComposeJson),
     ...docChecks(root, envs),
     ...scalingChecks(tools.helm, path.join(root, 'helm', 'simstream'), root),

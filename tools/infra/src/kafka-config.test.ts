@@ -3,8 +3,9 @@ import {
   KAFKA_MAX_MESSAGE_BYTES,
   kafkaJvmArgs,
   newClusterId,
-  renderLog4jProperties,
+  renderLog4j2Config,
   renderServerProperties,
+  renderToolsLog4j2Config,
 } from './kafka-config.js';
 
 function parseProperties(text: string): Map<string, string> {
@@ -86,20 +87,33 @@ describe('renderServerProperties for a cluster node', () => {
   });
 });
 
-describe('renderLog4jProperties', () => {
-  it('writes every logger to files under the log dir, none to the console', () => {
-    const text = renderLog4jProperties('/d/kafka/logs');
-    expect(text).toContain('log4j.appender.serverAppender.File=/d/kafka/logs/server.log');
-    expect(text).toContain('log4j.appender.controllerAppender.File=/d/kafka/logs/controller.log');
-    expect(text).not.toMatch(/ConsoleAppender/);
+describe('renderLog4j2Config', () => {
+  it('writes every logger to size-rolled files under the log dir, none to the console', () => {
+    const text = renderLog4j2Config('/d/kafka/logs');
+    expect(text).toContain('fileName="/d/kafka/logs/server.log"');
+    expect(text).toContain('fileName="/d/kafka/logs/controller.log"');
+    expect(text).toContain('<SizeBasedTriggeringPolicy size="10MB"/>');
+    expect(text).not.toMatch(/<Console/);
+    // log4j 1 syntax would be ignored by Kafka 4's log4j2 and leave the broker on defaults.
+    expect(text).not.toMatch(/log4j\.appender/);
+  });
+
+  it('escapes a log dir that XML would misread', () => {
+    expect(renderLog4j2Config('/d/a&b"c')).toContain('fileName="/d/a&amp;b&quot;c/server.log"');
+  });
+
+  it('sends command-line tools only warnings, on stderr', () => {
+    const text = renderToolsLog4j2Config();
+    expect(text).toContain('target="SYSTEM_ERR"');
+    expect(text).toContain('<Root level="WARN">');
   });
 });
 
 describe('kafkaJvmArgs', () => {
   it('puts heap options first and the classpath last', () => {
-    const args = kafkaJvmArgs(['-Xmx512m', '-Xms256m'], '/d/log4j.properties', '/d/logs', '/cache/libs/*');
+    const args = kafkaJvmArgs(['-Xmx512m', '-Xms256m'], '/d/log4j2.xml', '/d/logs', '/cache/libs/*');
     expect(args.slice(0, 2)).toEqual(['-Xmx512m', '-Xms256m']);
-    expect(args).toContain('-Dlog4j.configuration=file:/d/log4j.properties');
+    expect(args).toContain('-Dlog4j2.configurationFile=/d/log4j2.xml');
     expect(args.slice(-2)).toEqual(['-cp', '/cache/libs/*']);
     expect(args).toContain('-XX:G1HeapRegionSize=16M');
   });

@@ -17,6 +17,8 @@ export interface BrokerMetadata {
 }
 
 const METADATA_API_KEY = 3;
+// Kafka 4 removed old request versions (KIP-896), but not Metadata's: 4.2.0 still serves v0-13
+// (MetadataRequest.json in kafka-clients 4.2.0), so v1's simple non-flexible layout stays valid.
 const METADATA_VERSION = 1;
 
 /** A size-prefixed Metadata v1 request for all topics. */
@@ -88,18 +90,30 @@ export function decodeMetadataResponse(frame: Buffer, expectedCorrelationId: num
   return { brokers, controllerId, topics };
 }
 
-/** Connects, sends one Metadata request and resolves with the decoded answer. */
-export function fetchMetadata(host: string, port: number, timeoutMs: number): Promise<BrokerMetadata> {
+/**
+ * Connects, sends one size-prefixed request and resolves with its decoded answer (the frame
+ * after the 4-byte size); a random correlation id ties the two.
+ */
+export function exchangeOnce<T>(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  encode: (correlationId: number, clientId: string) => Buffer,
+  decode: (frame: Buffer, correlationId: number) => T,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     const correlationId = Math.floor(Math.random() * 0x7fffffff);
     let received = Buffer.alloc(0);
-    const finish = (error: Error | undefined, value?: BrokerMetadata): void => {
+    let settled = false;
+    const finish = (error: Error | undefined, value?: T): void => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       if (error !== undefined) reject(error);
-      else resolve(value!);
+      else resolve(value as T);
     };
-    socket.setTimeout(timeoutMs, () => finish(new Error(`no metadata answer within ${timeoutMs} ms`)));
+    socket.setTimeout(timeoutMs, () => finish(new Error(`no answer within ${timeoutMs} ms`)));
     socket.once('error', (error) => finish(error));
     socket.once('close', () => finish(new Error('connection closed before a full answer')));
     socket.on('data', (chunk: Buffer) => {
@@ -108,11 +122,16 @@ export function fetchMetadata(host: string, port: number, timeoutMs: number): Pr
       const size = received.readInt32BE(0);
       if (received.length < 4 + size) return;
       try {
-        finish(undefined, decodeMetadataResponse(received.subarray(4, 4 + size), correlationId));
+        finish(undefined, decode(received.subarray(4, 4 + size), correlationId));
       } catch (error) {
         finish(error as Error);
       }
     });
-    socket.connect(port, host, () => socket.write(encodeMetadataRequest(correlationId, 'simstream-infra')));
+    socket.connect(port, host, () => socket.write(encode(correlationId, 'simstream-infra')));
   });
+}
+
+/** Connects, sends one Metadata request and resolves with the decoded answer. */
+export function fetchMetadata(host: string, port: number, timeoutMs: number): Promise<BrokerMetadata> {
+  return exchangeOnce(host, port, timeoutMs, encodeMetadataRequest, decodeMetadataResponse);
 }

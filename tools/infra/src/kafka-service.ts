@@ -2,7 +2,8 @@
  * Apache Kafka in KRaft combined mode (each node is broker and controller), run with `java -cp`
  * from the locked release jars: the single local broker, or one node of the local cluster.
  * Storage is formatted on first start with a cluster id kept in the data dir (shared by the
- * nodes of a cluster); readiness is a Metadata answer from this node that lists this node.
+ * nodes of a cluster); readiness is a Metadata answer from this node that lists this node, and
+ * the probe's detail names the finalized transaction and metadata versions.
  */
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -12,12 +13,14 @@ import { ensurePackage, fileExists } from './debian-packages.js';
 import { ensureArtifacts } from './kafka-artifacts.js';
 import {
   kafkaJvmArgs,
+  log4j2Property,
   newClusterId,
-  renderLog4jProperties,
+  renderLog4j2Config,
   renderServerProperties,
-  renderToolsLog4jProperties,
+  renderToolsLog4j2Config,
 } from './kafka-config.js';
 import type { KafkaNodeSpec } from './kafka-nodes.js';
+import { describeFeatures, fetchFinalizedFeatures } from './kafka-features.js';
 import { fetchMetadata } from './kafka-protocol.js';
 import { parseLockList, type LockList } from './lock-list.js';
 import { KAFKA_LOCK_FILE } from './paths.js';
@@ -50,7 +53,7 @@ export class KafkaService implements ServiceDriver {
     this.dir = node.dir;
     this.logFile = join(this.dir, 'logs', 'server.log');
     this.propsFile = join(this.dir, 'server.properties');
-    this.log4jFile = join(this.dir, 'log4j.properties');
+    this.log4jFile = join(this.dir, 'log4j2.xml');
     this.log4jDir = join(this.dir, 'logs');
     this.kraftDir = join(this.dir, 'kraft');
   }
@@ -98,8 +101,8 @@ export class KafkaService implements ServiceDriver {
     heapOpts: readonly string[] = ['-Xmx512m'],
   ): Promise<{ command: string; args: string[] }> {
     await this.ensureInstalled();
-    const log4j = join(await this.libDir(), '..', 'tools-log4j.properties');
-    const text = renderToolsLog4jProperties();
+    const log4j = join(await this.libDir(), '..', 'tools-log4j2.xml');
+    const text = renderToolsLog4j2Config();
     // Several benchmark processes may ask at once: rewrite only when different, via rename.
     if ((await readFile(log4j, 'utf8').catch(() => '')) !== text) {
       await writeFile(`${log4j}.${process.pid}`, text);
@@ -107,14 +110,7 @@ export class KafkaService implements ServiceDriver {
     }
     return {
       command: this.config.java,
-      args: [
-        ...heapOpts,
-        `-Dlog4j.configuration=file:${log4j}`,
-        '-cp',
-        await this.classpath(),
-        mainClass,
-        ...args,
-      ],
+      args: [...heapOpts, log4j2Property(log4j), '-cp', await this.classpath(), mainClass, ...args],
     };
   }
 
@@ -134,7 +130,7 @@ export class KafkaService implements ServiceDriver {
         minInsyncReplicas: this.node.minInsyncReplicas,
       }),
     );
-    await writeFile(this.log4jFile, renderLog4jProperties(this.log4jDir));
+    await writeFile(this.log4jFile, renderLog4j2Config(this.log4jDir));
     if (await fileExists(join(this.kraftDir, 'meta.properties'))) return;
 
     const clusterId = await this.clusterId();
@@ -143,7 +139,7 @@ export class KafkaService implements ServiceDriver {
       this.config.java,
       [
         '-Xmx256m',
-        `-Dlog4j.configuration=file:${this.log4jFile}`,
+        log4j2Property(this.log4jFile),
         `-Dkafka.logs.dir=${this.log4jDir}`,
         '-cp',
         await this.classpath(),
@@ -201,7 +197,12 @@ export class KafkaService implements ServiceDriver {
     try {
       const meta = await fetchMetadata(this.config.host, this.node.port, timeoutMs);
       const self = meta.brokers.find((b) => b.nodeId === this.node.nodeId);
-      const detail = `metadata: ${meta.brokers.length} broker(s), controller ${meta.controllerId}, ${meta.topics.length} topic(s)`;
+      // What the cluster runs, beyond the jars: readiness does not depend on it.
+      const features = await fetchFinalizedFeatures(this.config.host, this.node.port, timeoutMs).then(
+        (f) => `; ${describeFeatures(f)}`,
+        () => '',
+      );
+      const detail = `metadata: ${meta.brokers.length} broker(s), controller ${meta.controllerId}, ${meta.topics.length} topic(s)${features}`;
       return { serverUp: true, ready: self !== undefined, detail, version };
     } catch (error) {
       return {

@@ -44,9 +44,9 @@ describe('parseLockList', () => {
     expect(() => parseLockList(`org.apache.kafka:kafka_2.13:3.9.2\t${sha}\t10\n`)).toThrow(/kafka.version/);
   });
 
-  it('parses the committed lock list: Kafka 3.9.x broker, tools and a logging backend', () => {
+  it('parses the committed lock list: Kafka 4.2.x broker, tools and a logging backend', () => {
     const lock = parseLockList(readFileSync(KAFKA_LOCK_FILE, 'utf8'));
-    expect(lock.kafkaVersion).toMatch(/^3\.9\.\d+$/);
+    expect(lock.kafkaVersion).toMatch(/^4\.2\.\d+$/);
     const names = lock.artifacts.map((a) => `${a.groupId}:${a.artifactId}`);
     for (const required of [
       'org.apache.kafka:kafka_2.13',
@@ -54,12 +54,18 @@ describe('parseLockList', () => {
       'org.apache.kafka:kafka-storage',
       'org.apache.kafka:kafka-clients',
       'org.scala-lang:scala-library',
-      'org.slf4j:slf4j-reload4j',
-      'ch.qos.reload4j:reload4j',
+      'org.apache.logging.log4j:log4j-core',
+      'org.apache.logging.log4j:log4j-slf4j-impl',
     ]) {
       expect(names).toContain(required);
     }
-    // Exactly one SLF4J backend, as in the Kafka distribution.
-    expect(names.filter((n) => n.startsWith('ch.qos.logback'))).toEqual([]);
+    // Exactly one SLF4J backend, log4j2's, as in the Kafka 4 distribution.
+    expect(names.filter((n) => /logback|reload4j|slf4j-log4j12/.test(n))).toEqual([]);
+    // The SLF4J binding and log4j-core must be one log4j2 release.
+    const versionOf = (id: string): string | undefined =>
+      lock.artifacts.find((a) => `${a.groupId}:${a.artifactId}` === id)?.version;
+    expect(versionOf('org.apache.logging.log4j:log4j-slf4j-impl')).toBe(
+      versionOf('org.apache.logging.log4j:log4j-core'),
+    );
   });
 });
