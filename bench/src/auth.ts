@@ -12,7 +12,13 @@
  * Usage: pnpm bench auth [--quick]
  */
 import { randomUUID } from 'node:crypto';
-import { createAuthenticator, issueApiKey, postgresKeyStore, type AuthSettings } from '@simstream/auth';
+import {
+  createAuthenticator,
+  issueApiKey,
+  postgresKeyStore,
+  TRUST_NO_PROXY,
+  type AuthSettings,
+} from '@simstream/auth';
 import { endpoints, up } from '@simstream/infra';
 import { createPool, createRedis, migrate } from '@simstream/storage';
 import { round } from './ingest/stats.js';
@@ -77,6 +83,7 @@ export default async function authBench(args: string[]): Promise<unknown> {
     staleIfErrorMs: 60_000,
     failures: { perKey: over.perKey ?? 1e9, perAddress: over.perAddress ?? 1e9, windowMs: 60_000 },
     maxConcurrentVerifications: 1,
+    trustedProxies: TRUST_NO_PROXY,
   });
   const make = (s: AuthSettings) =>
     createAuthenticator({ settings: s, pool, guard, redis, keys }).authenticator;

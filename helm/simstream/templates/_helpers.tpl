@@ -181,6 +181,9 @@ defaults cover well are left out; `services.<svc>.env` adds or overrides.
 {{- $_ := set $data "GRPC_TLS_RELOAD_INTERVAL" $v.tls.reloadInterval -}}
 {{- end -}}
 {{- end -}}
+{{- if and (include "simstream.usesAuth" .) $v.trustedProxies -}}
+{{- $_ := set $data "AUTH_TRUSTED_PROXIES" (join "," $v.trustedProxies) -}}
+{{- end -}}
 {{- if include "simstream.usesPostgres" . -}}
 {{- $_ := set $data "DATABASE_MIGRATE" (toString (not $v.migrations.enabled)) -}}
 {{- /* The pool size the budget check counts (_pgbouncer.tpl), and the timeout PgBouncer also sets. */ -}}

@@ -6,6 +6,7 @@
 import { env } from '@simstream/config';
 import type { Pool, Redis } from '@simstream/storage';
 import { Authenticator, type AuthFailureReason } from './authenticator.js';
+import { parseTrustedProxies, type ProxyTrust } from './client-address.js';
 import { failureLimiter, type FailureLimits } from './failure-limiter.js';
 import { createJwtVerifier, type JwtConfig } from './jwt.js';
 import { postgresKeyStore, type Guard, type KeyStore } from './key-store.js';
@@ -28,6 +29,12 @@ export const AUTH_ENV = {
   /** Failed sign-ins per source address and window before every try from it gets 429. */
   AUTH_FAILURES_PER_ADDRESS: env.int({ min: 1, default: 30 }),
   AUTH_FAILURE_WINDOW: env.duration('1m'),
+  /**
+   * Proxies in front of this edge whose X-Forwarded-For names the client (addresses and CIDR
+   * ranges, comma-separated: the ingress controller's or Gateway's pods, a load balancer). Unset:
+   * no header is believed, and behind a proxy every client counts as the proxy's address.
+   */
+  AUTH_TRUSTED_PROXIES: env.optionalString(),
   /** scrypt checks at once (each ~35 ms of a core); up to 32 more wait, then UNAVAILABLE. */
   AUTH_MAX_CONCURRENT_VERIFICATIONS: env.int({ min: 1, max: 64, default: 1 }),
 };
@@ -37,6 +44,8 @@ export interface AuthSettings {
   readonly staleIfErrorMs: number;
   readonly failures: FailureLimits;
   readonly maxConcurrentVerifications: number;
+  /** Whose X-Forwarded-For is believed for the per-address failure limit. */
+  readonly trustedProxies: ProxyTrust;
   /** Undefined: JWTs are refused (only API keys). */
   readonly jwt?: JwtConfig;
 }
@@ -54,6 +63,7 @@ export function authSettings(
     AUTH_FAILURES_PER_ADDRESS: number;
     AUTH_FAILURE_WINDOW: number;
     AUTH_MAX_CONCURRENT_VERIFICATIONS: number;
+    AUTH_TRUSTED_PROXIES: string | undefined;
   },
   problems: string[],
 ): AuthSettings {
@@ -78,6 +88,7 @@ export function authSettings(
       windowMs: c.AUTH_FAILURE_WINDOW,
     },
     maxConcurrentVerifications: c.AUTH_MAX_CONCURRENT_VERIFICATIONS,
+    trustedProxies: parseTrustedProxies(c.AUTH_TRUSTED_PROXIES, problems),
     jwt: jwtEnabled
       ? {
           secret: c.JWT_SECRET,

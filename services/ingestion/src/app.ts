@@ -174,7 +174,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<In
       credentials: serverCredentials(config.grpc.tls, { requireClientCertificate: internal }),
       gate: internal
         ? internalGate(config.grpc.allowedClients, config.grpc.tls.insecure)
-        : publicGate(authenticator),
+        : publicGate(authenticator, config.auth.trustedProxies),
     });
     handle.server.addService(contract.proto.simstream.v1.IngestionService.service, handlers);
     return handle;

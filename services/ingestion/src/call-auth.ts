@@ -9,7 +9,14 @@
  * x-simstream-tenant, which the gate always writes itself.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { requireScope, type Authenticator, type Principal } from '@simstream/auth';
+import {
+  clientAddress,
+  requireScope,
+  TRUST_NO_PROXY,
+  type Authenticator,
+  type Principal,
+  type ProxyTrust,
+} from '@simstream/auth';
 import { TENANT_PATTERN } from '@simstream/contracts';
 import { UnauthenticatedError, ValidationError } from '@simstream/errors';
 import { identityGate, peerAddress, type CallGate } from '@simstream/rpc';
@@ -29,13 +36,18 @@ function withTenant(metadata: grpc.Metadata, tenant: string): grpc.Metadata {
   return trusted;
 }
 
-/** The public port: a credential per call; any tenant header the caller sent is replaced. */
-export function publicGate(authenticator: Authenticator): CallGate {
+/**
+ * The public port: a credential per call; any tenant header the caller sent is replaced. The
+ * failure limit counts the caller's address: the socket's, or behind a trusted edge proxy the
+ * client it names in x-forwarded-for.
+ */
+export function publicGate(authenticator: Authenticator, proxies: ProxyTrust = TRUST_NO_PROXY): CallGate {
   return async ({ method, metadata, peer }) => {
     const authorization = metadata.get('authorization')[0];
+    const forwarded = metadata.get('x-forwarded-for').map(String);
     const principal = await authenticator.authenticate(
       typeof authorization === 'string' ? authorization : undefined,
-      peerAddress(peer),
+      clientAddress(peerAddress(peer), forwarded.length > 0 ? forwarded.join(',') : undefined, proxies),
     );
     allowed(principal, method);
     return withTenant(metadata, principal.tenant);

@@ -80,7 +80,11 @@ withConnectionOptions(
   )
   .option('-s, --sim-id <id>', 'simulation id (the resume key)', `sim-${Date.now().toString(36)}`)
   .option('-n, --frames <n>', 'frames to send', integer)
-  .option('-d, --duration <time>', 'stop after this long (30s, or 30 for seconds; 2m, 500ms)', duration)
+  .option(
+    '-d, --duration <time>',
+    'stop after streaming this long, burn-in aside (30s, or 30 for seconds; 2m, 500ms)',
+    duration,
+  )
   .option('--fps <n>', 'frames per second cap (0: as fast as possible)', integer, 0)
   .option('-g, --grid <WxH>', 'grid size', grid)
   .option('--substeps <n>', 'solver steps per frame', integer)

@@ -34,7 +34,11 @@ export interface SimulateOptions {
   readonly params: Record<string, unknown>;
   /** Stop after this many frames (sent by this run) ... */
   readonly frames?: number;
-  /** ... or after this many milliseconds, whichever comes first. */
+  /**
+   * ... or after streaming this many milliseconds, whichever comes first. The clock starts at
+   * the first frame sent: a burn-in or a fast-forward (seconds of CPU on a slow machine) takes
+   * nothing from the streaming time.
+   */
   readonly durationMs?: number;
   /** Frames per second cap; 0 = as fast as the simulation and the stream go. */
   readonly fps: number;
@@ -181,7 +185,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       while (sim.step <= durable) advance(false);
     }
     const deadline =
-      options.durationMs === undefined ? Number.POSITIVE_INFINITY : started + options.durationMs;
+      options.durationMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.durationMs;
     const frameGap = options.fps > 0 ? 1000 / options.fps : 0;
     while (
       (options.frames === undefined || sent < options.frames) &&

@@ -86,7 +86,9 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     loggerInstance: deps.logger.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxRequestBytes,
-    trustProxy: true,
+    // request.ip (the per-address sign-in and rate limits) believes X-Forwarded-For only from
+    // AUTH_TRUSTED_PROXIES; `true` would let any caller pick its address with a forged header.
+    trustProxy: (address: string) => config.auth.trustedProxies.trusts(address),
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: (raw) => requestId(raw.headers['x-request-id']),
