@@ -141,6 +141,14 @@ describe('gateway: results, live streams, optimisation', () => {
     expect(events.at(-1)).toMatchObject({ name: 'error', data: { code: 'UNAVAILABLE', status: 503 } });
     await doomed.close();
     await query.start(query.port);
+    // The gateway balances over query's addresses (round_robin): a replica that failed is
+    // reconnected after its backoff (about 1 s), not on the next call as pick_first did, so
+    // wait until the one replica of this test is reachable again.
+    await waitFor('query reachable again', async () =>
+      (await call(`${gateway.url}/v1/simulations/${SIM_LIVE}/results?limit=1`, { key: keyA })).status === 200
+        ? true
+        : undefined,
+    );
     // Each event stream counted once, when it started (not again when it ended).
     expect(
       await metricValue(gateway.opsUrl, 'simstream_gateway_requests_total', {

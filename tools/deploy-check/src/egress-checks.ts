@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { Check } from './check.js';
-import { valueSets } from './chart-checks.js';
+import { templateArgs, valueSets } from './chart-checks.js';
 import { describeObject, parseManifests, type K8sObject } from './manifests.js';
 import { podSpecOf } from './pod-policy.js';
 import { runProgram } from '@simstream/toolchain';
@@ -174,17 +174,7 @@ export function chartPolicyChecks(helm: string, chartDir: string): Check[] {
   return valueSets(chartDir).map((set) => ({
     name: `helm template (${set.name}): egress NetworkPolicies, per-service Kafka credentials`,
     run: async () => {
-      const r = await runProgram(helm, [
-        'template',
-        'simstream',
-        chartDir,
-        '--namespace',
-        'simstream',
-        '--kube-version',
-        '1.29.0',
-        ...(set.file === undefined ? [] : ['-f', set.file]),
-        ...set.apiVersions.flatMap((a) => ['--api-versions', a]),
-      ]);
+      const r = await runProgram(helm, templateArgs(chartDir, set));
       if (r.code !== 0) return [`helm template failed: ${r.stderr.trim()}`];
       const objects = parseManifests(r.stdout, path.basename(set.file ?? 'default'));
       return [...checkEgress(objects, set.name), ...checkKafkaCredentials(objects, set.name)];

@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { runProgram } from '@simstream/toolchain';
 import type { Check } from './check.js';
-import { valueSets } from './chart-checks.js';
+import { templateArgs, valueSets } from './chart-checks.js';
 import { describeObject, parseManifests, type K8sObject } from './manifests.js';
 import { checkPodSecurity, podSpecOf } from './pod-policy.js';
 import { SERVICES } from './repo.js';
@@ -249,19 +249,6 @@ export const BUDGET_REFUSALS: readonly { set: string[]; expect: RegExp }[] = [
   },
 ];
 
-function template(chartDir: string, extra: readonly string[]): string[] {
-  return [
-    'template',
-    'simstream',
-    chartDir,
-    '--namespace',
-    'simstream',
-    '--kube-version',
-    '1.29.0',
-    ...extra,
-  ];
-}
-
 export function poolerChecks(helmBin: string, kustomize: string, root: string): Check[] {
   const chartDir = path.join(root, 'helm', 'simstream');
   return [
@@ -270,10 +257,7 @@ export function poolerChecks(helmBin: string, kustomize: string, root: string): 
       run: async () => {
         const problems: string[] = [];
         for (const set of valueSets(chartDir)) {
-          const r = await runProgram(
-            helmBin,
-            template(chartDir, set.file === undefined ? [] : ['-f', set.file]),
-          );
+          const r = await runProgram(helmBin, templateArgs(chartDir, set));
           if (r.code !== 0) {
             problems.push(`${set.name}: helm template failed: ${r.stderr.trim()}`);
             continue;
@@ -292,7 +276,10 @@ export function poolerChecks(helmBin: string, kustomize: string, root: string): 
       run: async () => {
         const problems: string[] = [];
         for (const wrong of BUDGET_REFUSALS) {
-          const r = await runProgram(helmBin, template(chartDir, wrong.set));
+          const r = await runProgram(
+            helmBin,
+            templateArgs(chartDir, { name: 'default', apiVersions: [] }, [...wrong.set]),
+          );
           if (r.code === 0) problems.push(`${wrong.set.join(' ')} was accepted`);
           else if (!wrong.expect.test(r.stderr))
             problems.push(`${wrong.set.join(' ')}: unclear message: ${r.stderr.trim()}`);

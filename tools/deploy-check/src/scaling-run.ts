@@ -11,7 +11,7 @@ import { describeConfig } from '@simstream/config';
 import { CLUSTER_TOPIC_ENVIRONMENT, topicDefinitions } from '@simstream/kafka';
 import { runProgram } from '@simstream/toolchain';
 import { parse } from 'yaml';
-import { valueSets, type ValueSet } from './chart-checks.js';
+import { templateArgs, valueSets, type ValueSet } from './chart-checks.js';
 import type { Check } from './check.js';
 import { DeployInputError } from './errors.js';
 import { parseManifests, type K8sObject } from './manifests.js';
@@ -115,18 +115,7 @@ export const REFUSED: readonly { set: string[]; expect: RegExp }[] = [
 ];
 
 async function render(helmBin: string, chartDir: string, set: ValueSet, extra: string[] = []) {
-  return runProgram(helmBin, [
-    'template',
-    'simstream',
-    chartDir,
-    '--namespace',
-    'simstream',
-    '--kube-version',
-    '1.29.0',
-    ...(set.file === undefined ? [] : ['-f', set.file]),
-    ...set.apiVersions.flatMap((a) => ['--api-versions', a]),
-    ...extra,
-  ]);
+  return runProgram(helmBin, templateArgs(chartDir, set, extra));
 }
 
 export function scalingChecks(helmBin: string, chartDir: string, root: string): Check[] {
