@@ -60,9 +60,10 @@ export function balancedChannelOptions(options: BalancedChannelOptions = {}): gr
   return {
     'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
     'grpc.dns_min_time_between_resolutions_ms': options.minResolutionIntervalMs ?? 10_000,
-    // round_robin reconnects a lost address on its own backoff (1 s, x1.6, up to grpc-js's 120 s),
-    // not on the next call: a container restarted in place keeps its pod IP, and after a long
-    // crash loop would otherwise wait up to two minutes for traffic. In-cluster reconnects are cheap.
-    'grpc.max_reconnect_backoff_ms': 5_000,
+    // round_robin reconnects a lost address on its own backoff, not on the next call; grpc-js's
+    // default grows to 120 s, and a container restarted in place keeps its pod IP. In-cluster
+    // reconnects are cheap: a restarted replica is found again within about two seconds.
+    'grpc.initial_reconnect_backoff_ms': 200,
+    'grpc.max_reconnect_backoff_ms': 2_000,
   };
 }

@@ -69,10 +69,8 @@ export class QueryResultTails implements ResultTails {
       'grpc.keepalive_time_ms': 20_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.enable_retries': 0,
-      // A restarted query is found again within about a second (the default grows to 120 s).
-      'grpc.initial_reconnect_backoff_ms': 200,
-      'grpc.max_reconnect_backoff_ms': 2000,
-      // Round-robin over query's replicas (QUERY_ADDRESS names its headless Service in a cluster).
+      // Round-robin over query's replicas (QUERY_ADDRESS names its headless Service in a
+      // cluster), a restarted one found again within about two seconds.
       ...balancedChannelOptions(),
     });
     this.breaker = new Breaker(

@@ -17,10 +17,8 @@ export function channelOptions(maxMessageBytes = 16 * 1024 * 1024): grpc.Channel
     'grpc.keepalive_time_ms': 20_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.enable_retries': 0,
-    // A restarted downstream is found again quickly (default backoff grows to 120 s).
-    'grpc.initial_reconnect_backoff_ms': 200,
-    'grpc.max_reconnect_backoff_ms': 2000,
-    // Round-robin over every replica the address resolves to (a headless Service in a cluster).
+    // Round-robin over every replica the address resolves to (a headless Service in a cluster),
+    // a restarted one found again within about two seconds.
     ...balancedChannelOptions(),
   };
 }
